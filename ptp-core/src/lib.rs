@@ -1,0 +1,23 @@
+//! `ptp-core`: a sans-IO, deterministic IEEE 1588-2019 (PTPv2.1) engine.
+//!
+//! This crate holds everything about the Precision Time Protocol that does not touch the
+//! operating system: the wire format, data sets, the best master clock algorithm, the port
+//! state machine, servos, the configuration model and the deterministic simulator.
+//!
+//! # What it must not do
+//!
+//! No sockets, no clock reads, no threads, no async, no `unsafe`, and no global state. Every
+//! input carries the current time; every output is an action for the runtime (`node-agent`) to
+//! carry out. Given the same inputs it produces the same outputs, which is what makes the
+//! simulator, the fuzzers and the benchmarks possible. It never installs a `tracing`
+//! subscriber.
+//!
+//! # Main types, in the order you meet them
+//!
+//! - [`time`]: typed time — [`time::Time`], [`time::Duration`], the wire's scaled nanoseconds
+//!   [`time::TimeInterval`], [`time::LogInterval`], and frequencies [`time::Ppb`] and
+//!   [`time::ScaledPpm`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod time;
