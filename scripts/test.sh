@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+mkdir -p target
 cargo test --workspace --all-targets --locked 2>&1 | tee target/test.log
 # Print the summary lines at the end so they are easy to find.
 echo "== summary =="
