@@ -40,7 +40,8 @@ impl KernelClock {
             time_usec: nsec,
             ..Timex::default()
         };
-        sys::clock_adjtime(self.0, &mut tx).map_err(ClockError::io("clock_adjtime(ADJ_SETOFFSET)"))?;
+        sys::clock_adjtime(self.0, &mut tx)
+            .map_err(ClockError::io("clock_adjtime(ADJ_SETOFFSET)"))?;
         Ok(())
     }
 
@@ -52,7 +53,8 @@ impl KernelClock {
             freq: scaled.0 as c_long,
             ..Timex::default()
         };
-        sys::clock_adjtime(self.0, &mut tx).map_err(ClockError::io("clock_adjtime(ADJ_FREQUENCY)"))?;
+        sys::clock_adjtime(self.0, &mut tx)
+            .map_err(ClockError::io("clock_adjtime(ADJ_FREQUENCY)"))?;
         Ok(Ppb::from(scaled))
     }
 
@@ -79,14 +81,19 @@ impl KernelClock {
 /// `ADJ_SETOFFSET` wants a negative step.
 pub(crate) fn split_nanos(nanos: i64) -> (c_long, c_long) {
     let per_sec = NANOS_PER_SEC as i64;
-    (nanos.div_euclid(per_sec) as c_long, nanos.rem_euclid(per_sec) as c_long)
+    (
+        nanos.div_euclid(per_sec) as c_long,
+        nanos.rem_euclid(per_sec) as c_long,
+    )
 }
 
 /// A `Time` from a kernel `(seconds, nanoseconds)` pair; `None` before the epoch or for a
 /// nanosecond field out of range.
 pub(crate) fn time_from_parts(secs: i64, nanos: i64) -> Option<Time> {
     let secs = u64::try_from(secs).ok()?;
-    let nanos = u32::try_from(nanos).ok().filter(|n| u64::from(*n) < NANOS_PER_SEC)?;
+    let nanos = u32::try_from(nanos)
+        .ok()
+        .filter(|n| u64::from(*n) < NANOS_PER_SEC)?;
     Some(Time::from_secs_nanos(secs, nanos))
 }
 

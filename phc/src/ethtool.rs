@@ -27,14 +27,16 @@ impl TimestampingInfo {
             interface: interface.to_owned(),
             source,
         };
-        let sock = sys::socket(libc::AF_INET, libc::SOCK_DGRAM, 0).map_err(ClockError::io("socket"))?;
+        let sock =
+            sys::socket(libc::AF_INET, libc::SOCK_DGRAM, 0).map_err(ClockError::io("socket"))?;
         let mut info = EthtoolTsInfo {
             cmd: ETHTOOL_GET_TS_INFO,
             ..EthtoolTsInfo::default()
         };
         // SAFETY: SIOCETHTOOL with ETHTOOL_GET_TS_INFO takes an ifreq whose data points to a
         // struct ethtool_ts_info.
-        let result = unsafe { sys::ioctl_ifreq_data(sock.as_fd(), libc::SIOCETHTOOL, interface, &mut info) };
+        let result =
+            unsafe { sys::ioctl_ifreq_data(sock.as_fd(), libc::SIOCETHTOOL, interface, &mut info) };
         match result {
             Ok(_) => Ok(Self {
                 so_timestamping: info.so_timestamping,
@@ -75,14 +77,20 @@ mod tests {
         let info = TimestampingInfo::of("lo").unwrap();
         assert_eq!(info.phc_index, None);
         assert!(!info.supports_hardware());
-        assert!(matches!(info.require_phc("lo"), Err(ClockError::NoPhc { .. })));
+        assert!(matches!(
+            info.require_phc("lo"),
+            Err(ClockError::NoPhc { .. })
+        ));
     }
 
     #[test]
     fn missing_interface_is_reported_as_such() {
         for name in ["phc-test-none0", "", "a-name-far-too-long-for-ifnamsiz"] {
             let err = TimestampingInfo::of(name).unwrap_err();
-            assert!(matches!(err, ClockError::NoSuchInterface { .. }), "{name}: {err:?}");
+            assert!(
+                matches!(err, ClockError::NoSuchInterface { .. }),
+                "{name}: {err:?}"
+            );
         }
     }
 }

@@ -152,7 +152,10 @@ fn read_caps(fd: BorrowedFd<'_>) -> Result<PhcCaps, ClockError> {
 /// True for the errors a kernel gives for an ioctl it does not know (the "2" variants are
 /// missing before Linux 5.8).
 pub(crate) fn is_unknown_ioctl(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENOTTY | libc::EOPNOTSUPP | libc::EINVAL))
+    matches!(
+        e.raw_os_error(),
+        Some(libc::ENOTTY | libc::EOPNOTSUPP | libc::EINVAL)
+    )
 }
 
 impl Clock for PhcClock {
@@ -169,7 +172,8 @@ impl Clock for PhcClock {
     }
 
     fn set_frequency(&mut self, frequency: Ppb) -> Result<Ppb, ClockError> {
-        self.kernel().set_frequency(frequency, self.caps.max_frequency)
+        self.kernel()
+            .set_frequency(frequency, self.caps.max_frequency)
     }
 
     fn frequency(&self) -> Result<Ppb, ClockError> {
@@ -221,7 +225,10 @@ mod tests {
 
     #[test]
     fn interface_without_phc() {
-        assert!(matches!(PhcClock::open_interface("lo"), Err(ClockError::NoPhc { .. })));
+        assert!(matches!(
+            PhcClock::open_interface("lo"),
+            Err(ClockError::NoPhc { .. })
+        ));
         assert!(matches!(
             PhcClock::open_interface("phc-test-none0"),
             Err(ClockError::NoSuchInterface { .. })
@@ -258,7 +265,10 @@ mod tests {
         let b = phc.now().unwrap();
         assert!(b >= a);
         let f = phc.frequency().unwrap();
-        assert_eq!(phc.set_frequency(f).unwrap(), f.clamp_abs(phc.max_frequency()));
+        assert_eq!(
+            phc.set_frequency(f).unwrap(),
+            f.clamp_abs(phc.max_frequency())
+        );
         let off = phc.system_offset(5).unwrap();
         assert!(off.delay >= Duration::ZERO);
     }

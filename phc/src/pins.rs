@@ -41,9 +41,14 @@ impl PinFunction {
     }
 
     fn from_raw(raw: libc::c_uint) -> Option<Self> {
-        [Self::None, Self::ExternalTimestamp, Self::PeriodicOutput, Self::PhySync]
-            .into_iter()
-            .find(|f| f.raw() == raw)
+        [
+            Self::None,
+            Self::ExternalTimestamp,
+            Self::PeriodicOutput,
+            Self::PhySync,
+        ]
+        .into_iter()
+        .find(|f| f.raw() == raw)
     }
 }
 
@@ -150,7 +155,11 @@ impl PhcClock {
                 PtpPinDesc::new(index),
             )
         }?;
-        let len = desc.name.iter().position(|b| *b == 0).unwrap_or(desc.name.len());
+        let len = desc
+            .name
+            .iter()
+            .position(|b| *b == 0)
+            .unwrap_or(desc.name.len());
         Ok(Pin {
             index: desc.index,
             name: String::from_utf8_lossy(desc.name.get(..len).unwrap_or(&[])).into_owned(),
@@ -160,7 +169,12 @@ impl PhcClock {
     }
 
     /// Assigns pin `index` to `function` on `channel` (`phc_ctl`'s and ts2phc's pin setup).
-    pub fn set_pin_function(&self, index: u32, function: PinFunction, channel: u32) -> Result<(), ClockError> {
+    pub fn set_pin_function(
+        &self,
+        index: u32,
+        function: PinFunction,
+        channel: u32,
+    ) -> Result<(), ClockError> {
         let mut desc = PtpPinDesc::new(index);
         desc.func = function.raw();
         desc.chan = channel;
@@ -285,7 +299,8 @@ impl PhcClock {
         for (dst, src) in events.iter_mut().zip(raw.iter().take(count)) {
             *dst = ExttsEvent {
                 channel: src.index,
-                time: time_from_parts(src.t.sec, i64::from(src.t.nsec)).ok_or(ClockError::BeforeEpoch)?,
+                time: time_from_parts(src.t.sec, i64::from(src.t.nsec))
+                    .ok_or(ClockError::BeforeEpoch)?,
             };
             written += 1;
         }

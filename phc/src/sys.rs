@@ -29,10 +29,20 @@ pub(crate) fn cvt(ret: c_int) -> io::Result<c_int> {
 /// `request` must be one whose argument is a pointer to a `T` (the `_IOR`/`_IOW`/`_IOWR` size
 /// of `request` is `size_of::<T>()`, or the request is documented to take a `T`), so that the
 /// kernel reads and writes only within `*arg`.
-pub(crate) unsafe fn ioctl<T>(fd: BorrowedFd<'_>, request: libc::Ioctl, arg: &mut T) -> io::Result<c_int> {
+pub(crate) unsafe fn ioctl<T>(
+    fd: BorrowedFd<'_>,
+    request: libc::Ioctl,
+    arg: &mut T,
+) -> io::Result<c_int> {
     // SAFETY: `arg` is a live, exclusively borrowed `T`; the caller guarantees that `request`
     // takes a pointer to a `T`.
-    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), request, std::ptr::from_mut(arg).cast::<c_void>()) })
+    cvt(unsafe {
+        libc::ioctl(
+            fd.as_raw_fd(),
+            request,
+            std::ptr::from_mut(arg).cast::<c_void>(),
+        )
+    })
 }
 
 /// `ioctl(fd, request, &ifreq)` where the `ifreq`'s `ifr_data` points at a `T` for the
@@ -74,7 +84,8 @@ pub(crate) fn interface_name(interface: &str) -> io::Result<[u8; libc::IFNAMSIZ]
 /// `if_nametoindex(3)`.
 pub(crate) fn interface_index(interface: &str) -> io::Result<u32> {
     let name = interface_name(interface)?;
-    let cstr = CStr::from_bytes_until_nul(&name).map_err(|_| io::Error::from_raw_os_error(libc::ENODEV))?;
+    let cstr = CStr::from_bytes_until_nul(&name)
+        .map_err(|_| io::Error::from_raw_os_error(libc::ENODEV))?;
     // SAFETY: `cstr` is a valid zero-terminated string that outlives the call.
     let index = unsafe { libc::if_nametoindex(cstr.as_ptr()) };
     if index == 0 {
@@ -93,17 +104,33 @@ pub(crate) fn socket(domain: c_int, ty: c_int, protocol: c_int) -> io::Result<Ow
 }
 
 /// `setsockopt(2)` with a `T` value; the kernel checks the length against what it expects.
-pub(crate) fn setsockopt<T>(fd: BorrowedFd<'_>, level: c_int, name: c_int, value: &T) -> io::Result<()> {
+pub(crate) fn setsockopt<T>(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: &T,
+) -> io::Result<()> {
     let len = libc::socklen_t::try_from(std::mem::size_of::<T>())
         .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: the kernel reads `len` bytes from `value`, which is a live `T` of that size.
-    cvt(unsafe { libc::setsockopt(fd.as_raw_fd(), level, name, std::ptr::from_ref(value).cast(), len) })?;
+    cvt(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            std::ptr::from_ref(value).cast(),
+            len,
+        )
+    })?;
     Ok(())
 }
 
 /// `clock_gettime(2)`.
 pub(crate) fn clock_gettime(clock: clockid_t) -> io::Result<libc::timespec> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a live timespec the kernel writes into.
     cvt(unsafe { libc::clock_gettime(clock, &mut ts) })?;
     Ok(ts)

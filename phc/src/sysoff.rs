@@ -7,7 +7,9 @@ use std::os::fd::AsFd;
 
 use ptp_core::time::{Duration, Time};
 
-use crate::abi::{PtpClockTime, PtpSysOffset, PtpSysOffsetExtended, PtpSysOffsetPrecise, PTP_MAX_SAMPLES};
+use crate::abi::{
+    PtpClockTime, PtpSysOffset, PtpSysOffsetExtended, PtpSysOffsetPrecise, PTP_MAX_SAMPLES,
+};
 use crate::adjtime::time_from_parts;
 use crate::phc::is_unknown_ioctl;
 use crate::{sys, ClockError, PhcClock};
@@ -95,7 +97,10 @@ impl PhcClock {
                 unsafe { sys::ioctl(fd, libc::PTP_SYS_OFFSET_EXTENDED, &mut raw) }
                     .map_err(ClockError::io("ioctl(PTP_SYS_OFFSET_EXTENDED)"))?;
                 let triples = raw.ts.get(..n).unwrap_or(&[]);
-                best_sample(triples.iter().map(|[pre, phc, post]| (*pre, *phc, *post)), SysOffsetMethod::Extended)
+                best_sample(
+                    triples.iter().map(|[pre, phc, post]| (*pre, *phc, *post)),
+                    SysOffsetMethod::Extended,
+                )
             }
             SysOffsetMethod::Basic => {
                 let mut raw = PtpSysOffset::new(n_samples);
@@ -123,7 +128,10 @@ fn precise(raw: &PtpSysOffsetPrecise) -> Result<SysOffset, ClockError> {
 }
 
 /// `PTP_SYS_OFFSET`'s `sys, phc, sys, phc, ..., sys` as `(sys, phc, sys)` triples.
-fn basic_triples(ts: &[PtpClockTime], n: usize) -> impl Iterator<Item = (PtpClockTime, PtpClockTime, PtpClockTime)> + '_ {
+fn basic_triples(
+    ts: &[PtpClockTime],
+    n: usize,
+) -> impl Iterator<Item = (PtpClockTime, PtpClockTime, PtpClockTime)> + '_ {
     (0..n).filter_map(move |i| Some((*ts.get(2 * i)?, *ts.get(2 * i + 1)?, *ts.get(2 * i + 2)?)))
 }
 
@@ -151,7 +159,9 @@ fn best_sample(
             });
         }
     }
-    best.ok_or(ClockError::Unsupported("PHC to system clock offset (no usable sample)"))
+    best.ok_or(ClockError::Unsupported(
+        "PHC to system clock offset (no usable sample)",
+    ))
 }
 
 #[cfg(test)]
@@ -159,7 +169,11 @@ mod tests {
     use super::*;
 
     fn t(sec: i64, nsec: u32) -> PtpClockTime {
-        PtpClockTime { sec, nsec, reserved: 0 }
+        PtpClockTime {
+            sec,
+            nsec,
+            reserved: 0,
+        }
     }
 
     #[test]
@@ -169,13 +183,19 @@ mod tests {
         let off = best_sample(basic_triples(&ts, 2), SysOffsetMethod::Basic).unwrap();
         assert_eq!(off.delay, Duration::from_nanos(100));
         assert_eq!(off.system_time, Time::from_secs_nanos(10, 450));
-        assert_eq!(off.offset, Duration::from_secs(37) + Duration::from_nanos(20));
+        assert_eq!(
+            off.offset,
+            Duration::from_secs(37) + Duration::from_nanos(20)
+        );
         assert_eq!(off.method, SysOffsetMethod::Basic);
     }
 
     #[test]
     fn extended_skips_samples_with_a_stepped_system_clock() {
-        let triples = [(t(5, 900), t(6, 0), t(5, 100)), (t(5, 1000), t(4, 1100), t(5, 1300))];
+        let triples = [
+            (t(5, 900), t(6, 0), t(5, 100)),
+            (t(5, 1000), t(4, 1100), t(5, 1300)),
+        ];
         let off = best_sample(triples.into_iter(), SysOffsetMethod::Extended).unwrap();
         assert_eq!(off.delay, Duration::from_nanos(300));
         assert_eq!(off.offset, Duration::from_nanos(-1_000_000_000 - 50));
@@ -190,7 +210,10 @@ mod tests {
             ..Default::default()
         };
         let off = precise(&raw).unwrap();
-        assert_eq!(off.offset, Duration::from_secs(37) + Duration::from_nanos(5));
+        assert_eq!(
+            off.offset,
+            Duration::from_secs(37) + Duration::from_nanos(5)
+        );
         assert_eq!(off.delay, Duration::ZERO);
     }
 

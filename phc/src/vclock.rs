@@ -117,7 +117,10 @@ impl VirtualClock {
             BaseClock::Realtime => base_now,
             BaseClock::MonotonicRaw => BaseClock::Realtime.kernel().now()?,
         };
-        Ok(Self::with_mapping(base, ClockMapping::new(base_now, start, Ppb::ZERO)))
+        Ok(Self::with_mapping(
+            base,
+            ClockMapping::new(base_now, start, Ppb::ZERO),
+        ))
     }
 
     /// A virtual clock with a given map from the base clock.
@@ -230,7 +233,10 @@ mod tests {
         let before = m.from_base(t1);
         m.set_frequency(t1, Ppb(12_345.678));
         assert_eq!(m.from_base(t1), before);
-        assert_eq!(before, T0 + Duration::from_secs(41) - Duration::from_nanos(1000));
+        assert_eq!(
+            before,
+            T0 + Duration::from_secs(41) - Duration::from_nanos(1000)
+        );
     }
 
     #[test]
@@ -264,7 +270,10 @@ mod tests {
         let base_after = clock.base_now().unwrap();
         assert!(now >= base_before + Duration::from_secs(1));
         assert!(now <= base_after + Duration::from_secs(1));
-        assert_eq!(clock.from_base(base_before), base_before + Duration::from_secs(1));
+        assert_eq!(
+            clock.from_base(base_before),
+            base_before + Duration::from_secs(1)
+        );
         assert_eq!(clock.to_base(now), now - Duration::from_secs(1));
     }
 
@@ -274,6 +283,9 @@ mod tests {
         clock.set_max_frequency(Ppb(1000.0));
         assert_eq!(clock.set_frequency(Ppb(-5000.0)).unwrap(), Ppb(-1000.0));
         assert_eq!(clock.frequency().unwrap(), Ppb(-1000.0));
-        assert!(matches!(clock.adjust_phase(Duration::from_nanos(5)), Err(ClockError::Unsupported(_))));
+        assert!(matches!(
+            clock.adjust_phase(Duration::from_nanos(5)),
+            Err(ClockError::Unsupported(_))
+        ));
     }
 }

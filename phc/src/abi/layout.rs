@@ -55,11 +55,24 @@ fn rust_side() -> Vec<(&'static str, u64)> {
         o!("struct ptp_sys_offset", PtpSysOffset, ts),
         s!("struct ptp_sys_offset_extended", PtpSysOffsetExtended),
         // clockid is rsv[0] in headers older than 6.12.
-        o!("struct ptp_sys_offset_extended", PtpSysOffsetExtended, clockid, "rsv"),
+        o!(
+            "struct ptp_sys_offset_extended",
+            PtpSysOffsetExtended,
+            clockid,
+            "rsv"
+        ),
         o!("struct ptp_sys_offset_extended", PtpSysOffsetExtended, ts),
         s!("struct ptp_sys_offset_precise", PtpSysOffsetPrecise),
-        o!("struct ptp_sys_offset_precise", PtpSysOffsetPrecise, sys_realtime),
-        o!("struct ptp_sys_offset_precise", PtpSysOffsetPrecise, sys_monoraw),
+        o!(
+            "struct ptp_sys_offset_precise",
+            PtpSysOffsetPrecise,
+            sys_realtime
+        ),
+        o!(
+            "struct ptp_sys_offset_precise",
+            PtpSysOffsetPrecise,
+            sys_monoraw
+        ),
         s!("struct ptp_pin_desc", PtpPinDesc),
         o!("struct ptp_pin_desc", PtpPinDesc, index),
         o!("struct ptp_pin_desc", PtpPinDesc, func),
@@ -78,7 +91,10 @@ fn rust_side() -> Vec<(&'static str, u64)> {
         s!("struct ifreq", IfreqData),
         o!("struct ifreq", IfreqData, data, "ifr_data"),
         s!("struct timex", Timex),
-        ("sizeof(struct timex) /* libc */", size_of::<libc::timex>() as u64),
+        (
+            "sizeof(struct timex) /* libc */",
+            size_of::<libc::timex>() as u64,
+        ),
         o!("struct timex", Timex, offset),
         o!("struct timex", Timex, freq),
         o!("struct timex", Timex, status),
@@ -88,7 +104,19 @@ fn rust_side() -> Vec<(&'static str, u64)> {
         o!("struct timex", Timex, shift),
         o!("struct timex", Timex, stabil),
         o!("struct timex", Timex, tai),
+        ("CMSG_LEN(0)", crate::socket::CMSG_HEADER_FOR_TEST as u64),
+        ("CMSG_SPACE(1)", 24),
+        o!("struct sockaddr_in", libc::sockaddr_in, sin_addr),
+        o!("struct sockaddr_in6", libc::sockaddr_in6, sin6_addr),
+        s!("struct sockaddr_in6", libc::sockaddr_in6),
+        o!("struct sockaddr_ll", libc::sockaddr_ll, sll_addr),
         s!("struct sock_extended_err", libc::sock_extended_err),
+        o!(
+            "struct sock_extended_err",
+            libc::sock_extended_err,
+            ee_origin
+        ),
+        o!("struct sock_extended_err", libc::sock_extended_err, ee_info),
         o!("struct sock_extended_err", libc::sock_extended_err, ee_data),
         k!(PTP_CLOCK_GETCAPS, libc::PTP_CLOCK_GETCAPS),
         k!(PTP_CLOCK_GETCAPS2, libc::PTP_CLOCK_GETCAPS2),
@@ -121,17 +149,38 @@ fn rust_side() -> Vec<(&'static str, u64)> {
         k!(ETHTOOL_GET_TS_INFO, ETHTOOL_GET_TS_INFO),
         k!(HWTSTAMP_TX_ON, libc::HWTSTAMP_TX_ON),
         k!(HWTSTAMP_FILTER_ALL, libc::HWTSTAMP_FILTER_ALL),
-        k!(HWTSTAMP_FILTER_PTP_V2_EVENT, libc::HWTSTAMP_FILTER_PTP_V2_EVENT),
+        k!(
+            HWTSTAMP_FILTER_PTP_V2_EVENT,
+            libc::HWTSTAMP_FILTER_PTP_V2_EVENT
+        ),
         k!(SO_TIMESTAMPING, libc::SO_TIMESTAMPING),
         k!(SCM_TIMESTAMPING, libc::SCM_TIMESTAMPING),
-        k!(SOF_TIMESTAMPING_TX_HARDWARE, libc::SOF_TIMESTAMPING_TX_HARDWARE),
-        k!(SOF_TIMESTAMPING_TX_SOFTWARE, libc::SOF_TIMESTAMPING_TX_SOFTWARE),
-        k!(SOF_TIMESTAMPING_RX_HARDWARE, libc::SOF_TIMESTAMPING_RX_HARDWARE),
-        k!(SOF_TIMESTAMPING_RX_SOFTWARE, libc::SOF_TIMESTAMPING_RX_SOFTWARE),
+        k!(
+            SOF_TIMESTAMPING_TX_HARDWARE,
+            libc::SOF_TIMESTAMPING_TX_HARDWARE
+        ),
+        k!(
+            SOF_TIMESTAMPING_TX_SOFTWARE,
+            libc::SOF_TIMESTAMPING_TX_SOFTWARE
+        ),
+        k!(
+            SOF_TIMESTAMPING_RX_HARDWARE,
+            libc::SOF_TIMESTAMPING_RX_HARDWARE
+        ),
+        k!(
+            SOF_TIMESTAMPING_RX_SOFTWARE,
+            libc::SOF_TIMESTAMPING_RX_SOFTWARE
+        ),
         k!(SOF_TIMESTAMPING_SOFTWARE, libc::SOF_TIMESTAMPING_SOFTWARE),
-        k!(SOF_TIMESTAMPING_RAW_HARDWARE, libc::SOF_TIMESTAMPING_RAW_HARDWARE),
+        k!(
+            SOF_TIMESTAMPING_RAW_HARDWARE,
+            libc::SOF_TIMESTAMPING_RAW_HARDWARE
+        ),
         k!(SOF_TIMESTAMPING_OPT_ID, libc::SOF_TIMESTAMPING_OPT_ID),
-        k!(SOF_TIMESTAMPING_OPT_TSONLY, libc::SOF_TIMESTAMPING_OPT_TSONLY),
+        k!(
+            SOF_TIMESTAMPING_OPT_TSONLY,
+            libc::SOF_TIMESTAMPING_OPT_TSONLY
+        ),
         k!(SO_EE_ORIGIN_TIMESTAMPING, SO_EE_ORIGIN_TIMESTAMPING),
         k!(PACKET_TX_TIMESTAMP, PACKET_TX_TIMESTAMP),
         k!(PACKET_ADD_MEMBERSHIP, libc::PACKET_ADD_MEMBERSHIP),
@@ -153,6 +202,7 @@ const PRELUDE: &str = "\
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <linux/ptp_clock.h>
 #include <linux/net_tstamp.h>
 #include <linux/ethtool.h>
@@ -221,6 +271,10 @@ fn structures_and_constants_match_the_kernel_headers() {
             mismatches.push(format!("{expr}: C {c_value:#x}, Rust {value:#x}"));
         }
     }
-    assert!(mismatches.is_empty(), "layout mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "layout mismatches:\n{}",
+        mismatches.join("\n")
+    );
     assert_eq!(c.len(), rust.len());
 }
