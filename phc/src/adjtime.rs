@@ -62,7 +62,7 @@ impl KernelClock {
     pub(crate) fn frequency(self) -> Result<Ppb, ClockError> {
         let mut tx = Timex::default();
         sys::clock_adjtime(self.0, &mut tx).map_err(ClockError::io("clock_adjtime(read)"))?;
-        Ok(Ppb::from(ScaledPpm(i64::from(tx.freq))))
+        Ok(Ppb::from(ScaledPpm(tx.freq)))
     }
 
     /// `ADJ_OFFSET | ADJ_NANO` (linuxptp `clockadj_set_phase`): the PHC driver's `adjphase`.

@@ -21,6 +21,11 @@
 //!   [`SocketError`].
 #![deny(missing_docs)]
 
+// The kernel structures mirrored in `abi` (glibc's `struct timex`, `ifreq`, control
+// messages) are laid out for LP64; the layout test checks them against the installed headers.
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+compile_error!("the phc crate supports 64-bit Linux only");
+
 mod abi;
 mod adjtime;
 mod clock;
