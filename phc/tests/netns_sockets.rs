@@ -95,6 +95,10 @@ fn exchange(tag: &str, transport: Transport) {
             "{before:?} {tx:?} {rx_time:?} {after:?}"
         );
         assert!(after - before < Duration::from_secs(10));
+        eprintln!(
+            "{transport:?}: software TX->RX stamp over veth {}",
+            rx_time - tx.time
+        );
         // Nothing else is queued.
         assert_eq!(a.event.recv_tx_timestamp().unwrap(), None);
         assert_eq!(b.event.recv(&mut buf).unwrap(), None);
