@@ -21,6 +21,7 @@
 mod addr;
 mod cmsg;
 mod hwtstamp;
+mod open;
 mod ptp_socket;
 
 pub use addr::{MacAddress, PeerAddress};
