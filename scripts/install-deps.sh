@@ -20,6 +20,15 @@ for cmd in "${!want[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}")
 done
 
+# header -> Debian package (the phc crate's ABI layout test compiles against the kernel headers)
+declare -A want_headers=(
+  [/usr/include/linux/ptp_clock.h]=linux-libc-dev
+  [/usr/include/linux/net_tstamp.h]=linux-libc-dev
+)
+for header in "${!want_headers[@]}"; do
+  [[ -f "$header" ]] || missing+=("${want_headers[$header]}")
+done
+
 if ((${#missing[@]})); then
   # de-duplicate
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
