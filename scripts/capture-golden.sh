@@ -22,6 +22,7 @@
 #   l2-e2e.pcap        IEEE 802.3 (ethertype 0x88F7) E2E
 #   l2-p2p.pcap        IEEE 802.3 P2P: Announce, Sync, Follow_Up, Pdelay_Req/Resp/Resp_Follow_Up
 #   udpv4-p2p.pcap     UDPv4 P2P (224.0.0.107)
+#   udpv4-e2e.pcapng   the same packets as udpv4-e2e.pcap, converted to pcapng by editcap
 #   mgmt-udpv4.pcap    pmc -4 -b 1 from B: every GET pmc 3.1.1 knows, SET PRIORITY2,
 #                      SET GRANDMASTER_SETTINGS_NP, plus ptp4l's responses; ptp4l 3.1.1 answers
 #                      SETs and GET PORT_PROPERTIES_NP from the network with
@@ -281,5 +282,8 @@ run_sync gptp-l2-p2p "-2 -P" "$PTP_L2" 40 \
   "gmCapable 1" "transportSpecific 0x1" "ptp_dst_mac 01:80:C2:00:00:0E" \
   "follow_up_info 1" "path_trace_enabled 1" "assume_two_step 1" \
   "neighborPropDelayThresh 100000" "min_neighbor_prop_delay -20000000"
+
+# A pcapng copy of one capture, so the reader's pcapng path is tested on a real file.
+editcap -F pcapng "$out/udpv4-e2e.pcap" "$out/udpv4-e2e.pcapng" >/dev/null
 
 log "done; files in $out"
