@@ -10,7 +10,12 @@
 #      configuration is left untouched);
 #   3. swaps the vendored github.com/modern-go/reflect2 v1.0.1 for Debian's 1.0.2 (without it
 #      the binary segfaults on the first custom-resource write under Go >= 1.18);
-#   4. `make WHAT=cmd/kube-apiserver` and copies the binary into the cache, outside the repo.
+#   4. patches the OpenAPI type validator (both vendored copies) so that a value is "null" only
+#      when it is nil: under Go >= 1.19 its `reflect.DeepEqual(reflect.Zero(..), reflect.ValueOf(..))`
+#      test is true for "" (the runtime shares one zero buffer), and the server would reject
+#      every empty string in a custom resource as `must be of type string: "null"`. Kubernetes
+#      built with its own Go (1.15) accepts them; so do we after the patch;
+#   5. `make WHAT=cmd/kube-apiserver` and copies the binary into the cache, outside the repo.
 # A second run exits in well under a second once the cached binary answers `--version`.
 #
 # Prints two lines on stdout, and nothing else:
@@ -24,9 +29,12 @@
 set -euo pipefail
 
 version=v1.20.2
+# Bump when the patches below change, so cached binaries built without them are rebuilt.
+patch_level=2
 cache="${PTP_KUBE_CACHE:-/var/cache/ptp-rs/kube}"
 out_dir="$cache/$version"
 apiserver="$out_dir/kube-apiserver"
+stamp="$apiserver.patch-level"
 etcd_bin=/usr/bin/etcd
 
 log() { echo "build-apiserver: $*" >&2; }
@@ -50,8 +58,12 @@ apt_install() {
   fi
 }
 
-cached_ok() {
+built_ok() {
   [[ -x "$apiserver" ]] && "$apiserver" --version 2>/dev/null | grep -q "Kubernetes $version"
+}
+
+cached_ok() {
+  built_ok && [[ "$(cat "$stamp" 2>/dev/null)" == "$patch_level" ]]
 }
 
 apt_install etcd-server
@@ -109,6 +121,16 @@ mkdir -p "$r2"
 cp /usr/share/gocode/src/github.com/modern-go/reflect2/*.go /usr/share/gocode/src/github.com/modern-go/reflect2/*.s "$r2/"
 rm -f "$r2"/*_test.go
 
+# The null-versus-zero patch (idempotent: the pattern is gone once applied).
+for f in "$tree/vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go" \
+  "$tree/vendor/github.com/go-openapi/validate/type.go"; do
+  sed -i 's/if data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data)) {/if data == nil {/' "$f"
+  grep -q 'if data == nil {' "$f" || {
+    log "could not patch $f"
+    exit 1
+  }
+done
+
 log "building kube-apiserver $version (about 6 minutes on 2 idle cores)"
 start=$(date +%s)
 (
@@ -121,6 +143,7 @@ log "built in $(($(date +%s) - start)) s"
 
 install -m 0755 "$tree/_output/local/bin/linux/amd64/kube-apiserver" "$apiserver.tmp"
 mv "$apiserver.tmp" "$apiserver"
+echo "$patch_level" >"$stamp"
 cached_ok || {
   log "$apiserver does not report Kubernetes $version"
   exit 1
