@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+# The kube tier's kube-apiserver (built once from Debian's source package, then cached outside
+# the repository; a cached run takes well under a second) and etcd. Exports PTP_KUBE_APISERVER
+# and PTP_ETCD for kube-harness.
+eval "$(scripts/kube/build-apiserver.sh)"
+export PTP_KUBE_APISERVER PTP_ETCD
+
 mkdir -p target
 cargo test --workspace --all-targets --locked 2>&1 | tee target/test.log
 # Print the summary lines at the end so they are easy to find.
