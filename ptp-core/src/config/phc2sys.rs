@@ -1,0 +1,1 @@
+//! phc2sys options.

@@ -1,0 +1,1 @@
+//! ts2phc options.
