@@ -73,11 +73,11 @@ config_enum! {
         /// Kernel software time stamps; the servo steers CLOCK_REALTIME.
         Software = "software";
         /// Legacy hardware time stamping through the old SO_TIMESTAMPING flags.
-        Legacy = "legacy", not_yet = "legacy hardware time stamping is not supported";
+        Legacy = "legacy", not_yet = "legacy hardware time stamping";
         /// One-step Sync: the NIC inserts the origin time stamp (IEEE 1588-2019 11.3.2).
-        OneStep = "onestep", not_yet = "one-step time stamping is not implemented yet";
+        OneStep = "onestep", not_yet = "one-step time stamping";
         /// One-step Sync and one-step Pdelay_Resp.
-        P2pOneStep = "p2p1step", not_yet = "one-step peer delay is not implemented yet";
+        P2pOneStep = "p2p1step", not_yet = "one-step peer delay";
     }
 }
 
@@ -85,15 +85,15 @@ config_enum! {
     /// `delay_mechanism` (IEEE 1588-2019 11.1; ptp4l `-A`, `-E`, `-P`).
     DelayMechanism {
         /// Start with E2E and switch to P2P when a Pdelay_Req arrives (linuxptp extension).
-        Auto = "Auto", not_yet = "automatic delay mechanism selection is not implemented yet";
+        Auto = "Auto", not_yet = "automatic delay mechanism selection";
         /// Common mean link delay service (IEEE 802.1AS-2020 CMLDS).
-        CommonP2p = "COMMON_P2P", not_yet = "CMLDS is not implemented yet";
+        CommonP2p = "COMMON_P2P", not_yet = "CMLDS";
         /// Delay request-response (IEEE 1588-2019 11.3), the default.
         E2E = "E2E";
         /// Peer delay (IEEE 1588-2019 11.4).
         P2P = "P2P";
         /// No delay measurement (IEEE 1588-2019 8.2.15.4.4 "NO_MECHANISM").
-        None = "NONE", not_yet = "delay_mechanism NONE is not implemented yet";
+        None = "NONE", not_yet = "delay_mechanism NONE";
     }
 }
 
@@ -117,11 +117,11 @@ config_enum! {
         /// Linear regression over the recent samples (linuxptp `linreg.c`).
         Linreg = "linreg";
         /// Hand samples to chronyd/ntpd through the NTP SHM segment.
-        Ntpshm = "ntpshm", not_yet = "the ntpshm servo is not implemented yet";
+        Ntpshm = "ntpshm", not_yet = "the ntpshm servo";
         /// Never adjust the frequency (for SyncE-locked clocks).
-        Nullf = "nullf", not_yet = "the nullf servo is not implemented yet";
+        Nullf = "nullf", not_yet = "the nullf servo";
         /// Hand samples to chronyd's SOCK refclock.
-        RefclockSock = "refclock_sock", not_yet = "the refclock_sock servo is not implemented yet";
+        RefclockSock = "refclock_sock", not_yet = "the refclock_sock servo";
         /// Kalman filter (statime's), our extension; linuxptp does not know it.
         Kalman = "kalman";
     }
@@ -145,9 +145,9 @@ config_enum! {
         /// Boundary clock.
         Bc = "BC";
         /// Peer-to-peer transparent clock (IEEE 1588-2019 10.3).
-        P2pTc = "P2P_TC", not_yet = "transparent clocks are not implemented yet";
+        P2pTc = "P2P_TC", not_yet = "transparent clocks";
         /// End-to-end transparent clock (IEEE 1588-2019 10.2).
-        E2eTc = "E2E_TC", not_yet = "transparent clocks are not implemented yet";
+        E2eTc = "E2E_TC", not_yet = "transparent clocks";
     }
 }
 
@@ -157,7 +157,7 @@ config_enum! {
         /// IEEE 1588 BMCA (9.3), the default.
         Ptp = "ptp";
         /// No BMCA: static roles from masterOnly/slaveOnly (automotive profile).
-        Noop = "noop", not_yet = "BMCA noop (static port roles) is not implemented yet";
+        Noop = "noop", not_yet = "BMCA noop (static port roles)";
     }
 }
 
@@ -169,9 +169,9 @@ config_enum! {
         /// Use raw delay samples.
         Raw = "raw";
         /// Filter the delay and weight samples by their delay.
-        FilterWeight = "filter_weight", not_yet = "weighted time stamp processing is not implemented yet";
+        FilterWeight = "filter_weight", not_yet = "weighted time stamp processing";
         /// Raw delay with weighting.
-        RawWeight = "raw_weight", not_yet = "weighted time stamp processing is not implemented yet";
+        RawWeight = "raw_weight", not_yet = "weighted time stamp processing";
     }
 }
 
@@ -191,9 +191,9 @@ config_enum! {
         /// Set the filter and accept whatever the driver grants, the default.
         Normal = "normal";
         /// Check that the filter is what we need.
-        Check = "check", not_yet = "hwts_filter check is not implemented yet";
+        Check = "check", not_yet = "hwts_filter check";
         /// Ask for time stamps on all packets.
-        Full = "full", not_yet = "hwts_filter full is not implemented yet";
+        Full = "full", not_yet = "hwts_filter full";
     }
 }
 
@@ -201,7 +201,7 @@ config_enum! {
     /// `asCapable`: whether a port must pass the 802.1AS asCapable checks.
     AsCapable {
         /// Always capable.
-        True = "true", not_yet = "asCapable true (802.1AS) is not implemented yet";
+        True = "true", not_yet = "asCapable true (802.1AS)";
         /// Decided by the protocol, the default.
         Auto = "auto";
     }
@@ -225,9 +225,9 @@ config_enum! {
         /// No power profile, the default.
         None = "none";
         /// IEEE C37.238-2011.
-        V2011 = "2011", not_yet = "the power profile is not implemented yet";
+        V2011 = "2011", not_yet = "the power profile";
         /// IEEE C37.238-2017.
-        V2017 = "2017", not_yet = "the power profile is not implemented yet";
+        V2017 = "2017", not_yet = "the power profile";
     }
 }
 
