@@ -109,8 +109,25 @@ impl ValueKind {
     pub fn describe(&self) -> String {
         match self {
             Self::Flag => "0 or 1".into(),
+            Self::Int {
+                min,
+                max,
+                radix: Radix::Hex,
+            } => format!("integer {min:#X} to {max:#X}").replace("0X", "0x"),
+            Self::Int {
+                min,
+                max,
+                radix: Radix::Octal,
+            } => format!("integer 0{min:o} to 0{max:o}"),
             Self::Int { min, max, .. } => format!("integer {min} to {max}"),
-            Self::Float { min, max } => format!("number {min} to {max}"),
+            Self::Float { min, max } if *min <= -f64::MAX && *max >= f64::MAX => {
+                "any number".into()
+            }
+            Self::Float { min, max } if *max >= f64::MAX => format!("number >= {min:?}"),
+            Self::Float { min, max } if *min == f64::MIN_POSITIVE => {
+                format!("number > 0 and <= {max:?}")
+            }
+            Self::Float { min, max } => format!("number {min:?} to {max:?}"),
             Self::Nanos { min, max } => format!("nanoseconds {min} to {max}"),
             Self::Millis { min, max } => format!("milliseconds {min} to {max}"),
             Self::Secs { min, max } => format!("seconds {min} to {max}"),
