@@ -176,3 +176,38 @@ impl Ptp4lConfig {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::parse_ptp4l_conf;
+
+    fn report(text: &str) -> Vec<(String, Option<usize>)> {
+        parse_ptp4l_conf(text)
+            .unwrap()
+            .config
+            .unimplemented()
+            .into_iter()
+            .map(|u| (format!("{}={}", u.option, u.value), u.port))
+            .collect()
+    }
+
+    #[test]
+    fn only_requested_features_are_reported() {
+        // Explicit defaults of unimplemented options ask for nothing.
+        assert!(report("[global]\nhybrid_e2e 0\nnet_sync_monitor 0\n[eth0]\n").is_empty());
+        // Our own extension and implemented values are fine; ts2phc options are not ptp4l's.
+        assert!(report("[global]\nclock_servo kalman\nts2phc.master 1\n[eth0]\n").is_empty());
+        assert_eq!(
+            report("[global]\ntwoStepFlag 0\n[eth0]\n"),
+            [("twoStepFlag=0".to_owned(), None)]
+        );
+        assert_eq!(
+            report("[global]\n[eth0]\n[eth1]\ndelay_mechanism Auto\n"),
+            [("delay_mechanism=Auto".to_owned(), Some(1))]
+        );
+        assert_eq!(
+            report("[global]\nclock_type P2P_TC\n[eth0]\n"),
+            [("clock_type=P2P_TC".to_owned(), None)]
+        );
+    }
+}

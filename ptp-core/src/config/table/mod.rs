@@ -17,7 +17,18 @@
 //! - "Implemented" means our engine handles the option (or will, as the obvious part of what it
 //!   does). Options marked [`Support::NotYet`] are accepted, and reported by
 //!   [`super::Ptp4lConfig::unimplemented`] when set to anything but their default; the list
-//!   shrinks as features land — flip the row.
+//!   shrinks as features land — flip the row. Since only non-default values are reported, a
+//!   row can be "not yet" for the non-default value alone: `twoStepFlag` (two-step, the
+//!   default, works; `twoStepFlag 0`, one-step, does not yet). Enumeration values we lack
+//!   (`clock_servo ntpshm`, `clock_type E2E_TC`, `BMCA noop`, `time_stamping onestep`, ...) are
+//!   marked on the enumeration itself ([`super::enums`]).
+//! - Judgement calls: unicast negotiation (`unicast_master_table`, `unicast_listen`,
+//!   `unicast_req_duration`), `path_trace_enabled`, socket options (`dscp_*`, `udp_ttl`,
+//!   `socket_priority`), `kernel_leap`, `fault_*` and the P2P thresholds count as implemented;
+//!   802.1AS/automotive extras (`assume_two_step`, `follow_up_info`, `inhibit_*`,
+//!   `ignore_source_id`, `asCapable true`, `msg_interval_request`, `operLog*`), hybrid E2E,
+//!   NetSync, transparent clocks, authentication, CMLDS, the power profile, `leapfile`,
+//!   `write_phase_mode`, `boundary_clock_jbod` and 4.x management extras do not yet.
 //! - To make `kalman` (or anything else) the default servo, change the one `clock_servo` row.
 
 use super::value::ValueKind;

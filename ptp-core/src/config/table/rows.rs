@@ -71,8 +71,9 @@ const fn mac(b: [u8; 6]) -> MacAddress {
 option_table! {
     global {
         // ---- Default data set (IEEE 1588-2019 8.2.1) ----
-        /// Two-step clock (IEEE 1588-2019 8.2.1.2.1); 0 asks for one-step.
-        ["twoStepFlag", FLAG, YES, SAME]
+        /// Two-step clock (IEEE 1588-2019 8.2.1.2.1); 0 asks for one-step (with hardware
+        /// time stamping ptp4l then switches time_stamping to onestep).
+        ["twoStepFlag", FLAG, not_yet("one-step clocks"), SAME]
         two_step_flag: bool = true;
         /// The clock never becomes master (IEEE 1588-2019 8.2.1.5.4); ptp4l `-s`.
         ["slaveOnly", FLAG, YES, SAME]
