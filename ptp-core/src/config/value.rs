@@ -254,7 +254,9 @@ macro_rules! int_value {
             }
             fn render(&self, kind: &ValueKind) -> String {
                 match kind {
-                    ValueKind::Int { radix: Radix::Hex, .. } => format!("{:#X}", self).replace("0X", "0x"),
+                    ValueKind::Int { radix: Radix::Hex, .. } => {
+                        format!("0x{:0w$X}", self, w = 2 * core::mem::size_of::<$t>())
+                    }
                     ValueKind::Int { radix: Radix::Octal, .. } => format!("0{:o}", self),
                     _ => self.to_string(),
                 }
