@@ -17,7 +17,10 @@
 //! - [`time`]: typed time — [`time::Time`], [`time::Duration`], the wire's scaled nanoseconds
 //!   [`time::TimeInterval`], [`time::LogInterval`], and frequencies [`time::Ppb`] and
 //!   [`time::ScaledPpm`].
+//! - [`config`]: the configuration model read from linuxptp's `ptp4l.conf` and ptp4l-style
+//!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod time;

@@ -1,0 +1,133 @@
+//! `ptp-agent --check` as a user runs it: the real binary on real files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ptp-agent-cli-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn agent(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ptp-agent"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn good_file_exits_0_and_prints_the_effective_configuration() {
+    let conf = file(
+        "good.conf",
+        "[global]\n# a G.8275.1-like T-BC\ndomainNumber 24\ndataset_comparison G.8275.x\nnetwork_transport L2\n[ens1f0]\nmasterOnly 1\n[ens1f1]\n",
+    );
+    let o = agent(&[
+        "--check",
+        "-f",
+        conf.to_str().unwrap(),
+        "-S",
+        "--logSyncInterval=-4",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("test is successful"), "{out}");
+    let line = |prefix: &str| {
+        out.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(line("domainNumber ").contains("24"), "{out}");
+    assert!(line("domainNumber ").ends_with("# file line 3"), "{out}");
+    assert!(line("time_stamping ").ends_with("# command line"), "{out}");
+    assert!(line("priority1 ").ends_with("# default"), "{out}");
+    assert!(
+        out.contains("[ens1f0]") && out.contains("[ens1f1]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn broken_file_exits_1_with_the_line_number() {
+    let conf = file(
+        "broken.conf",
+        "[global]\npriority1 128\nclockClass 6x\nbogus_option 1\n[eth0]\n",
+    );
+    let o = agent(&["--check", "-f", conf.to_str().unwrap()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "error: line 3 in [global] section: option clockClass: \"6x\" is a malformed value"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("error: line 4 in [global] section: option bogus_option: unknown option"),
+        "{out}"
+    );
+    assert!(out.contains("test failed"), "{out}");
+}
+
+#[test]
+fn unimplemented_option_exits_2_and_is_listed() {
+    let conf = file(
+        "unimplemented.conf",
+        "[global]\nclock_servo ntpshm\n[eth0]\nhybrid_e2e 1\n",
+    );
+    let o = agent(&["--check", "-f", conf.to_str().unwrap()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("not implemented: option clock_servo ntpshm: not implemented yet (the ntpshm servo) [file line 2]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not implemented: port eth0: option hybrid_e2e 1: not implemented yet (hybrid E2E) [file line 4]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn validation_error_and_missing_file_exit_1() {
+    let conf = file("twostep.conf", "[global]\ntwoStepFlag 0\n[eth0]\n");
+    let o = agent(&["--check", "-f", conf.to_str().unwrap(), "-S"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("one step (twoStepFlag 0) is only possible with hardware time stamping")
+    );
+    let o = agent(&["--check", "-f", "/nonexistent/ptp4l.conf"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("could not read configuration file /nonexistent/ptp4l.conf"));
+}
+
+#[test]
+fn without_check_the_agent_says_the_engine_is_not_built() {
+    let o = agent(&["-i", "eth0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("the PTP engine is not built yet"),
+        "{}",
+        text(&o)
+    );
+    let o = agent(&["-h"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("usage: ptp-agent --check"));
+}
