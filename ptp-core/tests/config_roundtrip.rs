@@ -32,7 +32,7 @@ fn value(kind: &ValueKind, seed: u64) -> String {
         ValueKind::Float { min, max } => {
             let (lo, hi) = (min.max(-1e6), max.min(1e6));
             let v = lo + (hi - lo) * ((seed % 10_000) as f64 / 10_000.0);
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 format!("{v}")
             } else {
                 format!("{v:e}")
@@ -50,7 +50,7 @@ fn value(kind: &ValueKind, seed: u64) -> String {
         ValueKind::LogSecs { min, max } => pick(i64::from(min), i64::from(max)).to_string(),
         ValueKind::Enum(labels) => {
             let l = labels[(seed % labels.len() as u64) as usize];
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 l.to_uppercase()
             } else {
                 l.to_owned()
@@ -72,14 +72,14 @@ fn value(kind: &ValueKind, seed: u64) -> String {
             format!("{}.{}.{}", &h[..6], &h[6..10], &h[10..])
         }
         ValueKind::FaultReset => {
-            if seed % 5 == 0 {
+            if seed.is_multiple_of(5) {
                 "ASAP".into()
             } else {
                 pick(-128, 127).to_string()
             }
         }
         ValueKind::BadPeerNet => {
-            if seed % 5 == 0 {
+            if seed.is_multiple_of(5) {
                 "asap".into()
             } else {
                 pick(0, 100_000).to_string()

@@ -195,7 +195,7 @@ fn pcapng_records(bytes: &[u8]) -> Result<Vec<(u32, &[u8])>, String> {
         let total = read_u32(bytes, at + 4, endian).ok_or("truncated block header")? as usize;
         let end = at
             .checked_add(total)
-            .filter(|&end| total >= 12 && total % 4 == 0 && end <= bytes.len())
+            .filter(|&end| total >= 12 && total.is_multiple_of(4) && end <= bytes.len())
             .ok_or_else(|| format!("block at offset {at} has bad length {total}"))?;
         let block = &bytes[at..end];
         match block_type {
