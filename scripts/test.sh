@@ -17,6 +17,18 @@ export PTP_KUBE_APISERVER PTP_ETCD
 
 mkdir -p target
 cargo test --workspace --all-targets --locked 2>&1 | tee target/test.log
+# Every shipped example configuration must pass the agent's own check (exit 0).
+examples_ok=0; examples_bad=0
+for conf in examples/configs/*.conf; do
+  if cargo run -q --locked -p node-agent --bin ptp-agent -- --check -f "$conf" -i eth0 >/dev/null; then
+    examples_ok=$((examples_ok + 1))
+  else
+    echo "example $conf failed ptp-agent --check"; examples_bad=$((examples_bad + 1))
+  fi
+done
+echo "examples: $examples_ok passed, $examples_bad failed"
+
 # Print the summary lines at the end so they are easy to find.
 echo "== summary =="
 grep -E '^test result:' target/test.log | awk '{p+=$4; f+=$6; i+=$8} END {printf "%d passed, %d failed, %d skipped\n", p, f, i}'
+[ "$examples_bad" -eq 0 ]
