@@ -17,10 +17,12 @@ export PTP_KUBE_APISERVER PTP_ETCD
 
 mkdir -p target
 cargo test --workspace --all-targets --locked 2>&1 | tee target/test.log
-# Every shipped example configuration must pass the agent's own check (exit 0).
+# Every shipped example configuration must pass the agent's own check (exit 0). The
+# interface does not exist on the host, so the PHC checks are skipped and the result does not
+# depend on the machine's NICs.
 examples_ok=0; examples_bad=0
 for conf in examples/configs/*.conf; do
-  if cargo run -q --locked -p node-agent --bin ptp-agent -- --check -f "$conf" -i eth0 >/dev/null; then
+  if cargo run -q --locked -p node-agent --bin ptp-agent -- --check -f "$conf" -i example0 >/dev/null; then
     examples_ok=$((examples_ok + 1))
   else
     echo "example $conf failed ptp-agent --check"; examples_bad=$((examples_bad + 1))

@@ -14,7 +14,8 @@
 use std::io::{self, Write};
 
 use ptp_core::config::{
-    load, parse_ptp4l_args, validate, CliError, Loaded, Scope, Severity, Source, Support, OPTIONS,
+    load, parse_ptp4l_args, validate, CliError, Loaded, Phc, PhcMap, Scope, Severity, Source,
+    Support, OPTIONS,
 };
 
 /// The verdict of a check.
@@ -47,6 +48,7 @@ pub type ReadFile<'a> = &'a dyn Fn(&str) -> io::Result<String>;
 pub fn run_check(
     args: &[String],
     read: ReadFile<'_>,
+    phcs: &dyn PhcMap,
     out: &mut dyn Write,
 ) -> io::Result<CheckOutcome> {
     let cl = match parse_ptp4l_args(args) {
@@ -83,8 +85,7 @@ pub fn run_check(
             "warning: -p is deprecated and ignored; the PHC comes from each interface"
         )?;
     }
-    // PHCs are not known here (the check reads no hardware): PHC checks are skipped.
-    let findings = validate(&loaded.config, &());
+    let findings = validate(&loaded.config, phcs);
     for f in &findings {
         writeln!(out, "{f}")?;
     }
@@ -209,7 +210,7 @@ mod tests {
         let text = file.to_owned();
         let read = move |_: &str| Ok(text.clone());
         let mut out = Vec::new();
-        let outcome = run_check(&args, &read, &mut out).unwrap();
+        let outcome = run_check(&args, &read, &(), &mut out).unwrap();
         (outcome, String::from_utf8(out).unwrap())
     }
 
@@ -255,5 +256,20 @@ mod tests {
         let (o, _) = check(&["-x"], "");
         assert_eq!(o, CheckOutcome::Invalid);
         assert_eq!(CheckOutcome::Unimplemented.exit_code(), 2);
+    }
+}
+
+/// The PHC of each interface as this host's ethtool reports it. An interface that does not
+/// exist here (a configuration checked for another machine) is [`Phc::Unknown`], so the PHC
+/// checks are skipped for it rather than failed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HostPhcs;
+
+impl PhcMap for HostPhcs {
+    fn phc(&self, iface: &str) -> Phc {
+        match phc::TimestampingInfo::of(iface) {
+            Ok(info) => info.phc_index.map_or(Phc::Missing, Phc::Index),
+            Err(_) => Phc::Unknown,
+        }
     }
 }

@@ -63,6 +63,7 @@ pub fn agent_main() -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let read = |path: &str| std::fs::read_to_string(path);
-    let outcome = check::run_check(&args, &read, &mut out).context("write the check report")?;
+    let outcome = check::run_check(&args, &read, &check::HostPhcs, &mut out)
+        .context("write the check report")?;
     Ok(ExitCode::from(outcome.exit_code()))
 }

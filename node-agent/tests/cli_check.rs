@@ -1,4 +1,7 @@
 //! `ptp-agent --check` as a user runs it: the real binary on real files.
+//!
+//! Interfaces in these files are named `ptpx0`, which no host has, so the PHC checks are skipped
+//! and the outcome does not depend on the machine's NICs; `lo` (never a PHC) tests that check.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -68,7 +71,7 @@ fn good_file_exits_0_and_prints_the_effective_configuration() {
 fn broken_file_exits_1_with_the_line_number() {
     let conf = file(
         "broken.conf",
-        "[global]\npriority1 128\nclockClass 6x\nbogus_option 1\n[eth0]\n",
+        "[global]\npriority1 128\nclockClass 6x\nbogus_option 1\n[ptpx0]\n",
     );
     let o = agent(&["--check", "-f", conf.to_str().unwrap()]);
     let out = text(&o);
@@ -90,7 +93,7 @@ fn broken_file_exits_1_with_the_line_number() {
 fn unimplemented_option_exits_2_and_is_listed() {
     let conf = file(
         "unimplemented.conf",
-        "[global]\nclock_servo ntpshm\n[eth0]\nhybrid_e2e 1\n",
+        "[global]\nclock_servo ntpshm\n[ptpx0]\nhybrid_e2e 1\n",
     );
     let o = agent(&["--check", "-f", conf.to_str().unwrap()]);
     let out = text(&o);
@@ -100,14 +103,14 @@ fn unimplemented_option_exits_2_and_is_listed() {
         "{out}"
     );
     assert!(
-        out.contains("not implemented: port eth0: option hybrid_e2e 1: not implemented yet (hybrid E2E) [file line 4]"),
+        out.contains("not implemented: port ptpx0: option hybrid_e2e 1: not implemented yet (hybrid E2E) [file line 4]"),
         "{out}"
     );
 }
 
 #[test]
 fn validation_error_and_missing_file_exit_1() {
-    let conf = file("twostep.conf", "[global]\ntwoStepFlag 0\n[eth0]\n");
+    let conf = file("twostep.conf", "[global]\ntwoStepFlag 0\n[ptpx0]\n");
     let o = agent(&["--check", "-f", conf.to_str().unwrap(), "-S"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
@@ -130,4 +133,22 @@ fn without_check_the_agent_says_the_engine_is_not_built() {
     let o = agent(&["-h"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(text(&o).contains("usage: ptp-agent --check"));
+}
+
+#[test]
+fn hardware_time_stamping_on_an_interface_without_phc_is_an_error() {
+    // `lo` exists everywhere and never has a PTP hardware clock; ptp4l refuses it too.
+    let conf = file("hw-lo.conf", "[global]\ntime_stamping hardware\n");
+    let o = agent(&["--check", "-f", conf.to_str().unwrap(), "-i", "lo"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "port lo: hardware time stamping, but the interface has no PTP hardware clock"
+        ),
+        "{out}"
+    );
+    let conf = file("sw-lo.conf", "[global]\ntime_stamping software\n");
+    let o = agent(&["--check", "-f", conf.to_str().unwrap(), "-i", "lo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
