@@ -17,7 +17,13 @@
 //! - [`time`]: typed time — [`time::Time`], [`time::Duration`], the wire's scaled nanoseconds
 //!   [`time::TimeInterval`], [`time::LogInterval`], and frequencies [`time::Ppb`] and
 //!   [`time::ScaledPpm`].
+//! - [`servo`]: clock servos (linuxptp's PI and linreg, statime's Kalman filter) behind one
+//!   trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
+//! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod servo;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod time;

@@ -246,6 +246,9 @@ mod tests {
         let d = Duration::from_millis(1500);
         assert_eq!(d.to_core(), core::time::Duration::from_millis(1500));
         assert_eq!(Duration::from(d.to_core()), d);
-        assert_eq!(Duration::from_nanos(-1).to_core(), core::time::Duration::ZERO);
+        assert_eq!(
+            Duration::from_nanos(-1).to_core(),
+            core::time::Duration::ZERO
+        );
     }
 }

@@ -137,7 +137,10 @@ mod tests {
         let t = Time::from_secs_nanos(1_700_000_000, 123_456_789);
         assert_eq!(t.secs(), 1_700_000_000);
         assert_eq!(t.subsec_nanos(), 123_456_789);
-        assert_eq!(Time::from_secs_nanos(1, 1_500_000_000), Time::from_secs_nanos(2, 500_000_000));
+        assert_eq!(
+            Time::from_secs_nanos(1, 1_500_000_000),
+            Time::from_secs_nanos(2, 500_000_000)
+        );
     }
 
     #[test]
