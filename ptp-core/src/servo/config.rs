@@ -117,6 +117,12 @@ pub struct KalmanConfig {
     /// Largest gap between a Sync and a Delay_Req measurement to pair them for estimating the
     /// measurement noise (default 200 ms).
     pub estimate_threshold: Duration,
+    /// Sync/Delay_Req pairs needed before the measurement noise is estimated from their
+    /// spread; until then it is taken as `steer_time` (default 4, at most 32).
+    pub difference_estimation_boundary: usize,
+    /// Pairs needed before the noise estimate switches from the spread to the sample
+    /// variance (default 8, at most 32).
+    pub statistical_estimation_boundary: usize,
 }
 
 impl Default for KalmanConfig {
@@ -132,6 +138,8 @@ impl Default for KalmanConfig {
             delay_wander: 1e-4 / 3600.0,
             precision_hysteresis: 16,
             estimate_threshold: Duration::from_millis(200),
+            difference_estimation_boundary: 4,
+            statistical_estimation_boundary: 8,
         }
     }
 }

@@ -213,6 +213,8 @@ fn statime_config(c: &KalmanConfig) -> KalmanConfiguration {
         delay_wander: c.delay_wander,
         precision_hysteresis: c.precision_hysteresis.min(127),
         estimate_threshold: to_statime_duration(c.estimate_threshold),
+        difference_estimation_boundary: c.difference_estimation_boundary.min(32),
+        statistical_estimation_boundary: c.statistical_estimation_boundary.min(32),
         ..KalmanConfiguration::default()
     }
 }
