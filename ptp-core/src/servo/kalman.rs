@@ -3,7 +3,7 @@
 //!
 //! statime's filter is a servo in its own right: it steers a `statime::Clock` by calling
 //! `step_clock` (relative) and `set_frequency` (absolute ppm). The adapter hands it a
-//! [`RecordingClock`] that only writes those calls down; after each measurement they become
+//! recording clock that only writes those calls down; after each measurement they become
 //! our [`Adjustment`].
 //!
 //! # Determinism
