@@ -19,8 +19,14 @@
 //!   [`time::ScaledPpm`].
 //! - [`config`]: the configuration model read from linuxptp's `ptp4l.conf` and ptp4l-style
 //!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
+//! - [`servo`]: clock servos (linuxptp's PI and linreg, statime's Kalman filter) behind one
+//!   trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
+//! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod servo;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod time;

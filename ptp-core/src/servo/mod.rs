@@ -1,0 +1,259 @@
+//! Clock servos: they turn offset measurements into clock adjustments (IEEE 1588-2019
+//! 11.1 leaves the algorithm to the implementation; linuxptp's `clock_servo` option picks
+//! one).
+//!
+//! - [`pi::PiServo`]: linuxptp's PI servo, with its defaults (`clock_servo pi`).
+//! - [`linreg::LinregServo`]: linuxptp's linear-regression servo (`clock_servo linreg`).
+//! - [`kalman::KalmanServo`]: statime's Kalman filter behind our interface.
+//!
+//! All three implement [`Servo`]; [`ClockServo`] holds one of them, chosen by [`ServoKind`],
+//! without boxing. None of them allocates per sample, reads a clock or keeps global state:
+//! every input carries its own local time stamp.
+//!
+//! # How the engine uses a servo
+//!
+//! On every Sync (with its Follow_Up) the slave port computes `offsetFromMaster`
+//! (IEEE 1588-2019 11.2: `t2 − t1 − corrections − meanPathDelay`, positive when the local
+//! clock is ahead) and calls [`Servo::sample`] with a [`Measurement`]. With the end-to-end
+//! mechanism it also calls [`Servo::delay_sample`] for every completed Delay_Req/Delay_Resp
+//! exchange (only the Kalman servo uses those). It then carries out the returned
+//! [`Adjustment`] on the clock, and reports the [`ServoState`].
+
+pub mod config;
+pub mod kalman;
+pub mod linreg;
+pub mod pi;
+pub mod state;
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::time::{Duration, Ppb, Time};
+
+pub use config::{KalmanConfig, ServoConfig, TimestampingMode};
+pub use kalman::KalmanServo;
+pub use linreg::LinregServo;
+pub use pi::PiServo;
+pub use state::{ServoState, SyncState};
+
+/// One offset measurement, taken from a Sync message.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measurement {
+    /// `offsetFromMaster` (IEEE 1588-2019 11.2): local clock minus master clock; positive
+    /// means the local clock is ahead.
+    pub offset: Duration,
+    /// When the measurement was taken, on the local (steered) clock: the Sync's ingress time
+    /// stamp t2.
+    pub local_time: Time,
+    /// The mean path delay that was subtracted to get `offset` (IEEE 1588-2019 11.3/11.4),
+    /// when one is known.
+    pub mean_path_delay: Option<Duration>,
+}
+
+/// One end-to-end delay measurement (IEEE 1588-2019 11.3): a Delay_Req sent at local time t3
+/// and received by the master at t4.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DelayMeasurement {
+    /// `t3 − t4 + corrections`: equal to offset − delay for a symmetric path.
+    pub reverse_offset: Duration,
+    /// t3, the Delay_Req's egress time stamp on the local clock.
+    pub local_time: Time,
+}
+
+/// What to do to the clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Adjustment {
+    /// Leave the clock alone.
+    #[default]
+    None,
+    /// Set the clock's frequency adjustment to this absolute value (positive: run faster),
+    /// as `clock_adjtime(ADJ_FREQUENCY)` does.
+    Frequency(Ppb),
+    /// Set the frequency adjustment, then step the clock by `by` (added to its reading).
+    Step {
+        /// Amount to add to the clock's reading (the negated offset).
+        by: Duration,
+        /// Absolute frequency adjustment to set before stepping.
+        frequency: Ppb,
+    },
+}
+
+/// The result of feeding one measurement to a servo.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ServoOutput {
+    /// What to do to the clock.
+    pub adjustment: Adjustment,
+    /// The servo's state after this measurement.
+    pub state: ServoState,
+}
+
+/// A clock servo.
+pub trait Servo {
+    /// Feeds one offset measurement (one per Sync) and returns what to do to the clock.
+    fn sample(&mut self, m: &Measurement) -> ServoOutput;
+
+    /// Feeds one end-to-end delay measurement. Servos that only use offsets (PI, linreg)
+    /// ignore it and return no adjustment.
+    fn delay_sample(&mut self, m: &DelayMeasurement) -> ServoOutput;
+
+    /// Tells the servo the interval between samples (the sync interval); it may change at
+    /// run time.
+    fn set_sync_interval(&mut self, interval: Duration);
+
+    /// Forgets all samples and returns to [`ServoState::Unlocked`], keeping the last
+    /// frequency (linuxptp's `servo_reset`). The first-step rule does not apply again.
+    fn reset(&mut self);
+
+    /// The state after the last sample.
+    fn state(&self) -> ServoState;
+}
+
+/// Which servo to run (`clock_servo` in `ptp4l.conf`: `pi`, `linreg`, and our `kalman`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ServoKind {
+    /// linuxptp's PI servo, linuxptp's default.
+    #[default]
+    Pi,
+    /// linuxptp's linear-regression servo.
+    Linreg,
+    /// statime's Kalman filter.
+    Kalman,
+}
+
+impl ServoKind {
+    /// The name used in `ptp4l.conf`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Pi => "pi",
+            Self::Linreg => "linreg",
+            Self::Kalman => "kalman",
+        }
+    }
+}
+
+impl fmt::Display for ServoKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `clock_servo` value we do not implement.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown clock_servo '{0}' (expected pi, linreg or kalman)")]
+pub struct UnknownServo(pub String);
+
+impl FromStr for ServoKind {
+    type Err = UnknownServo;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pi" => Ok(Self::Pi),
+            "linreg" => Ok(Self::Linreg),
+            "kalman" => Ok(Self::Kalman),
+            other => Err(UnknownServo(other.to_owned())),
+        }
+    }
+}
+
+/// One servo of any kind, dispatched without boxing.
+// There is one servo per clock; keeping the variants inline (linreg's 64 points, the Kalman
+// matrices) costs about a kilobyte and no allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum ClockServo {
+    /// A PI servo.
+    Pi(PiServo),
+    /// A linear-regression servo.
+    Linreg(LinregServo),
+    /// A Kalman servo.
+    Kalman(KalmanServo),
+}
+
+impl ClockServo {
+    /// Creates a servo of `kind` for a clock whose frequency adjustment is currently
+    /// `current_frequency` (linuxptp reads it with `clockadj_get_freq` at start).
+    pub fn new(kind: ServoKind, config: &ServoConfig, current_frequency: Ppb) -> Self {
+        match kind {
+            ServoKind::Pi => Self::Pi(PiServo::new(config, current_frequency)),
+            ServoKind::Linreg => Self::Linreg(LinregServo::new(config, current_frequency)),
+            ServoKind::Kalman => Self::Kalman(KalmanServo::new(config, current_frequency)),
+        }
+    }
+
+    /// The kind of servo this is.
+    pub const fn kind(&self) -> ServoKind {
+        match self {
+            Self::Pi(_) => ServoKind::Pi,
+            Self::Linreg(_) => ServoKind::Linreg,
+            Self::Kalman(_) => ServoKind::Kalman,
+        }
+    }
+
+    fn inner(&mut self) -> &mut dyn Servo {
+        match self {
+            Self::Pi(s) => s,
+            Self::Linreg(s) => s,
+            Self::Kalman(s) => s,
+        }
+    }
+}
+
+impl Servo for ClockServo {
+    fn sample(&mut self, m: &Measurement) -> ServoOutput {
+        self.inner().sample(m)
+    }
+
+    fn delay_sample(&mut self, m: &DelayMeasurement) -> ServoOutput {
+        self.inner().delay_sample(m)
+    }
+
+    fn set_sync_interval(&mut self, interval: Duration) {
+        self.inner().set_sync_interval(interval);
+    }
+
+    fn reset(&mut self) {
+        self.inner().reset();
+    }
+
+    fn state(&self) -> ServoState {
+        match self {
+            Self::Pi(s) => s.state(),
+            Self::Linreg(s) => s.state(),
+            Self::Kalman(s) => s.state(),
+        }
+    }
+}
+
+/// Turns a linuxptp-style outcome (state, absolute frequency, current offset) into our
+/// output: UNLOCKED leaves the clock alone, JUMP sets the frequency and steps by −offset,
+/// LOCKED sets the frequency (as linuxptp's `clock_synchronize` does).
+pub(crate) fn linuxptp_output(state: ServoState, frequency: Ppb, offset: Duration) -> ServoOutput {
+    let adjustment = match state {
+        ServoState::Unlocked => Adjustment::None,
+        ServoState::Jump => Adjustment::Step {
+            by: -offset,
+            frequency,
+        },
+        ServoState::Locked | ServoState::LockedStable => Adjustment::Frequency(frequency),
+    };
+    ServoOutput { adjustment, state }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in [ServoKind::Pi, ServoKind::Linreg, ServoKind::Kalman] {
+            assert_eq!(k.name().parse::<ServoKind>(), Ok(k));
+            assert_eq!(
+                ClockServo::new(k, &ServoConfig::default(), Ppb::ZERO).kind(),
+                k
+            );
+        }
+        assert_eq!(
+            "ntpshm".parse::<ServoKind>().unwrap_err().to_string(),
+            "unknown clock_servo 'ntpshm' (expected pi, linreg or kalman)"
+        );
+    }
+}
