@@ -21,6 +21,8 @@
 //!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
 //! - [`servo`]: clock servos (linuxptp's PI and linreg, statime's Kalman filter) behind one
 //!   trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
+//! - [`wire`]: the IEEE 1588-2019 wire format — every message and the TLVs linuxptp speaks,
+//!   decoded by borrowing, encoded into caller buffers, with typed errors.
 //! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -30,3 +32,4 @@ pub mod servo;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod time;
+pub mod wire;
