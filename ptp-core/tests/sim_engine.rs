@@ -143,3 +143,257 @@ fn noisy_time_stamps_still_lock_within_noise() {
     // 500 ns RMS per time stamp; PI with software constants filters it to well below that.
     assert!(r < 500.0, "steady-state RMS {r} ns");
 }
+
+/// A boundary clock. While it has not synchronised yet, its master port serves its own free-
+/// running time; when it then steps onto the grandmaster, the clocks below must step too.
+/// ptp4l's default step_threshold (0: never after the first update) would make them slew
+/// for minutes, so downstream clocks here allow steps above 10 µs, as deployments do.
+const BC: &str = "[global]\ntime_stamping software\nstep_threshold 0.00001\n";
+/// The slave-only clock below a boundary clock.
+const OC_BELOW_BC: &str = "[global]\nslaveOnly 1\ntime_stamping software\nstep_threshold 0.00001\n";
+
+#[test]
+fn grandmaster_boundary_clock_ordinary_clock_chain() {
+    let mut sim = Simulation::new(3, START);
+    let gm = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
+    let bc = sim.add_node(engine(2, 2, BC), 2, free_running(200_000, 0));
+    let oc = sim.add_node(engine(3, 1, OC_BELOW_BC), 1, free_running(-400_000, 0));
+    let upstream = sim.add_segment(link());
+    let downstream = sim.add_segment(link());
+    sim.connect(gm, 0, upstream);
+    sim.connect(bc, 0, upstream);
+    sim.connect(bc, 1, downstream);
+    sim.connect(oc, 0, downstream);
+
+    let trace = run(&mut sim, 240, oc, gm);
+    assert_eq!(port_state(&sim, bc, 0), PortState::Slave);
+    assert_eq!(port_state(&sim, bc, 1), PortState::Master);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+    let oc_instance = instance(&sim, oc);
+    assert_eq!(oc_instance.parent_ds().grandmaster_identity, identity(1));
+    assert_eq!(
+        oc_instance.parent_ds().parent_port_identity.clock_identity,
+        identity(2)
+    );
+    assert_eq!(oc_instance.current_ds().steps_removed, 2);
+    let worst = trace[trace.len() - 300..]
+        .iter()
+        .map(|(_, e)| e.abs())
+        .fold(0.0, f64::max);
+    // Two software-constant PI servos in a row settle slowly; the bound is their settling,
+    // not the engine's accuracy (exact time stamps).
+    assert!(
+        worst < 1000.0,
+        "OC worst error over the last 30 s: {worst} ns"
+    );
+}
+
+#[test]
+fn best_of_two_grandmasters_is_chosen_and_the_other_takes_over_when_it_fails() {
+    let mut sim = Simulation::new(4, START);
+    let gm1 = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
+    let gm2 = sim.add_node(
+        engine(2, 1, "[global]\npriority1 110\nclockClass 6\n"),
+        1,
+        ClockModel::IDEAL,
+    );
+    let oc = sim.add_node(engine(3, 1, OC), 1, free_running(100_000, 0));
+    let seg = sim.add_segment(link());
+    for n in [gm1, gm2, oc] {
+        sim.connect(n, 0, seg);
+    }
+    run(&mut sim, 60, oc, gm1);
+    assert_eq!(port_state(&sim, gm1, 0), PortState::Master);
+    // A clockClass-6 clock that hears a better grandmaster stays quiet (P1).
+    assert_eq!(port_state(&sim, gm2, 0), PortState::Passive);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+    assert_eq!(
+        instance(&sim, oc).parent_ds().grandmaster_identity,
+        identity(1)
+    );
+
+    let failed_at = sim.now();
+    sim.power_off(gm1);
+    let mut switched_after = None;
+    let end = sim.now() + Duration::from_secs(60);
+    sim.run_until(end, Duration::from_millis(100), |s| {
+        let oc_gm = s
+            .node::<EngineNode>(oc)
+            .unwrap()
+            .instance
+            .parent_ds()
+            .grandmaster_identity;
+        if switched_after.is_none() && oc_gm == identity(2) {
+            switched_after = Some((s.now() - failed_at).secs_f64());
+        }
+    });
+    let switched_after = switched_after.expect("the OC never followed the second grandmaster");
+    // Announce interval 2 s, announceReceiptTimeout 3: the passive grandmaster notices after
+    // 6 s and the OC after 6 s; qualifying the new master takes a few more Announces.
+    println!("failover after {switched_after:.1} s");
+    assert!(
+        switched_after <= 6.0 * 2.0 + 8.0,
+        "failover took {switched_after} s"
+    );
+    assert_eq!(port_state(&sim, gm2, 0), PortState::Master);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+    // And the OC locks to it again (gm2 is an ideal clock too).
+    let trace = run(&mut sim, 60, oc, gm2);
+    let worst = trace[trace.len() - 100..]
+        .iter()
+        .map(|(_, e)| e.abs())
+        .fold(0.0, f64::max);
+    // linuxptp's software PI constants pull the offset the outage left in slowly.
+    assert!(worst < 1000.0, "after failover: {worst} ns");
+}
+
+#[test]
+fn second_port_on_the_same_segment_goes_passive_instead_of_forming_a_loop() {
+    let mut sim = Simulation::new(5, START);
+    let gm = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
+    let bc = sim.add_node(engine(2, 2, BC), 2, free_running(0, 0));
+    let seg = sim.add_segment(link());
+    sim.connect(gm, 0, seg);
+    sim.connect(bc, 0, seg);
+    sim.connect(bc, 1, seg);
+    run(&mut sim, 60, bc, gm);
+    assert_eq!(port_state(&sim, bc, 0), PortState::Slave);
+    assert_eq!(port_state(&sim, bc, 1), PortState::Passive);
+}
+
+const P2P: &str = "delay_mechanism P2P\n";
+
+#[test]
+fn peer_to_peer_chain_measures_every_link_and_synchronises_the_end() {
+    let mut sim = Simulation::new(6, START);
+    let gm = sim.add_node(engine(1, 1, &format!("{GM}{P2P}")), 1, ClockModel::IDEAL);
+    let bc = sim.add_node(
+        engine(2, 2, &format!("{BC}{P2P}")),
+        2,
+        free_running(50_000, 0),
+    );
+    let oc = sim.add_node(
+        engine(3, 1, &format!("{OC_BELOW_BC}{P2P}")),
+        1,
+        free_running(-80_000, 0),
+    );
+    let upstream = sim.add_segment(SegmentConfig::fixed(Duration::from_micros(30)));
+    let downstream = sim.add_segment(SegmentConfig::fixed(Duration::from_micros(70)));
+    sim.connect(gm, 0, upstream);
+    sim.connect(bc, 0, upstream);
+    sim.connect(bc, 1, downstream);
+    sim.connect(oc, 0, downstream);
+    let trace = run(&mut sim, 240, oc, gm);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+    assert_eq!(port_state(&sim, bc, 1), PortState::Master);
+    let peer_delay = |node, port| {
+        instance(&sim, node)
+            .port_ds(PortIndex(port))
+            .unwrap()
+            .peer_mean_path_delay
+    };
+    let near =
+        |d: Duration, us: i64| (d - Duration::from_micros(us)).abs() < Duration::from_nanos(10);
+    // Every port measures its link, the master ports too.
+    assert!(near(peer_delay(gm, 0), 30), "{:?}", peer_delay(gm, 0));
+    assert!(near(peer_delay(bc, 0), 30), "{:?}", peer_delay(bc, 0));
+    assert!(near(peer_delay(bc, 1), 70), "{:?}", peer_delay(bc, 1));
+    assert!(near(peer_delay(oc, 0), 70), "{:?}", peer_delay(oc, 0));
+    let worst = trace[trace.len() - 300..]
+        .iter()
+        .map(|(_, e)| e.abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 100.0, "OC worst error: {worst} ns");
+}
+
+/// Two equal grandmasters, one on each port of a slave-only clock.
+fn two_equal_grandmasters(comparison: &str) -> (Simulation, NodeId) {
+    let mut sim = Simulation::new(7, START);
+    let gm = "[global]\nclockClass 6\n";
+    let gm1 = sim.add_node(engine(1, 1, gm), 1, ClockModel::IDEAL);
+    let gm2 = sim.add_node(engine(2, 1, gm), 1, ClockModel::IDEAL);
+    let text = format!(
+        "[global]\nslaveOnly 1\ntime_stamping software\n{comparison}\n\
+         [eth0]\nG.8275.portDS.localPriority 200\n[eth1]\nG.8275.portDS.localPriority 100\n"
+    );
+    let loaded = parse_ptp4l_conf(&text).unwrap();
+    let settings = InstanceSettings::from_config(&loaded.config, identity(3)).unwrap();
+    let oc_node = Box::new(EngineNode::new(Instance::new(settings).unwrap()));
+    let oc = sim.add_node(oc_node, 2, free_running(0, 0));
+    let a = sim.add_segment(link());
+    let b = sim.add_segment(link());
+    sim.connect(gm1, 0, a);
+    sim.connect(oc, 0, a);
+    sim.connect(gm2, 0, b);
+    sim.connect(oc, 1, b);
+    run(&mut sim, 30, oc, gm1);
+    (sim, oc)
+}
+
+#[test]
+fn g8275_selects_by_port_local_priority_where_ieee1588_uses_the_identity() {
+    let (sim, oc) = two_equal_grandmasters("dataset_comparison ieee1588");
+    assert_eq!(
+        instance(&sim, oc).parent_ds().grandmaster_identity,
+        identity(1)
+    );
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+
+    let (sim, oc) = two_equal_grandmasters("dataset_comparison G.8275.x");
+    assert_eq!(
+        instance(&sim, oc).parent_ds().grandmaster_identity,
+        identity(2)
+    );
+    assert_eq!(port_state(&sim, oc, 1), PortState::Slave);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Listening);
+}
+
+#[test]
+fn clock_class_change_at_the_grandmaster_reaches_the_downstream_data_sets() {
+    let mut sim = Simulation::new(8, START);
+    let gm = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
+    let bc = sim.add_node(engine(2, 2, BC), 2, free_running(0, 0));
+    let oc = sim.add_node(engine(3, 1, OC_BELOW_BC), 1, free_running(0, 0));
+    let a = sim.add_segment(link());
+    let b = sim.add_segment(link());
+    sim.connect(gm, 0, a);
+    sim.connect(bc, 0, a);
+    sim.connect(bc, 1, b);
+    sim.connect(oc, 0, b);
+    run(&mut sim, 60, oc, gm);
+    let class = |sim: &Simulation| {
+        instance(sim, oc)
+            .parent_ds()
+            .grandmaster_clock_quality
+            .clock_class
+    };
+    assert_eq!(class(&sim), 6);
+    assert!(!instance(&sim, oc).time_properties_ds().time_traceable);
+
+    // GNSS lost: holdover class 7; then traceable again with a valid UTC offset.
+    sim.with_node::<EngineNode>(gm, |node, clock, out| {
+        node.with_instance(clock, out, |instance, now, sink| {
+            let mut quality = instance.default_ds().clock_quality;
+            quality.clock_class = 7;
+            let mut tp = *instance.time_properties_ds();
+            tp.time_traceable = true;
+            tp.current_utc_offset_valid = true;
+            tp.current_utc_offset = 37;
+            instance.set_grandmaster_settings(quality, tp, now, sink);
+        });
+    });
+    run(&mut sim, 10, oc, gm);
+    assert_eq!(class(&sim), 7);
+    let tp = *instance(&sim, oc).time_properties_ds();
+    assert!(tp.time_traceable && tp.current_utc_offset_valid);
+    assert_eq!(tp.current_utc_offset, 37);
+    assert_eq!(
+        instance(&sim, bc)
+            .parent_ds()
+            .grandmaster_clock_quality
+            .clock_class,
+        7
+    );
+    // Still synchronised through it all.
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+}

@@ -63,6 +63,9 @@ pub(crate) struct DelayReqInFlight {
     pub(crate) tag: TxTag,
     /// Its transmit time, once the runtime reported it.
     pub(crate) t3: Option<Time>,
+    /// The last Sync measurement before it was sent, which the delay computation pairs it
+    /// with (a later Sync would mix in the clock's drift since).
+    pub(crate) sync: Option<SyncSample>,
 }
 
 /// Our Pdelay_Req in flight and what its answers brought so far.

@@ -9,7 +9,6 @@ use super::instance::{arm, cancel, index_of, Instance};
 use crate::bmca::{
     IgnoredAnnounce, LocalClock, PortInput, Recommendation, RecordOutcome, StateDecision,
 };
-use crate::servo::Servo;
 use crate::time::{Duration, Time};
 use crate::wire::{Announce, ClockIdentity, Header, PortState, Tlv, Tlvs};
 
@@ -190,11 +189,6 @@ impl Instance {
         }
         let parent = self.parent_ds.parent_port_identity;
         let grandmaster = self.parent_ds.grandmaster_identity;
-        if grandmaster != old_gm {
-            // Another grandmaster may keep another time: start the servo over so that it
-            // may step again (ptp4l keeps the servo and slews, which can take hours).
-            self.servo.reset();
-        }
         if parent != old_parent || grandmaster != old_gm {
             sink.act(Action::Event(Event::ParentChanged {
                 parent,

@@ -167,7 +167,12 @@ impl Instance {
             return;
         };
         let seq = Sequences::take(&mut p.seq.delay_req);
-        p.delay_req = Some(DelayReqInFlight { seq, tag, t3: None });
+        p.delay_req = Some(DelayReqInFlight {
+            seq,
+            tag,
+            t3: None,
+            sync: p.last_sync,
+        });
         let Some(p) = self.port(port) else {
             return;
         };
@@ -214,7 +219,7 @@ impl Instance {
             .delay_req
             .filter(|d| d.seq == header.sequence_id)
             .ok_or(DropReason::Unmatched)?;
-        let (Some(t3), Some(sync)) = (pending.t3, p.last_sync) else {
+        let (Some(t3), Some(sync)) = (pending.t3, pending.sync) else {
             return Err(DropReason::Unmatched);
         };
         p.delay_req = None;

@@ -27,6 +27,23 @@ impl EngineNode {
             events: Vec::new(),
         }
     }
+
+    /// Calls `f` with the engine and a sink that carries its actions out on this node (for
+    /// management changes made by a test, such as a grandmaster's new clock class).
+    pub fn with_instance(
+        &mut self,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+        f: impl FnOnce(&mut Instance, Time, &mut dyn ActionSink),
+    ) {
+        let now = clock.now();
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        f(&mut self.instance, now, &mut sink);
+    }
 }
 
 const TIMER_KINDS: [TimerKind; 7] = [
