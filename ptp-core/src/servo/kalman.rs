@@ -491,3 +491,306 @@ impl Servo for KalmanServo {
         self.state
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::servo::SyncState;
+
+    /// A clock for closed-loop tests: a phase (ns, local minus master) that grows with its
+    /// free-running frequency plus the adjustment the servo set.
+    struct TestClock {
+        phase: f64,
+        free_running: f64,
+        adjustment: f64,
+        /// Local time of the last reading, s.
+        local: f64,
+    }
+
+    impl TestClock {
+        fn new(phase: f64, free_running: f64) -> Self {
+            Self {
+                phase,
+                free_running,
+                adjustment: 0.0,
+                local: 1000.0,
+            }
+        }
+
+        fn advance(&mut self, dt: f64) {
+            self.phase += (self.free_running + self.adjustment) * dt;
+            self.local += dt;
+        }
+
+        fn now(&self) -> Time {
+            Time::from_nanos((self.local * 1e9) as u128)
+        }
+
+        fn apply(&mut self, out: ServoOutput) {
+            match out.adjustment {
+                Adjustment::None => {}
+                Adjustment::Frequency(f) => self.adjustment = f.get(),
+                Adjustment::Step { by, frequency } => {
+                    self.adjustment = frequency.get();
+                    self.phase += by.nanos_f64();
+                    self.local += by.secs_f64();
+                }
+            }
+        }
+
+        /// A Sync measured with `noise` ns of error, corrected by `delay` if given.
+        fn sync(&mut self, s: &mut KalmanServo, noise: f64, delay: Option<f64>) -> ServoOutput {
+            let out = s.sample(&Measurement {
+                offset: Duration::from_nanos_f64(self.phase + noise),
+                local_time: self.now(),
+                mean_path_delay: delay.map(Duration::from_nanos_f64),
+            });
+            self.apply(out);
+            out
+        }
+
+        /// A Delay_Req over a path of `delay` ns, measured with `noise` ns of error.
+        fn delay_req(&mut self, s: &mut KalmanServo, noise: f64, delay: f64) -> ServoOutput {
+            let out = s.delay_sample(&DelayMeasurement {
+                reverse_offset: Duration::from_nanos_f64(self.phase - delay + noise),
+                local_time: self.now(),
+            });
+            self.apply(out);
+            out
+        }
+    }
+
+    /// Deterministic noise, uniform in ±`amplitude` ns.
+    fn noise(k: u64, amplitude: f64) -> f64 {
+        let h = k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11;
+        (h as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * amplitude
+    }
+
+    fn us(v: i64) -> Duration {
+        Duration::from_micros(v)
+    }
+
+    fn servo() -> KalmanServo {
+        KalmanServo::new(&ServoConfig::default(), Ppb::ZERO)
+    }
+
+    fn sample(s: &mut KalmanServo, offset: Duration, secs: u64) -> ServoOutput {
+        s.sample(&Measurement {
+            offset,
+            local_time: Time::from_secs_nanos(1000 + secs, 0),
+            mean_path_delay: None,
+        })
+    }
+
+    #[test]
+    fn steps_on_the_first_update_above_first_step_threshold_only() {
+        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb(250.0));
+        assert_eq!(s.state(), ServoState::Unlocked);
+        let out = sample(&mut s, us(-1000), 0);
+        assert_eq!(out.state, ServoState::Jump);
+        assert_eq!(
+            out.adjustment,
+            Adjustment::Step {
+                by: us(1000),
+                frequency: Ppb(250.0)
+            }
+        );
+        assert_eq!(s.estimated_offset(), Duration::ZERO);
+        // After the first update the default step_threshold (0) never steps.
+        let out = sample(&mut s, us(5000), 1);
+        assert_eq!(out.state, ServoState::Locked);
+        assert!(matches!(out.adjustment, Adjustment::Frequency(_)));
+
+        // Within first_step_threshold (20 µs): no step, the servo slews: 10 µs ahead, so
+        // slower than the clock's 250 ppb.
+        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb(250.0));
+        let out = sample(&mut s, us(10), 0);
+        assert_eq!(out.state, ServoState::Locked);
+        match out.adjustment {
+            Adjustment::Frequency(f) => assert!(f.get() < 250.0, "{f:?}"),
+            other => panic!("expected a frequency, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn step_threshold_steps_and_keeps_the_frequency() {
+        let config = ServoConfig {
+            step_threshold: us(100),
+            ..ServoConfig::default()
+        };
+        let mut s = KalmanServo::new(&config, Ppb::ZERO);
+        let mut clock = TestClock::new(3_000_000.0, 5_000.0);
+        for _ in 0..20 {
+            clock.sync(&mut s, 0.0, None);
+            clock.advance(1.0);
+        }
+        let before = s.estimated_frequency().get();
+        assert!((before + 5_000.0).abs() < 1.0, "{before}");
+        // The master's time jumps by 500 µs.
+        clock.phase += 500_000.0;
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state, ServoState::Jump);
+        assert!(matches!(out.adjustment, Adjustment::Step { by, .. } if by < us(-499)));
+        assert!(clock.phase.abs() < 10.0, "{}", clock.phase);
+        assert!((s.estimated_frequency().get() - before).abs() < 1.0);
+    }
+
+    #[test]
+    fn frequency_and_phase_converge_on_a_noiseless_ramp() {
+        // 10 ppm fast and 2 ms ahead, offsets only (no Delay_Req): stepped at once, then the
+        // frequency is found from the ramp of the following offsets.
+        let mut s = servo();
+        let mut clock = TestClock::new(2_000_000.0, 10_000.0);
+        for _ in 0..10 {
+            clock.sync(&mut s, 0.0, None);
+            clock.advance(1.0);
+        }
+        let f = s.estimated_frequency().get();
+        assert!((f + 10_000.0).abs() < 0.1, "{f}");
+        assert!((s.frequency().get() + 10_000.0).abs() < 1.0);
+        assert!(clock.phase.abs() < 1.0, "{}", clock.phase);
+    }
+
+    #[test]
+    fn two_way_measurements_estimate_the_delay() {
+        // E2E: the Sync offsets carry the engine's mean path delay, 200 ns short of the real
+        // 50 µs, so they are 200 ns off; the two halves of the exchange give the delay and the
+        // true phase.
+        let mut s = servo();
+        let mut clock = TestClock::new(100_000.0, -3_000.0);
+        let (delay, engine_delay) = (50_000.0, 49_800.0);
+        for k in 0..200u64 {
+            let out = s.sample(&Measurement {
+                offset: Duration::from_nanos_f64(clock.phase + delay - engine_delay),
+                local_time: clock.now(),
+                mean_path_delay: Some(Duration::from_nanos_f64(engine_delay)),
+            });
+            clock.apply(out);
+            clock.advance(0.02);
+            clock.delay_req(&mut s, noise(k, 1.0), delay);
+            clock.advance(0.98);
+        }
+        let d = s.estimated_delay().nanos_f64();
+        assert!((d - delay).abs() < 2.0, "{d}");
+        assert!(clock.phase.abs() < 2.0, "{}", clock.phase);
+        assert!((s.estimated_frequency().get() - 3_000.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn noise_is_estimated_and_an_outlier_is_ignored() {
+        let mut s = servo();
+        let mut clock = TestClock::new(0.0, 1_000.0);
+        for k in 0..300u64 {
+            // Uniform ±500 ns: 289 ns RMS.
+            clock.sync(&mut s, noise(k, 500.0), None);
+            clock.advance(1.0);
+        }
+        let sigma = s.sync_noise().nanos_f64();
+        assert!((200.0..400.0).contains(&sigma), "{sigma}");
+        assert!(clock.phase.abs() < 200.0, "{}", clock.phase);
+        // One Sync 100 µs off (a delayed time stamp) leaves the estimates alone.
+        let frequency = s.estimated_frequency();
+        let out = clock.sync(&mut s, 100_000.0, None);
+        assert_eq!(out.state, ServoState::Locked);
+        assert_eq!(s.estimated_frequency(), frequency);
+        clock.advance(1.0);
+        assert!(clock.phase.abs() < 200.0, "{}", clock.phase);
+    }
+
+    #[test]
+    fn a_lasting_jump_is_followed_after_a_few_outliers() {
+        let mut s = servo();
+        let mut clock = TestClock::new(0.0, 0.0);
+        for k in 0..100u64 {
+            clock.sync(&mut s, noise(k, 100.0), None);
+            clock.advance(1.0);
+        }
+        // The master moves 10 µs (below first_step_threshold, no step_threshold): the first
+        // Syncs after it are taken for outliers…
+        clock.phase += 10_000.0;
+        let frequency = s.estimated_frequency();
+        for k in 0..MAX_OUTLIERS_IN_A_ROW {
+            clock.sync(&mut s, noise(u64::from(k), 100.0), None);
+            assert_eq!(s.estimated_frequency(), frequency, "sync {k}");
+            clock.advance(1.0);
+        }
+        // …then the servo follows.
+        clock.sync(&mut s, 0.0, None);
+        assert!(s.estimated_offset() > us(5), "{:?}", s.estimated_offset());
+        for k in 0..30u64 {
+            clock.advance(1.0);
+            clock.sync(&mut s, noise(k, 100.0), None);
+        }
+        assert!(clock.phase.abs() < 200.0, "{}", clock.phase);
+    }
+
+    #[test]
+    fn states_map_onto_s0_s1_s2_s3() {
+        let config = ServoConfig {
+            servo_offset_threshold: Duration::from_nanos(100),
+            servo_num_offset_values: 3,
+            ..ServoConfig::default()
+        };
+        let mut s = KalmanServo::new(&config, Ppb::ZERO);
+        // A Delay_Req before any Sync: nothing to do yet.
+        let out = s.delay_sample(&DelayMeasurement {
+            reverse_offset: us(-50),
+            local_time: Time::from_secs_nanos(999, 0),
+        });
+        assert_eq!(out, ServoOutput::default());
+        assert_eq!(s.state().to_string(), "s0");
+        assert_eq!(s.state().sync_state(), SyncState::Freerun);
+
+        let mut clock = TestClock::new(40_000.0, 0.0);
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state.to_string(), "s1");
+        assert_eq!(out.state.sync_state(), SyncState::Freerun);
+        clock.advance(1.0);
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state.to_string(), "s2");
+        assert_eq!(out.state.sync_state(), SyncState::Locked);
+        let mut states = Vec::new();
+        for _ in 0..3 {
+            clock.advance(1.0);
+            states.push(clock.sync(&mut s, 0.0, None).state);
+        }
+        assert_eq!(
+            states,
+            [
+                ServoState::Locked,
+                ServoState::LockedStable,
+                ServoState::LockedStable
+            ]
+        );
+
+        // Reset: back to s0, the frequency kept, and no first step again.
+        let frequency = s.frequency();
+        s.reset();
+        assert_eq!(s.state(), ServoState::Unlocked);
+        assert_eq!(s.frequency(), frequency);
+        clock.advance(1.0);
+        clock.phase = 50_000.0;
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state, ServoState::Locked);
+        assert!(matches!(out.adjustment, Adjustment::Frequency(_)));
+    }
+
+    #[test]
+    fn an_older_measurement_is_ignored() {
+        let mut s = servo();
+        sample(&mut s, us(1), 10);
+        let state = s.state();
+        assert_eq!(
+            sample(&mut s, us(1), 5),
+            ServoOutput {
+                adjustment: Adjustment::None,
+                state
+            }
+        );
+        let out = s.delay_sample(&DelayMeasurement {
+            reverse_offset: us(-50),
+            local_time: Time::from_secs_nanos(1005, 0),
+        });
+        assert_eq!(out.adjustment, Adjustment::None);
+    }
+}
