@@ -19,8 +19,8 @@
 //!   [`time::ScaledPpm`].
 //! - [`config`]: the configuration model read from linuxptp's `ptp4l.conf` and ptp4l-style
 //!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
-//! - [`servo`]: clock servos (linuxptp's PI and linreg, statime's Kalman filter) behind one
-//!   trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
+//! - [`servo`]: clock servos (our Kalman filter, the default; linuxptp's PI and linreg;
+//!   statime's Kalman filter) behind one trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
 //! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

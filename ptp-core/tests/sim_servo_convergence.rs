@@ -252,7 +252,10 @@ fn table(log_sync: i8) -> Vec<Row> {
     for r in rows.iter().filter(|r| r.name != "pi") {
         let (rms, conv) = ratios(&rows, r.name);
         let conv = conv.map_or("-".to_owned(), |c| format!("{c:.3}"));
-        println!("{} / pi: rms ratio {rms:.3}, convergence-time ratio {conv}", r.name);
+        println!(
+            "{} / pi: rms ratio {rms:.3}, convergence-time ratio {conv}",
+            r.name
+        );
     }
     rows
 }

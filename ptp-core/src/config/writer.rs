@@ -220,9 +220,14 @@ mod tests {
             assert!(!write_ptp4l_conf(&cfg).unwrap().contains("clock_servo"));
             assert_eq!(compat_3_1(&cfg), vec![]);
         }
-        let cfg = parse_ptp4l_conf("[global]\nclock_servo pi\n").unwrap().config;
+        let cfg = parse_ptp4l_conf("[global]\nclock_servo pi\n")
+            .unwrap()
+            .config;
         let text = write_ptp4l_conf(&cfg).unwrap();
-        assert!(text.contains("clock_servo                     pi\n"), "{text}");
+        assert!(
+            text.contains("clock_servo                     pi\n"),
+            "{text}"
+        );
         assert_eq!(parse_ptp4l_conf(&text).unwrap().config, cfg);
     }
 

@@ -42,8 +42,8 @@ use statime::filters::{Filter, KalmanConfiguration, KalmanFilter};
 
 use super::state::Supervisor;
 use super::{
-    Adjustment, DelayMeasurement, StatimeConfig, Measurement, Servo, ServoConfig, ServoOutput,
-    ServoState,
+    Adjustment, DelayMeasurement, Measurement, Servo, ServoConfig, ServoOutput, ServoState,
+    StatimeConfig,
 };
 use crate::time::{Duration, Ppb, Time, FRAC_BITS};
 
