@@ -254,6 +254,11 @@ impl Filter {
             innovation = innovation.clamp(-bound, bound);
         }
         let s = hph + r;
+        if !(s.is_finite() && s > 0.0) {
+            // A covariance gone bad (it cannot with finite inputs; this keeps the estimates
+            // finite if it ever did).
+            return false;
+        }
         // The residual after the update and its predicted variance; together their
         // expectation is r. Estimate only once the prior is at least as good as one
         // measurement: before that the residual says nothing about the noise.
