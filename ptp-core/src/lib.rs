@@ -19,8 +19,8 @@
 //!   [`time::ScaledPpm`].
 //! - [`config`]: the configuration model read from linuxptp's `ptp4l.conf` and ptp4l-style
 //!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
-//! - [`servo`]: clock servos (linuxptp's PI and linreg, statime's Kalman filter) behind one
-//!   trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
+//! - [`servo`]: clock servos (our Kalman filter, the default; linuxptp's PI and linreg;
+//!   statime's Kalman filter) behind one trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
 //! - [`wire`]: the IEEE 1588-2019 wire format — every message and the TLVs linuxptp speaks,
 //!   decoded by borrowing, encoded into caller buffers, with typed errors.
 //! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
