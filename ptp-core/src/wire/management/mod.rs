@@ -7,7 +7,15 @@
 mod data;
 mod id;
 
-pub use data::ManagementData;
+pub use data::{
+    AlternateTimeOffsetEnable, AlternateTimeOffsetName, AlternateTimeOffsetProperties,
+    ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet, DelayMechanism,
+    ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData, ParentDataSet,
+    PortAddress, PortCorrectionsNp, PortDataSet, PortDataSetNp, PortHwclockNp, PortPropertiesNp,
+    PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp, SubscribeEventsNp,
+    SynchronizationUncertain, TimeFlags, TimePropertiesDataSet, TimeStatusNp, Timestamping,
+    UnicastMasterEntry, UnicastMasterTableNp,
+};
 pub use id::ManagementId;
 
 use core::fmt;
@@ -79,6 +87,27 @@ impl<'a> ManagementTlv<'a> {
     /// The data field, typed for this managementId and `action`. Checks its size.
     pub fn data(&self, action: Action) -> Result<ManagementData<'a>, WireError> {
         ManagementData::decode(self.id, action, self.raw_data)
+    }
+
+    /// A MANAGEMENT TLV for `id` carrying `data`, encoded into `buf` (no allocation). Fails
+    /// if `data` is the typed body of another ID or does not fit `buf`.
+    pub fn build(
+        id: ManagementId,
+        data: &ManagementData<'_>,
+        buf: &'a mut [u8],
+    ) -> Result<Self, WireError> {
+        if data.id().is_some_and(|body_id| body_id != id) {
+            return Err(WireError::InvalidValue {
+                field: "managementId (of a body for another ID)",
+                value: u32::from(id.0),
+            });
+        }
+        let mut w = Writer::new(buf);
+        data.encode(&mut w)?;
+        Ok(Self {
+            id,
+            raw_data: w.into_written(),
+        })
     }
 
     pub(crate) fn read(r: &mut Reader<'a>) -> Result<Self, WireError> {
