@@ -86,9 +86,9 @@ fn colon_hex(bytes: &[u8]) -> String {
 }
 
 /// The fields pmc prints for `data`, as pmc formats them (pmc.c `pmc_show`).
-fn pmc_fields(data: &ManagementData<'_>) -> Vec<(&'static str, String)> {
+fn pmc_fields(data: &ManagementData<'_>) -> Vec<(String, String)> {
     use ptp_core::wire::management::TimeFlags as F;
-    match data {
+    let fields: Vec<(&str, String)> = match data {
         ManagementData::DefaultDataSet(d) => vec![
             ("twoStepFlag", flag(d.two_step)),
             ("slaveOnly", flag(d.slave_only)),
@@ -241,7 +241,7 @@ fn pmc_fields(data: &ManagementData<'_>) -> Vec<(&'static str, String)> {
             ("timeSource", hex2(d.time_source.0)),
         ],
         ManagementData::PortStatsNp(d) => {
-            let mut v = vec![("portIdentity", d.port_identity.to_string())];
+            let mut v = vec![("portIdentity".to_owned(), d.port_identity.to_string())];
             for (dir, counts) in [("rx", &d.rx), ("tx", &d.tx)] {
                 for t in [
                     MessageType::Sync,
@@ -255,12 +255,13 @@ fn pmc_fields(data: &ManagementData<'_>) -> Vec<(&'static str, String)> {
                     MessageType::Signaling,
                     MessageType::Management,
                 ] {
-                    let key: &'static str =
-                        Box::leak(format!("{dir}_{}", t.name()).into_boxed_str());
-                    v.push((key, counts[t as usize].to_string()));
+                    v.push((
+                        format!("{dir}_{}", t.name()),
+                        counts[t as usize].to_string(),
+                    ));
                 }
             }
-            v
+            return v;
         }
         ManagementData::Priority1(v) => vec![("priority1", v.to_string())],
         ManagementData::Priority2(v) => vec![("priority2", v.to_string())],
@@ -323,7 +324,8 @@ fn pmc_fields(data: &ManagementData<'_>) -> Vec<(&'static str, String)> {
         ],
         ManagementData::SynchronizationUncertainNp(v) => vec![("uncertain", v.0.to_string())],
         other => panic!("no pmc rendering for {other:?}"),
-    }
+    };
+    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// Decodes one captured management message: its action, its management TLV (if it carries
@@ -462,11 +464,7 @@ fn check_capture(pcap: &str, txt: &str) -> usize {
             "{at}"
         );
         assert_eq!(data.id(), Some(resp.id), "{at}: typed");
-        let fields: Vec<(String, String)> = pmc_fields(&data)
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        assert_eq!(fields, block.fields, "{at}");
+        assert_eq!(pmc_fields(&data), block.fields, "{at}");
         checked += 1;
     }
     assert!(placeholders > 0, "{pcap}: no full-size GET");
