@@ -576,7 +576,7 @@ fn every_typed_id_rejects_bodies_of_the_wrong_size() {
         }
     }
     // One per typed ManagementData variant.
-    assert_eq!(typed, 38);
+    assert_eq!(typed, 51);
 }
 
 #[test]
@@ -605,7 +605,12 @@ fn ids_without_data_reject_any() {
 
 #[test]
 fn untyped_and_unknown_ids_keep_their_bytes() {
-    for id in [ManagementId::TIME, ManagementId(0x7777)] {
+    for id in [
+        ManagementId::FAULT_LOG,
+        ManagementId::PATH_TRACE_LIST,
+        ManagementId::UNICAST_MASTER_TABLE,
+        ManagementId(0x7777),
+    ] {
         assert_eq!(
             ManagementData::decode(id, Action::Response, &[1, 2, 3]),
             Ok(ManagementData::Raw(&[1, 2, 3]))

@@ -13,17 +13,18 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use ptp_core::time::{Duration, LogInterval, TimeInterval};
 use ptp_core::wire::management::{
-    Action, AlternateTimeOffsetEnable, AlternateTimeOffsetName, AlternateTimeOffsetProperties,
-    ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet, DelayMechanism,
-    ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData, ManagementId,
-    ManagementTlv, ParentDataSet, PortAddress, PortCorrectionsNp, PortDataSet, PortDataSetNp,
-    PortHwclockNp, PortPropertiesNp, PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp,
-    SubscribeEventsNp, SynchronizationUncertain, TimeFlags, TimePropertiesDataSet, TimeStatusNp,
-    Timestamping, UnicastMasterEntry, UnicastMasterTableNp,
+    Action, AlternateMaster, AlternateTimeOffsetEnable, AlternateTimeOffsetName,
+    AlternateTimeOffsetProperties, ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet,
+    DelayMechanism, ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData,
+    ManagementId, ManagementTlv, ParentDataSet, PortAddress, PortCorrectionsNp, PortDataSet,
+    PortDataSetNp, PortHwclockNp, PortPropertiesNp, PortServiceStatsNp, PortStatsNp,
+    PowerProfileSettingsNp, SubscribeEventsNp, SynchronizationUncertain, TimeFlags,
+    TimePropertiesDataSet, TimeStatusNp, Timestamping, TransparentClockDefaultDataSet,
+    TransparentClockPortDataSet, UnicastMasterEntry, UnicastMasterTableNp, UtcProperties,
 };
 use ptp_core::wire::{
     Body, ClockAccuracy, ClockIdentity, ClockQuality, Header, Management, Message, PortIdentity,
-    PortState, PtpText, TimeSource, Tlv, TlvWriter, WireError,
+    PortState, PtpText, TimeSource, Timestamp, Tlv, TlvWriter, WireError,
 };
 
 /// Encodes `data` for `id`, decodes it back as a SET, a RESPONSE and inside a whole
@@ -130,11 +131,61 @@ proptest! {
             Id::SYNCHRONIZATION_UNCERTAIN_NP,
             ManagementData::SynchronizationUncertainNp(SynchronizationUncertain(v)),
         );
+        round_trip(Id::PATH_TRACE_ENABLE, ManagementData::PathTraceEnable(b));
+        round_trip(Id::UNICAST_NEGOTIATION_ENABLE, ManagementData::UnicastNegotiationEnable(b));
+        round_trip(
+            Id::ACCEPTABLE_MASTER_TABLE_ENABLED,
+            ManagementData::AcceptableMasterTableEnabled(b),
+        );
+        round_trip(Id::ALTERNATE_TIME_OFFSET_MAX_KEY, ManagementData::AlternateTimeOffsetMaxKey(v));
+        round_trip(Id::PRIMARY_DOMAIN, ManagementData::PrimaryDomain(v));
         round_trip(
             Id::ALTERNATE_TIME_OFFSET_ENABLE,
             ManagementData::AlternateTimeOffsetEnable(AlternateTimeOffsetEnable {
                 key_field: v,
                 enable: b,
+            }),
+        );
+    }
+
+    #[test]
+    fn standard_bodies_linuxptp_does_not_serve(
+        (key, max_u, max_a) in (any::<u16>(), any::<u16>(), any::<u16>()),
+        (secs, nanos) in (u48(), 0u32..1_000_000_000),
+        (utc, flags, sync, interval, masters) in
+            (any::<i16>(), any::<u8>(), any::<bool>(), any::<i8>(), any::<u8>()),
+        clock in clock_identity(), port in port_identity(),
+        (ports, mechanism, domain) in (any::<u16>(), any::<u8>(), any::<u8>()),
+        delay in interval(),
+    ) {
+        use ManagementId as Id;
+        round_trip(Id::INITIALIZE, ManagementData::Initialize(key));
+        round_trip(Id::UNICAST_MASTER_MAX_TABLE_SIZE, ManagementData::UnicastMasterMaxTableSize(max_u));
+        round_trip(
+            Id::ACCEPTABLE_MASTER_MAX_TABLE_SIZE,
+            ManagementData::AcceptableMasterMaxTableSize(max_a),
+        );
+        round_trip(Id::TIME, ManagementData::Time(Timestamp::new(secs, nanos).unwrap()));
+        round_trip(Id::UTC_PROPERTIES, ManagementData::UtcProperties(UtcProperties {
+            current_utc_offset: utc, flags: TimeFlags(flags),
+        }));
+        round_trip(Id::ALTERNATE_MASTER, ManagementData::AlternateMaster(AlternateMaster {
+            transmit_alternate_multicast_sync: sync,
+            log_alternate_multicast_sync_interval: LogInterval(interval),
+            number_of_alternate_masters: masters,
+        }));
+        round_trip(
+            Id::TRANSPARENT_CLOCK_DEFAULT_DATA_SET,
+            ManagementData::TransparentClockDefaultDataSet(TransparentClockDefaultDataSet {
+                clock_identity: clock, number_ports: ports,
+                delay_mechanism: DelayMechanism(mechanism), primary_domain: domain,
+            }),
+        );
+        round_trip(
+            Id::TRANSPARENT_CLOCK_PORT_DATA_SET,
+            ManagementData::TransparentClockPortDataSet(TransparentClockPortDataSet {
+                port_identity: port, faulty: sync,
+                log_min_pdelay_req_interval: LogInterval(interval), peer_mean_path_delay: delay,
             }),
         );
     }

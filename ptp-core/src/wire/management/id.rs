@@ -26,7 +26,8 @@ pub(crate) enum Shape {
     /// A typed body of variable size; the number is the size with every variable part empty,
     /// padded to even: what pmc sends as the data of a GET.
     Variable(usize),
-    /// A standard body this codec keeps as bytes (pmc answers "not supported" for these).
+    /// A variable-size standard table this codec keeps as bytes (FAULT_LOG, PATH_TRACE_LIST
+    /// and the master tables; pmc answers "not supported" for them), and unknown IDs.
     Untyped,
 }
 
@@ -73,7 +74,7 @@ management_ids! {
     /// RESET_NON_VOLATILE_STORAGE (COMMAND).
     RESET_NON_VOLATILE_STORAGE = 0x0004, NoData;
     /// INITIALIZE (COMMAND with an initializationKey).
-    INITIALIZE = 0x0005, Untyped;
+    INITIALIZE = 0x0005, Fixed(2);
     /// FAULT_LOG.
     FAULT_LOG = 0x0006, Untyped;
     /// FAULT_LOG_RESET (COMMAND).
@@ -110,51 +111,51 @@ management_ids! {
     /// DISABLE_PORT (COMMAND).
     DISABLE_PORT = 0x200e, NoData;
     /// TIME.
-    TIME = 0x200f, Untyped;
+    TIME = 0x200f, Fixed(10);
     /// CLOCK_ACCURACY.
     CLOCK_ACCURACY = 0x2010, Fixed(2);
     /// UTC_PROPERTIES.
-    UTC_PROPERTIES = 0x2011, Untyped;
+    UTC_PROPERTIES = 0x2011, Fixed(4);
     /// TRACEABILITY_PROPERTIES.
     TRACEABILITY_PROPERTIES = 0x2012, Fixed(2);
     /// TIMESCALE_PROPERTIES.
     TIMESCALE_PROPERTIES = 0x2013, Fixed(2);
     /// UNICAST_NEGOTIATION_ENABLE.
-    UNICAST_NEGOTIATION_ENABLE = 0x2014, Untyped;
+    UNICAST_NEGOTIATION_ENABLE = 0x2014, Fixed(2);
     /// PATH_TRACE_LIST.
     PATH_TRACE_LIST = 0x2015, Untyped;
     /// PATH_TRACE_ENABLE.
-    PATH_TRACE_ENABLE = 0x2016, Untyped;
+    PATH_TRACE_ENABLE = 0x2016, Fixed(2);
     /// GRANDMASTER_CLUSTER_TABLE.
     GRANDMASTER_CLUSTER_TABLE = 0x2017, Untyped;
     /// UNICAST_MASTER_TABLE.
     UNICAST_MASTER_TABLE = 0x2018, Untyped;
     /// UNICAST_MASTER_MAX_TABLE_SIZE.
-    UNICAST_MASTER_MAX_TABLE_SIZE = 0x2019, Untyped;
+    UNICAST_MASTER_MAX_TABLE_SIZE = 0x2019, Fixed(2);
     /// ACCEPTABLE_MASTER_TABLE.
     ACCEPTABLE_MASTER_TABLE = 0x201a, Untyped;
     /// ACCEPTABLE_MASTER_TABLE_ENABLED.
-    ACCEPTABLE_MASTER_TABLE_ENABLED = 0x201b, Untyped;
+    ACCEPTABLE_MASTER_TABLE_ENABLED = 0x201b, Fixed(2);
     /// ACCEPTABLE_MASTER_MAX_TABLE_SIZE.
-    ACCEPTABLE_MASTER_MAX_TABLE_SIZE = 0x201c, Untyped;
+    ACCEPTABLE_MASTER_MAX_TABLE_SIZE = 0x201c, Fixed(2);
     /// ALTERNATE_MASTER.
-    ALTERNATE_MASTER = 0x201d, Untyped;
+    ALTERNATE_MASTER = 0x201d, Fixed(4);
     /// ALTERNATE_TIME_OFFSET_ENABLE.
     ALTERNATE_TIME_OFFSET_ENABLE = 0x201e, Fixed(2);
     /// ALTERNATE_TIME_OFFSET_NAME.
     ALTERNATE_TIME_OFFSET_NAME = 0x201f, Variable(2);
     /// ALTERNATE_TIME_OFFSET_MAX_KEY.
-    ALTERNATE_TIME_OFFSET_MAX_KEY = 0x2020, Untyped;
+    ALTERNATE_TIME_OFFSET_MAX_KEY = 0x2020, Fixed(2);
     /// ALTERNATE_TIME_OFFSET_PROPERTIES.
     ALTERNATE_TIME_OFFSET_PROPERTIES = 0x2021, Fixed(16);
     /// MASTER_ONLY (IEEE 1588-2019; pmc 4.x).
     MASTER_ONLY = 0x3001, Fixed(2);
     /// TRANSPARENT_CLOCK_DEFAULT_DATA_SET.
-    TRANSPARENT_CLOCK_DEFAULT_DATA_SET = 0x4000, Untyped;
+    TRANSPARENT_CLOCK_DEFAULT_DATA_SET = 0x4000, Fixed(12);
     /// TRANSPARENT_CLOCK_PORT_DATA_SET.
-    TRANSPARENT_CLOCK_PORT_DATA_SET = 0x4001, Untyped;
+    TRANSPARENT_CLOCK_PORT_DATA_SET = 0x4001, Fixed(20);
     /// PRIMARY_DOMAIN.
-    PRIMARY_DOMAIN = 0x4002, Untyped;
+    PRIMARY_DOMAIN = 0x4002, Fixed(2);
     /// DELAY_MECHANISM.
     DELAY_MECHANISM = 0x6000, Fixed(2);
     /// LOG_MIN_PDELAY_REQ_INTERVAL.

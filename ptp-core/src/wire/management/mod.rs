@@ -8,13 +8,14 @@ mod data;
 mod id;
 
 pub use data::{
-    AlternateTimeOffsetEnable, AlternateTimeOffsetName, AlternateTimeOffsetProperties,
-    ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet, DelayMechanism,
-    ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData, ParentDataSet,
-    PortAddress, PortCorrectionsNp, PortDataSet, PortDataSetNp, PortHwclockNp, PortPropertiesNp,
-    PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp, SubscribeEventsNp,
+    AlternateMaster, AlternateTimeOffsetEnable, AlternateTimeOffsetName,
+    AlternateTimeOffsetProperties, ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet,
+    DelayMechanism, ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData,
+    ParentDataSet, PortAddress, PortCorrectionsNp, PortDataSet, PortDataSetNp, PortHwclockNp,
+    PortPropertiesNp, PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp, SubscribeEventsNp,
     SynchronizationUncertain, TimeFlags, TimePropertiesDataSet, TimeStatusNp, Timestamping,
-    UnicastMasterEntry, UnicastMasterTableNp,
+    TransparentClockDefaultDataSet, TransparentClockPortDataSet, UnicastMasterEntry,
+    UnicastMasterTableNp, UtcProperties,
 };
 pub use id::ManagementId;
 

@@ -6,13 +6,15 @@
 //! - [`ManagementData::encode`] writes it back. Like linuxptp, bodies of odd length (texts)
 //!   are followed by one zero octet so the TLV stays even; decoding accepts exactly that pad.
 //!
-//! The bodies live in [`clock`] (clock data sets, alternate timescales), [`port`]
-//! (PORT_DATA_SET, CLOCK_DESCRIPTION), [`np_clock`] and [`np_port`] (linuxptp's `*_NP`).
+//! The bodies live in `clock` (clock data sets, alternate timescales), `port`
+//! (PORT_DATA_SET, CLOCK_DESCRIPTION), `np_clock` and `np_port` (linuxptp's `*_NP`) and
+//! `standard` (IEEE bodies linuxptp does not serve).
 
 mod clock;
 mod np_clock;
 mod np_port;
 mod port;
+mod standard;
 
 pub use clock::{
     AlternateTimeOffsetEnable, AlternateTimeOffsetName, AlternateTimeOffsetProperties,
@@ -27,11 +29,14 @@ pub use np_port::{
     PortServiceStatsNp, PortStatsNp, Timestamping, UnicastMasterEntry, UnicastMasterTableNp,
 };
 pub use port::{ClockDescription, DelayMechanism, PortAddress, PortDataSet};
+pub use standard::{
+    AlternateMaster, TransparentClockDefaultDataSet, TransparentClockPortDataSet, UtcProperties,
+};
 
 use super::id::Shape;
 use super::{Action, ManagementId};
 use crate::time::LogInterval;
-use crate::wire::{ClockAccuracy, PtpText, Reader, WireError, Writer};
+use crate::wire::{ClockAccuracy, PtpText, Reader, Timestamp, WireError, Writer};
 
 /// A management body: read from and written to the data field.
 trait Body<'a>: Sized {
@@ -66,7 +71,8 @@ inherent_body!(
     AlternateTimeOffsetEnable, AlternateTimeOffsetProperties, TimeStatusNp,
     GrandmasterSettingsNp, PortDataSetNp, SubscribeEventsNp, PortStatsNp, PortServiceStatsNp,
     PortHwclockNp, PowerProfileSettingsNp, CmldsInfoNp, PortCorrectionsNp,
-    ExternalGrandmasterPropertiesNp;
+    ExternalGrandmasterPropertiesNp, UtcProperties, AlternateMaster,
+    TransparentClockDefaultDataSet, TransparentClockPortDataSet, Timestamp;
     ClockDescription, AlternateTimeOffsetName, PortPropertiesNp, UnicastMasterTableNp
 );
 
@@ -76,6 +82,16 @@ impl<'a> Body<'a> for PtpText<'a> {
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), WireError> {
         PtpText::write(self, w)
+    }
+}
+
+/// A UInteger16 body (INITIALIZE's key, the table size limits).
+impl<'a> Body<'a> for u16 {
+    fn read(r: &mut Reader<'a>) -> Result<Self, WireError> {
+        r.u16()
+    }
+    fn write(&self, w: &mut Writer<'_>) -> Result<(), WireError> {
+        w.u16(*self)
     }
 }
 
@@ -169,6 +185,8 @@ management_data! {
     ClockDescription(ClockDescription<'a>) = CLOCK_DESCRIPTION;
     /// USER_DESCRIPTION.
     UserDescription(PtpText<'a>) = USER_DESCRIPTION;
+    /// INITIALIZE (COMMAND): the initializationKey (0 = INITIALIZE_EVENT).
+    Initialize(u16) = INITIALIZE;
     /// DEFAULT_DATA_SET.
     DefaultDataSet(DefaultDataSet) = DEFAULT_DATA_SET;
     /// CURRENT_DATA_SET.
@@ -195,21 +213,46 @@ management_data! {
     LogSyncInterval(LogInterval) = LOG_SYNC_INTERVAL;
     /// VERSION_NUMBER (versionPTP in the low nibble).
     VersionNumber(u8) = VERSION_NUMBER;
+    /// TIME: the clock's current time.
+    Time(Timestamp) = TIME;
     /// CLOCK_ACCURACY.
     ClockAccuracy(ClockAccuracy) = CLOCK_ACCURACY;
+    /// UTC_PROPERTIES.
+    UtcProperties(UtcProperties) = UTC_PROPERTIES;
     /// TRACEABILITY_PROPERTIES (timeTraceable and frequencyTraceable bits).
     TraceabilityProperties(TimeFlags) = TRACEABILITY_PROPERTIES;
     /// TIMESCALE_PROPERTIES (the ptpTimescale bit).
     TimescaleProperties(TimeFlags) = TIMESCALE_PROPERTIES;
+    /// UNICAST_NEGOTIATION_ENABLE.
+    UnicastNegotiationEnable(bool) = UNICAST_NEGOTIATION_ENABLE;
+    /// PATH_TRACE_ENABLE.
+    PathTraceEnable(bool) = PATH_TRACE_ENABLE;
+    /// UNICAST_MASTER_MAX_TABLE_SIZE.
+    UnicastMasterMaxTableSize(u16) = UNICAST_MASTER_MAX_TABLE_SIZE;
+    /// ACCEPTABLE_MASTER_TABLE_ENABLED.
+    AcceptableMasterTableEnabled(bool) = ACCEPTABLE_MASTER_TABLE_ENABLED;
+    /// ACCEPTABLE_MASTER_MAX_TABLE_SIZE.
+    AcceptableMasterMaxTableSize(u16) = ACCEPTABLE_MASTER_MAX_TABLE_SIZE;
+    /// ALTERNATE_MASTER.
+    AlternateMaster(AlternateMaster) = ALTERNATE_MASTER;
     /// ALTERNATE_TIME_OFFSET_ENABLE.
     AlternateTimeOffsetEnable(AlternateTimeOffsetEnable) = ALTERNATE_TIME_OFFSET_ENABLE;
     /// ALTERNATE_TIME_OFFSET_NAME.
     AlternateTimeOffsetName(AlternateTimeOffsetName<'a>) = ALTERNATE_TIME_OFFSET_NAME;
+    /// ALTERNATE_TIME_OFFSET_MAX_KEY.
+    AlternateTimeOffsetMaxKey(u8) = ALTERNATE_TIME_OFFSET_MAX_KEY;
     /// ALTERNATE_TIME_OFFSET_PROPERTIES.
     AlternateTimeOffsetProperties(AlternateTimeOffsetProperties) =
         ALTERNATE_TIME_OFFSET_PROPERTIES;
     /// MASTER_ONLY.
     MasterOnly(bool) = MASTER_ONLY;
+    /// TRANSPARENT_CLOCK_DEFAULT_DATA_SET.
+    TransparentClockDefaultDataSet(TransparentClockDefaultDataSet) =
+        TRANSPARENT_CLOCK_DEFAULT_DATA_SET;
+    /// TRANSPARENT_CLOCK_PORT_DATA_SET.
+    TransparentClockPortDataSet(TransparentClockPortDataSet) = TRANSPARENT_CLOCK_PORT_DATA_SET;
+    /// PRIMARY_DOMAIN.
+    PrimaryDomain(u8) = PRIMARY_DOMAIN;
     /// DELAY_MECHANISM.
     DelayMechanism(DelayMechanism) = DELAY_MECHANISM;
     /// LOG_MIN_PDELAY_REQ_INTERVAL.
@@ -316,6 +359,7 @@ const fn expected(n: usize) -> &'static str {
         4 => "expected 4",
         8 => "expected 8",
         10 => "expected 10",
+        12 => "expected 12",
         16 => "expected 16",
         18 => "expected 18",
         20 => "expected 20",
@@ -337,6 +381,7 @@ const fn expected_get(n: usize) -> &'static str {
         4 => "expected 0 or 4",
         8 => "expected 0 or 8",
         10 => "expected 0 or 10",
+        12 => "expected 0 or 12",
         14 => "expected 0 or 14",
         16 => "expected 0 or 16",
         18 => "expected 0 or 18",
