@@ -2,7 +2,10 @@
 //! managementId ([`ManagementId`]) and data, and the MANAGEMENT_ERROR_STATUS TLV.
 //!
 //! [`ManagementTlv`] keeps its data field as borrowed bytes so that every message round-trips;
-//! [`ManagementTlv::data`] gives the typed body for the managementId and action.
+//! [`ManagementTlv::data`] gives the typed body ([`ManagementData`]) for the managementId and
+//! action, checking its size; [`ManagementTlv::build`] encodes a typed body into a caller's
+//! buffer. GET requests are built with [`ManagementData::Empty`] (`pmc -z`) or a zero-filled
+//! [`ManagementData::GetPlaceholder`] of [`ManagementId::get_data_len`] bytes (pmc's default).
 
 mod data;
 mod id;
