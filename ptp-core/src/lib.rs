@@ -21,11 +21,11 @@
 //!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
 //! - [`servo`]: clock servos (linuxptp's PI and linreg, statime's Kalman filter) behind one
 //!   trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
+//! - [`wire`]: the IEEE 1588-2019 wire format — every message and the TLVs linuxptp speaks,
+//!   decoded by borrowing, encoded into caller buffers, with typed errors.
 //! - [`bmca`]: the best master clock algorithm — data set comparison (IEEE 1588-2019 and
 //!   G.8275.x), foreign master qualification and the state decision, pure and
 //!   allocation-free.
-//! - [`wire`]: the IEEE 1588-2019 wire format — every message and the TLVs linuxptp speaks,
-//!   decoded by borrowing, encoded into caller buffers, with typed errors.
 //! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

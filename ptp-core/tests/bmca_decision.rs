@@ -221,7 +221,7 @@ fn master_only_port_ignores_its_erbest() {
 
 #[test]
 fn g8275_selects_by_port_local_priority() {
-    // G.8275.1 6.3.1: two GMs of equal quality on two ports; localPriority (lower wins)
+    // G.8275.1 6.3: two GMs of equal quality on two ports; localPriority (lower wins)
     // decides before grandmasterIdentity. The default comparison picks the lower identity.
     let me = Gm::new(ME).class(248).local();
     let gm_low_id = Gm::new(2).class(6).p2(128);

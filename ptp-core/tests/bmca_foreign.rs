@@ -150,12 +150,12 @@ fn window_follows_the_announce_interval_of_the_message() {
 fn unqualifiable_announces_are_not_recorded() {
     let gm = Gm::new(9);
     let mut l = list::<4>();
-    // 9.3.2.5 a: from our own clock (any port).
+    // 9.3.2.5: from our own clock (any port).
     assert_eq!(
         feed(&mut l, &gm, pid(1, 2), 0, ms(0)),
         RecordOutcome::Ignored(IgnoredAnnounce::OwnClock)
     );
-    // 9.3.2.5 / 17.3: alternateMasterFlag set.
+    // 9.3.2.5: alternateMasterFlag set.
     let alt = Header {
         flags: Flags(Flags::ALTERNATE_MASTER),
         ..header(pid(9, 1), 0)
@@ -214,7 +214,7 @@ fn changed_attributes_ask_for_a_state_decision() {
 
 #[test]
 fn best_is_the_best_qualified_record() {
-    // 9.3.2.3: Erbest is the best of the qualified foreign masters of the port.
+    // 9.3.2: Erbest is the best of the qualified foreign masters of the port.
     let mut l = list::<4>();
     let good = Gm::new(30).class(6);
     let better_but_unqualified = Gm::new(20).class(6).p1(1);

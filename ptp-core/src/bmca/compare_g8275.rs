@@ -1,4 +1,4 @@
-//! The alternate data set comparison of ITU-T G.8275.1 / G.8275.2 (G.8275.1 6.3.1, Figure 4;
+//! The alternate data set comparison of ITU-T G.8275.1 / G.8275.2 (G.8275.1 6.3, G.8275.2 6.7;
 //! linuxptp `dataset_comparison G.8275.x`).
 //!
 //! It differs from IEEE 1588-2019 9.3.4 in three ways:

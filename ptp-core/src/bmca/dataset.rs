@@ -24,7 +24,7 @@ pub struct LocalClock {
     pub slave_only: bool,
 }
 
-/// The attributes one data set comparison looks at (IEEE 1588-2019 9.3.4, Table 29), for a
+/// The attributes one data set comparison looks at (IEEE 1588-2019 9.3.4), for a
 /// foreign master's Announce message or for the local clock (`D0`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct ComparisonDataset {

@@ -22,7 +22,7 @@ pub struct PortInput {
 
 /// A port's recommended state and the branch of Figure 33 that chose it. The branch tells
 /// the engine which data set update applies (9.3.5: M1 and M2 make the local clock the
-/// grandmaster, Table 30; S1 takes `Ebest`'s data, Table 33; M3, P1 and P2 change no clock
+/// grandmaster; S1 takes `Ebest`'s data; M3, P1 and P2 change no clock
 /// data set).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Recommendation {
@@ -95,7 +95,7 @@ fn effective_erbest(port: &PortInput) -> Option<&ComparisonDataset> {
 
 impl<'a> StateDecision<'a> {
     /// Prepares the decision for the local clock `local` with `ports` (index `i` is the
-    /// port at `ports[i]`), comparing with `algorithm`. `Ebest` (9.3.2.2) is the best
+    /// port at `ports[i]`), comparing with `algorithm`. `Ebest` (9.3.2) is the best
     /// `Erbest` of the ports that take part; on a tie the lower index wins.
     pub fn new(algorithm: DatasetComparison, local: &LocalClock, ports: &'a [PortInput]) -> Self {
         let mut ebest: Option<(usize, &ComparisonDataset)> = None;

@@ -38,7 +38,7 @@ fn window(interval: LogInterval) -> Duration {
     }
 }
 
-/// One foreign master heard on a port (foreignMasterDS entry, 9.5.3 / Table 104 in spirit):
+/// One foreign master heard on a port (a foreign master data set entry, 9.3.2.4.4, 9.5.3):
 /// its latest Announce and the expiry times of the Announce messages counted towards
 /// qualification.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -151,10 +151,9 @@ fn same_bmca_attributes(a: &Announce, b: &Announce) -> bool {
 /// Why an Announce message was not recorded (9.3.2.5).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum IgnoredAnnounce {
-    /// Sent by a port of this very clock (9.3.2.5 a).
+    /// Sent by a port of this very clock (9.3.2.5).
     OwnClock,
-    /// alternateMasterFlag is set: an alternate master is not a BMCA candidate (9.3.2.5,
-    /// 17.3).
+    /// alternateMasterFlag is set: an alternate master is not a BMCA candidate (9.3.2.5).
     AlternateMaster,
     /// stepsRemoved is at or above `maxStepsRemoved` (9.3.2.5; linuxptp default 255).
     TooManySteps,
@@ -262,7 +261,7 @@ impl<const N: usize> ForeignMasterList<N> {
         }
     }
 
-    /// The port's `Erbest` at `now` (9.3.2.3): the best qualified record under `algorithm`,
+    /// The port's `Erbest` at `now` (9.3.2): the best qualified record under `algorithm`,
     /// with its data set as received on port `receiver` of G.8275 localPriority
     /// `port_local_priority`. Ties (which only the same sender could produce) keep the
     /// earlier slot.

@@ -17,6 +17,50 @@
 //! 3. [`StateDecision::new`] takes `D0` (from a [`LocalClock`]) and every port's `Erbest`
 //!    ([`PortInput`]), finds `Ebest`, and [`StateDecision::recommendation`] gives each port its
 //!    [`Recommendation`] (9.3.3: M1, M2, M3, P1, P2, S1, or Listening).
+//! 4. For S1, the new parent's full Announce (time properties, flags) is the record
+//!    `ForeignMasterList::get(ebest.sender)` of the `Ebest` port's list.
+//!
+//! ```
+//! use ptp_core::bmca::{ForeignMasterList, LocalClock, PortInput, Recommendation, StateDecision};
+//! use ptp_core::config::enums::DatasetComparison;
+//! use ptp_core::time::{Duration, LogInterval, Time};
+//! use ptp_core::wire::{Announce, ClockIdentity, ClockQuality, Header, PortIdentity, PortState};
+//!
+//! let me = ClockIdentity([0, 0, 0, 0xff, 0xfe, 0, 0, 1]);
+//! let port = PortIdentity { clock_identity: me, port_number: 1 };
+//! let local = LocalClock {
+//!     clock_identity: me,
+//!     clock_quality: ClockQuality::default(),
+//!     priority_1: 128,
+//!     priority_2: 128,
+//!     local_priority: 128,
+//!     slave_only: false,
+//! };
+//! let gm = ClockIdentity([0, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+//! let header = Header {
+//!     source_port_identity: PortIdentity { clock_identity: gm, port_number: 1 },
+//!     log_message_interval: LogInterval(0),
+//!     ..Header::default()
+//! };
+//! let announce = Announce {
+//!     grandmaster_identity: gm,
+//!     grandmaster_priority_1: 128,
+//!     grandmaster_priority_2: 128,
+//!     grandmaster_clock_quality: ClockQuality { clock_class: 6, ..ClockQuality::default() },
+//!     ..Announce::default()
+//! };
+//! let mut foreign = ForeignMasterList::<8>::new(me, 255);
+//! let mut now = Time::from_secs_nanos(100, 0);
+//! for _ in 0..3 {
+//!     foreign.record(&header, &announce, now);
+//!     now += Duration::from_secs(1);
+//! }
+//! let algorithm = DatasetComparison::Ieee1588;
+//! let erbest = foreign.best(algorithm, port, 128, now).map(|(_, ds)| ds);
+//! let ports = [PortInput { state: PortState::Listening, erbest, master_only: false }];
+//! let decision = StateDecision::new(algorithm, &local, &ports);
+//! assert_eq!(decision.recommendation(0), Some(Recommendation::S1));
+//! ```
 //!
 //! Both comparisons go through [`compare`], chosen by [`DatasetComparison`]: the default one
 //! of 9.3.4 (Figures 34 and 35) or the G.8275.1/G.8275.2 alternate one (localPriority,
