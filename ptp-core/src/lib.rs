@@ -23,10 +23,14 @@
 //!   statime's Kalman filter) behind one trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
 //! - [`wire`]: the IEEE 1588-2019 wire format — every message and the TLVs linuxptp speaks,
 //!   decoded by borrowing, encoded into caller buffers, with typed errors.
+//! - [`bmca`]: the best master clock algorithm — data set comparison (IEEE 1588-2019 and
+//!   G.8275.x), foreign master qualification and the state decision, pure and
+//!   allocation-free.
 //! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bmca;
 pub mod config;
 pub mod servo;
 #[cfg(feature = "sim")]
