@@ -1,7 +1,8 @@
 //! Servo cost: one offset measurement in, one adjustment out, for each servo in its locked
 //! state (linuxptp's hardware defaults, 1 s sync interval).
 //!
-//! Run with `cargo bench -p ptp-benches --bench servo`.
+//! Run with `cargo bench -p ptp-benches --bench servo`. `servo/kalman` is our default servo,
+//! `servo/statime` statime's Kalman filter.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ptp_core::servo::{ClockServo, Measurement, Servo, ServoConfig, ServoKind};
@@ -39,7 +40,12 @@ fn bench_servo(c: &mut Criterion, kind: ServoKind) {
 }
 
 fn servos(c: &mut Criterion) {
-    for kind in [ServoKind::Pi, ServoKind::Linreg, ServoKind::Kalman] {
+    for kind in [
+        ServoKind::Kalman,
+        ServoKind::Pi,
+        ServoKind::Linreg,
+        ServoKind::Statime,
+    ] {
         bench_servo(c, kind);
     }
 }

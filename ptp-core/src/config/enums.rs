@@ -112,7 +112,7 @@ config_enum! {
 config_enum! {
     /// `clock_servo`: the algorithm that steers the clock.
     ClockServo {
-        /// Proportional-integral servo (linuxptp `pi.c`), the default.
+        /// Proportional-integral servo (linuxptp `pi.c`), linuxptp's default.
         Pi = "pi";
         /// Linear regression over the recent samples (linuxptp `linreg.c`).
         Linreg = "linreg";
@@ -122,8 +122,11 @@ config_enum! {
         Nullf = "nullf", not_yet = "the nullf servo";
         /// Hand samples to chronyd's SOCK refclock.
         RefclockSock = "refclock_sock", not_yet = "the refclock_sock servo";
-        /// Kalman filter (statime's), our extension; linuxptp does not know it.
+        /// Our Kalman filter of phase, frequency and path delay (`ptp_core::servo::kalman`),
+        /// our default; linuxptp does not know it.
         Kalman = "kalman";
+        /// statime's Kalman filter (`ptp_core::servo::statime`); linuxptp does not know it.
+        Statime = "statime";
     }
 }
 
@@ -262,7 +265,7 @@ mod tests {
         let err = ClockServo::parse("pid", &ValueKind::Enum(ClockServo::LABELS)).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"pid\" is a bad value (expected one of: pi, linreg, ntpshm, nullf, refclock_sock, kalman)"
+            "\"pid\" is a bad value (expected one of: pi, linreg, ntpshm, nullf, refclock_sock, kalman, statime)"
         );
     }
 }

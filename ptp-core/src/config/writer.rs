@@ -2,6 +2,8 @@
 //!
 //! Decision: the writer emits an option only when it matters — when its value differs from
 //! our default, or from linuxptp 3.1.1's default where that differs (`tx_timestamp_timeout`).
+//! The one default linuxptp cannot share is our servo (`clock_servo kalman`): it is left out
+//! like every default, so ptp4l runs its own default, PI, and `clock_servo pi` is written.
 //! Port sections list the options the port set itself. The file then means the same to us, to
 //! ptp4l 3.1.1 and to later ptp4l versions, as long as it uses no option or value 3.1.1 does
 //! not know: [`compat_3_1`] lists those (an option unknown to 3.1.1 is only written when set
@@ -45,6 +47,7 @@ pub struct CompatIssue {
 /// Enumeration values that ptp4l 3.1.1 rejects (added upstream later, or ours).
 const VALUES_UNKNOWN_TO_3_1: &[(&str, &str)] = &[
     ("clock_servo", "kalman"),
+    ("clock_servo", "statime"),
     ("clock_servo", "refclock_sock"),
     ("delay_mechanism", "NONE"),
     ("delay_mechanism", "COMMON_P2P"),
@@ -201,12 +204,31 @@ mod tests {
     #[test]
     fn compat_issues() {
         let cfg = parse_ptp4l_conf(
-            "[global]\nclock_servo kalman\ndomainNumber 200\nclientOnly 1\n[eth0]\nptp_dst_ipv4 224.0.1.130\n",
+            "[global]\nclock_servo statime\ndomainNumber 200\nclientOnly 1\n[eth0]\nptp_dst_ipv4 224.0.1.130\n",
         )
         .unwrap()
         .config;
         let issues: Vec<_> = compat_3_1(&cfg).into_iter().map(|i| i.option).collect();
         assert_eq!(issues, vec!["domainNumber", "clock_servo", "ptp_dst_ipv4"]);
+    }
+
+    #[test]
+    fn default_servo_is_left_out_and_pi_is_written() {
+        // Our default servo (kalman) is not written, so ptp4l runs its own default, PI.
+        for text in ["[global]\n", "[global]\nclock_servo kalman\n"] {
+            let cfg = parse_ptp4l_conf(text).unwrap().config;
+            assert!(!write_ptp4l_conf(&cfg).unwrap().contains("clock_servo"));
+            assert_eq!(compat_3_1(&cfg), vec![]);
+        }
+        let cfg = parse_ptp4l_conf("[global]\nclock_servo pi\n")
+            .unwrap()
+            .config;
+        let text = write_ptp4l_conf(&cfg).unwrap();
+        assert!(
+            text.contains("clock_servo                     pi\n"),
+            "{text}"
+        );
+        assert_eq!(parse_ptp4l_conf(&text).unwrap().config, cfg);
     }
 
     #[test]

@@ -181,7 +181,7 @@ impl Instance {
             Body::Sync(s) => self.on_sync(port, &message.header, &s, rx, sink),
             Body::FollowUp(f) => self.on_follow_up(port, &message.header, &f, sink),
             Body::DelayReq(_) => self.on_delay_req(port, &message.header, rx, sink),
-            Body::DelayResp(d) => self.on_delay_resp(port, &message.header, &d),
+            Body::DelayResp(d) => self.on_delay_resp(port, &message.header, &d, sink),
             Body::PdelayReq(_) => self.on_pdelay_req(port, &message.header, rx, sink),
             Body::PdelayResp(r) => self.on_pdelay_resp(port, &message.header, &r, rx),
             Body::PdelayRespFollowUp(f) => self.on_pdelay_resp_follow_up(port, &message.header, &f),

@@ -201,11 +201,7 @@ impl InstanceSettings {
             local_priority: g.g8275_default_local_priority,
             max_steps_removed: g.max_steps_removed,
             time_properties: time_properties(g),
-            servo: match g.clock_servo {
-                ClockServo::Linreg => ServoKind::Linreg,
-                ClockServo::Kalman => ServoKind::Kalman,
-                _ => ServoKind::Pi,
-            },
+            servo: servo_kind(g.clock_servo)?,
             servo_config: servo_config(g, sync_interval),
             free_running: g.free_running,
             seed: u64::from_be_bytes(clock_identity.0),
@@ -227,6 +223,20 @@ fn time_properties(g: &GlobalOptions) -> TimePropertiesDs {
         frequency_traceable: false,
         ptp_timescale: g.time_stamping != TimeStamping::Software,
         time_source: TimeSource(g.time_source),
+    }
+}
+
+/// The servo `clock_servo` names.
+fn servo_kind(servo: ClockServo) -> Result<ServoKind, SettingsError> {
+    match servo {
+        ClockServo::Kalman => Ok(ServoKind::Kalman),
+        ClockServo::Pi => Ok(ServoKind::Pi),
+        ClockServo::Linreg => Ok(ServoKind::Linreg),
+        ClockServo::Statime => Ok(ServoKind::Statime),
+        other => Err(SettingsError::Unsupported {
+            option: "clock_servo",
+            value: other.to_string(),
+        }),
     }
 }
 

@@ -5,7 +5,7 @@
 use super::action::{Action, ActionSink, ClockAction, Destination, DropReason, Event, PortIndex};
 use super::instance::{arm, Instance, RxMeta, MAX_CORRECTION};
 use super::port::{DelayReqInFlight, Sequences, SyncHalf, SyncSample};
-use crate::servo::{Adjustment, Measurement, Servo, ServoState};
+use crate::servo::{Adjustment, DelayMeasurement, Measurement, Servo, ServoState};
 use crate::time::{Duration, Time};
 use crate::wire::{
     Body, DelayReq, DelayResp, Flags, FollowUp, Header, MessageType, PortState, Sync, Timestamp,
@@ -129,18 +129,7 @@ impl Instance {
             local_time: t2,
             mean_path_delay: Some(delay),
         });
-        match output.adjustment {
-            Adjustment::None => {}
-            Adjustment::Frequency(f) => self.adjust_clock(ClockAction::SetFrequency(f), sink),
-            Adjustment::Step { by, frequency } => {
-                self.adjust_clock(ClockAction::SetFrequency(frequency), sink);
-                self.adjust_clock(ClockAction::Step(by), sink);
-                // Every local time stamp taken before the step is now off by `by`.
-                if let Some(p) = self.port_mut(port) {
-                    p.forget_timing();
-                }
-            }
-        }
+        self.apply_servo(port, output.adjustment, sink);
         sink.act(Action::Event(Event::Sample {
             port,
             offset,
@@ -157,6 +146,22 @@ impl Instance {
                 self.set_state(port, PortState::Uncalibrated, sink);
             }
             _ => {}
+        }
+    }
+
+    /// Carries out a servo adjustment. A step invalidates every local time stamp taken
+    /// before it, so the port's exchanges in flight are forgotten.
+    fn apply_servo(&mut self, port: PortIndex, adjustment: Adjustment, sink: &mut dyn ActionSink) {
+        match adjustment {
+            Adjustment::None => {}
+            Adjustment::Frequency(f) => self.adjust_clock(ClockAction::SetFrequency(f), sink),
+            Adjustment::Step { by, frequency } => {
+                self.adjust_clock(ClockAction::SetFrequency(frequency), sink);
+                self.adjust_clock(ClockAction::Step(by), sink);
+                if let Some(p) = self.port_mut(port) {
+                    p.forget_timing();
+                }
+            }
         }
     }
 
@@ -209,6 +214,7 @@ impl Instance {
         port: PortIndex,
         header: &Header,
         resp: &DelayResp,
+        sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
         self.from_parent(port, header)?;
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
@@ -235,6 +241,12 @@ impl Instance {
         }
         let filtered = p.delay_filter.push(delay);
         p.mean_path_delay = Some(filtered);
+        // The Delay_Req half of the exchange, for servos that use it.
+        let output = self.servo.delay_sample(&DelayMeasurement {
+            reverse_offset: (t3 - t4) + c_resp,
+            local_time: t3,
+        });
+        self.apply_servo(port, output.adjustment, sink);
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! [`ServoConfig`]: the servo options of `ptp4l.conf`, with linuxptp's names and defaults,
-//! plus the tuning of the Kalman servo.
+//! plus the tuning of our Kalman servo and of statime's.
 
 use crate::time::{Duration, Ppb};
 
@@ -60,8 +60,10 @@ pub struct ServoConfig {
     /// The interval between samples the servo expects (the sync interval, 1 s by default);
     /// change it at run time with [`Servo::set_sync_interval`](super::Servo::set_sync_interval).
     pub sync_interval: Duration,
-    /// Tuning of the Kalman servo.
+    /// Tuning of our Kalman servo (`clock_servo kalman`).
     pub kalman: KalmanConfig,
+    /// Tuning of statime's Kalman filter (`clock_servo statime`).
+    pub statime: StatimeConfig,
 }
 
 impl Default for ServoConfig {
@@ -84,16 +86,18 @@ impl Default for ServoConfig {
             time_stamping: TimestampingMode::Hardware,
             sync_interval: Duration::from_secs(1),
             kalman: KalmanConfig::default(),
+            statime: StatimeConfig::default(),
         }
     }
 }
 
-/// Tuning of the Kalman servo (statime's `KalmanConfiguration`; same defaults unless noted).
+/// Tuning of statime's Kalman filter (statime's `KalmanConfiguration`; same defaults unless
+/// noted).
 ///
-/// The Kalman servo uses its own `step_threshold` (it steps whenever its offset estimate is
+/// The statime servo uses its own `step_threshold` (it steps whenever its offset estimate is
 /// beyond it) rather than linuxptp's `step_threshold`/`first_step_threshold`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct KalmanConfig {
+pub struct StatimeConfig {
     /// Step the clock when the estimated offset exceeds this (default 1 ms).
     pub step_threshold: Duration,
     /// Band around zero, in standard deviations of the offset estimate, in which the servo
@@ -125,7 +129,7 @@ pub struct KalmanConfig {
     pub statistical_estimation_boundary: usize,
 }
 
-impl Default for KalmanConfig {
+impl Default for StatimeConfig {
     fn default() -> Self {
         Self {
             step_threshold: Duration::from_millis(1),
@@ -141,5 +145,25 @@ impl Default for KalmanConfig {
             difference_estimation_boundary: 4,
             statistical_estimation_boundary: 8,
         }
+    }
+}
+
+/// Tuning of our Kalman servo ([`KalmanServo`](super::KalmanServo), `clock_servo kalman`).
+///
+/// Everything else it needs — the measurement noise of syncs and delay requests — it
+/// estimates from the measurements themselves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KalmanConfig {
+    /// Random-walk frequency wander of the local oscillator: the standard deviation of its
+    /// frequency change over one second, in ppb (it grows as √t). The default, 0.1 ppb/√s,
+    /// is a plain crystal oscillator at a stable temperature (about 3 ppb over 1000 s); use
+    /// less for a TCXO or OCXO and more for a clock in a changing environment. Larger
+    /// follows the oscillator more closely and passes more time-stamp noise.
+    pub wander: Ppb,
+}
+
+impl Default for KalmanConfig {
+    fn default() -> Self {
+        Self { wander: Ppb(0.1) }
     }
 }

@@ -1,148 +1,416 @@
-//! [`KalmanServo`]: statime's Kalman filter (`statime::filters::KalmanFilter`, statime 0.4.0)
-//! behind our [`Servo`] interface.
+//! [`KalmanServo`]: our own servo (`clock_servo kalman`, the default): a Kalman filter of the
+//! clock's phase, its frequency and the path delay, steering the phase out by the next Sync.
 //!
-//! statime's filter is a servo in its own right: it steers a `statime::Clock` by calling
-//! `step_clock` (relative) and `set_frequency` (absolute ppm). The adapter hands it a
-//! recording clock that only writes those calls down; after each measurement they become
-//! our [`Adjustment`].
+//! # Model
 //!
-//! # Determinism
+//! The state, on the local clock: the phase `x` (ns, local minus master, as
+//! `offsetFromMaster`), the free-running frequency `y` (ppb: how fast the phase grows with no
+//! adjustment applied) and the one-way path delay `d` (ns). Over `dt` seconds, with the
+//! frequency adjustment `u` the servo last set,
 //!
-//! The filter reads no clock. It asks the time through the return value of `set_frequency`
-//! and `step_clock` (and could ask `now()`); the recording clock answers with the local time
-//! stamp of the measurement being processed, the moment at which the runtime carries out the
-//! adjustment. The filter uses only `f64` arithmetic, so the same inputs give the same
-//! outputs.
+//! ```text
+//! x ← x + (y + u)·dt      y ← y + random walk      d ← d + random walk
+//! ```
 //!
-//! # Inputs
+//! The frequency's random walk has the variance `wander²·dt` ([`KalmanConfig::wander`]); the
+//! delay's, [`DELAY_WANDER`]`·dt`. Three kinds of measurement update the state:
 //!
-//! The filter estimates offset, frequency and path delay from the raw halves of the
-//! exchange, and the measurement noise from Sync/Delay_Req pairs taken close together
-//! (`estimate_threshold`). Each [`Measurement`] becomes a sync measurement
-//! `t2 − t1 = offset + meanPathDelay`; each [`DelayMeasurement`] becomes a delay measurement
-//! `t3 − t4`. When no delay measurement has arrived since the last reset and the measurement
-//! carries a mean path delay (the peer-to-peer mechanism), that delay is passed as a peer
-//! delay, as statime's own port does. Offsets alone, with neither, leave the filter without
-//! a noise estimate and it barely steers.
+//! - a Sync, with the mean path delay it was corrected with: `t2 − t1 = offset +
+//!   meanPathDelay = x + d + noise`, once Delay_Req measurements arrive;
+//! - a Delay_Req ([`Servo::delay_sample`]): `t3 − t4 = x − d + noise`;
+//! - a Sync while no Delay_Req measurement has come (peer-to-peer delay, or the first Sync):
+//!   `offset = x + noise`.
 //!
-//! # Frequencies and states
+//! With both halves of the exchange the phase does not depend on the engine's delay filter:
+//! the filter averages the delay over a long time and the noise of the two halves over its
+//! own time constant, which the wander and the noise set.
 //!
-//! statime's frequencies are relative to the clock's frequency when the servo was created
-//! (it sets 0 ppm first); we add that starting frequency back, so [`Adjustment::Frequency`]
-//! is absolute like the other servos'. The filter has no states: the adapter reports
-//! UNLOCKED until the filter first acts, JUMP when it steps, LOCKED when it steers the
-//! frequency, and LOCKED_STABLE by the same `servo_offset_threshold` rule as linuxptp,
-//! applied to the measured offsets.
-
-use core::convert::Infallible;
-use core::fmt;
-
-use statime::config::TimePropertiesDS;
-use statime::filters::{Filter, KalmanConfiguration, KalmanFilter};
+//! # Noise and outliers
+//!
+//! The noise variance of Syncs and of Delay_Reqs is estimated separately, from the filter's
+//! residuals: a residual squared plus its predicted variance has the measurement variance as
+//! its expectation. The estimate is a running mean over the first [`NOISE_WINDOW`]
+//! measurements and an exponential average of that length after. A measurement whose
+//! innovation lies beyond [`OUTLIER_SIGMAS`] standard deviations is not used — it enters
+//! the noise estimate clipped to that bound, so a real increase of the noise raises the
+//! estimate until its measurements pass again. After [`MAX_OUTLIERS_IN_A_ROW`] rejections in
+//! a row the servo concludes that the clock or the path did move: it widens the phase and
+//! delay uncertainty by the surprise and takes the measurement.
+//!
+//! # Start-up
+//!
+//! The first Sync initialises the phase (the offset), the delay (the mean path delay, if
+//! given) and the frequency (the clock's current adjustment, with 100 ppm of uncertainty).
+//! If the offset is above `first_step_threshold` the clock is stepped by −offset (JUMP), as
+//! linuxptp's servos do on their first update. Nothing waits for a fixed number of samples:
+//! with a wide frequency uncertainty the filter's estimates are the least-squares fit
+//! through the samples so far, so the frequency is known roughly after the second Sync and
+//! better with each one, and the filter narrows towards its steady state by itself.
+//!
+//! # Steering
+//!
+//! After every measurement the servo sets the frequency adjustment to `u = −ŷ − x̂/h`: the
+//! estimated free-running frequency cancelled, and the estimated phase removed by the time
+//! the next Sync is due (`h` is the sync interval after a Sync, and what is left of it after
+//! a Delay_Req, at least a quarter of it), bounded by `max_frequency`. The filter knows what
+//! it set, so steering does not disturb the estimates.
+//!
+//! An offset beyond `step_threshold` (when set) steps the clock by −offset and restarts the
+//! phase and delay estimates, keeping the frequency.
+//!
+//! # States
+//!
+//! UNLOCKED before the first Sync (and after [`Servo::reset`]); JUMP when the servo steps;
+//! LOCKED whenever it steers, LOCKED_STABLE by linuxptp's `servo_offset_threshold` rule on the
+//! measured offsets.
 
 use super::state::Supervisor;
 use super::{
-    Adjustment, DelayMeasurement, KalmanConfig, Measurement, Servo, ServoConfig, ServoOutput,
-    ServoState,
+    Adjustment, DelayMeasurement, Measurement, Servo, ServoConfig, ServoOutput, ServoState,
+    TimestampingMode,
 };
-use crate::time::{Duration, Ppb, Time, FRAC_BITS};
+use crate::time::{Duration, Ppb, Time};
 
-/// statime's Kalman filter as a [`Servo`].
-pub struct KalmanServo {
-    config: KalmanConfiguration,
-    filter: KalmanFilter,
-    /// The clock's frequency when the servo was created: statime's 0 ppm.
-    base_frequency: Ppb,
-    /// The absolute frequency last set.
-    frequency: Ppb,
-    delay_seen: bool,
-    /// The latest local time the filter has seen; it must never be asked about an earlier
-    /// one.
-    last_time: Time,
-    state: ServoState,
-    supervisor: Supervisor,
+/// Standard deviation of the frequency before the first estimate (100 ppm, in ppb).
+const INITIAL_FREQUENCY_SIGMA: f64 = 100_000.0;
+/// Standard deviation of the path delay when no mean path delay came with the first Sync
+/// (1 ms, in ns).
+const UNKNOWN_DELAY_SIGMA: f64 = 1_000_000.0;
+/// Random-walk variance of the path delay, in ns² per second (1 ns/√s).
+pub const DELAY_WANDER: f64 = 1.0;
+/// Innovations beyond this many standard deviations are outliers.
+pub const OUTLIER_SIGMAS: f64 = 5.0;
+/// Outliers in a row after which the servo takes the next measurement as real.
+pub const MAX_OUTLIERS_IN_A_ROW: u32 = 4;
+/// Length, in measurements, of the noise-variance average.
+pub const NOISE_WINDOW: u32 = 64;
+/// Noise estimates from fewer measurements than this do not reject outliers.
+const NOISE_SAMPLES_BEFORE_GATING: u32 = 8;
+/// Floor of the noise variance estimate, in ns² (0.1 ns RMS).
+const MIN_NOISE_VARIANCE: f64 = 0.01;
+/// Noise variance assumed until estimated: (1 µs)² with software time stamps…
+const SOFTWARE_INITIAL_NOISE: f64 = 1e6;
+/// …and (100 ns)² with hardware time stamps, in ns².
+const HARDWARE_INITIAL_NOISE: f64 = 1e4;
+/// The shortest steering horizon, as a fraction of the sync interval.
+const MIN_HORIZON: f64 = 0.25;
+
+/// A state vector (phase ns, free-running frequency ppb, delay ns) or a row of the
+/// measurement matrix.
+type Vector = [f64; 3];
+
+fn dot(a: &Vector, b: &Vector) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-impl fmt::Debug for KalmanServo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KalmanServo")
-            .field("config", &self.config)
-            .field("base_frequency", &self.base_frequency)
-            .field("frequency", &self.frequency)
-            .field("state", &self.state)
-            .finish_non_exhaustive()
+/// Which measurement noise an update uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Sync,
+    DelayReq,
+}
+
+/// A running estimate of a measurement's noise variance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct NoiseEstimate {
+    variance: f64,
+    samples: u32,
+}
+
+impl NoiseEstimate {
+    fn new(variance: f64) -> Self {
+        Self {
+            variance,
+            samples: 0,
+        }
     }
+
+    fn add(&mut self, sample: f64) {
+        self.samples = self.samples.saturating_add(1);
+        let weight = 1.0 / f64::from(self.samples.min(NOISE_WINDOW));
+        self.variance = (self.variance + weight * (sample - self.variance)).max(MIN_NOISE_VARIANCE);
+    }
+
+    fn gates(&self) -> bool {
+        self.samples >= NOISE_SAMPLES_BEFORE_GATING
+    }
+}
+
+/// The filter proper: estimates, their covariance and the noise estimates.
+#[derive(Clone, Debug, PartialEq)]
+struct Filter {
+    /// Phase (ns), free-running frequency (ppb), one-way delay (ns).
+    x: Vector,
+    /// Covariance of `x`.
+    p: [Vector; 3],
+    /// Local time the estimates refer to.
+    at: Time,
+    /// Local time of the last Sync.
+    last_sync: Time,
+    sync_noise: NoiseEstimate,
+    delay_noise: NoiseEstimate,
+    /// Delay_Req measurements arrive: Syncs are used as `t2 − t1`.
+    two_way: bool,
+    outliers_in_a_row: u32,
+}
+
+/// What a restarted filter keeps from the old one.
+#[derive(Clone, Copy, Debug)]
+struct Prior {
+    frequency: f64,
+    frequency_variance: f64,
+    sync_noise: NoiseEstimate,
+    delay_noise: NoiseEstimate,
+}
+
+impl Filter {
+    /// A filter whose first measurement is `m`.
+    fn new(m: &Measurement, prior: Prior) -> Self {
+        let r = prior.sync_noise.variance;
+        let (delay, p_dd, p_xd) = match m.mean_path_delay {
+            // offset = t2 − t1 − delay: its error is the Sync's noise minus the delay's error,
+            // taken as large as one Sync's noise.
+            Some(d) => (d.nanos_f64(), r, -r),
+            None => (0.0, UNKNOWN_DELAY_SIGMA * UNKNOWN_DELAY_SIGMA, 0.0),
+        };
+        let p_xx = r - p_xd;
+        Self {
+            x: [m.offset.nanos_f64(), prior.frequency, delay],
+            p: [
+                [p_xx, 0.0, p_xd],
+                [0.0, prior.frequency_variance, 0.0],
+                [p_xd, 0.0, p_dd],
+            ],
+            at: m.local_time,
+            last_sync: m.local_time,
+            sync_noise: prior.sync_noise,
+            delay_noise: prior.delay_noise,
+            two_way: false,
+            outliers_in_a_row: 0,
+        }
+    }
+
+    fn phase(&self) -> f64 {
+        self.x.first().copied().unwrap_or(0.0)
+    }
+
+    /// Moves the estimates to local time `to`, with `u` (ppb) applied since `at`.
+    fn predict(&mut self, to: Time, u: f64, wander_variance: f64) {
+        let dt = (to - self.at).secs_f64();
+        self.at = to;
+        if dt <= 0.0 {
+            return;
+        }
+        let [x, y, d] = self.x;
+        self.x = [x + (y + u) * dt, y, d];
+        let [[p00, p01, p02], [_, p11, p12], [_, _, p22]] = self.p;
+        let q = wander_variance;
+        let n00 = p00 + 2.0 * dt * p01 + dt * dt * p11 + q * dt * dt * dt / 3.0;
+        let n01 = p01 + dt * p11 + q * dt * dt / 2.0;
+        let n02 = p02 + dt * p12;
+        let n11 = p11 + q * dt;
+        let n22 = p22 + DELAY_WANDER * dt;
+        self.p = [[n00, n01, n02], [n01, n11, p12], [n02, p12, n22]];
+    }
+
+    /// Adds `by` ns to the phase: the clock was stepped, and local times move with it.
+    fn step(&mut self, by: Duration) {
+        let [x, y, d] = self.x;
+        self.x = [x + by.nanos_f64(), y, d];
+        self.at += by;
+        self.last_sync += by;
+    }
+
+    /// Updates with the measurement `z = h·x + noise`; false if it was rejected as an outlier.
+    fn update(&mut self, z: f64, h: Vector, source: Source) -> bool {
+        let noise = match source {
+            Source::Sync => self.sync_noise,
+            Source::DelayReq => self.delay_noise,
+        };
+        let r = noise.variance;
+        let mut innovation = z - dot(&h, &self.x);
+        let mut ph: Vector = self.p.map(|row| dot(&row, &h));
+        let mut hph = dot(&h, &ph);
+        let bound = OUTLIER_SIGMAS * (hph + r).sqrt();
+        let mut accepted = true;
+        if noise.gates() && innovation.abs() > bound {
+            if self.outliers_in_a_row < MAX_OUTLIERS_IN_A_ROW {
+                self.outliers_in_a_row += 1;
+                accepted = false;
+            } else {
+                // Too many in a row to be noise: the clock or the path moved by about this
+                // much. Widen the phase and delay uncertainty and take the measurement.
+                let surprise = innovation * innovation;
+                let [[p00, _, _], _, [_, _, p22]] = &mut self.p;
+                *p00 += surprise;
+                *p22 += surprise;
+                ph = self.p.map(|row| dot(&row, &h));
+                hph = dot(&h, &ph);
+            }
+        }
+        if accepted {
+            self.outliers_in_a_row = 0;
+        } else {
+            innovation = innovation.clamp(-bound, bound);
+        }
+        let s = hph + r;
+        if !(s.is_finite() && s > 0.0) {
+            // A covariance gone bad (it cannot with finite inputs; this keeps the estimates
+            // finite if it ever did).
+            return false;
+        }
+        // The residual after the update and its predicted variance; together their
+        // expectation is r. Estimate only once the prior is at least as good as one
+        // measurement: before that the residual says nothing about the noise.
+        if hph <= r {
+            let residual = innovation * r / s;
+            let sample = residual * residual + hph * r / s;
+            match source {
+                Source::Sync => self.sync_noise.add(sample),
+                Source::DelayReq => self.delay_noise.add(sample),
+            }
+        }
+        if !accepted {
+            return false;
+        }
+        let gain = ph.map(|v| v / s);
+        for (xi, ki) in self.x.iter_mut().zip(gain) {
+            *xi += ki * innovation;
+        }
+        for (row, ki) in self.p.iter_mut().zip(gain) {
+            for (pij, phj) in row.iter_mut().zip(ph) {
+                *pij -= ki * phj;
+            }
+        }
+        true
+    }
+}
+
+/// Our Kalman-filter servo; see the [module documentation](self).
+#[derive(Clone, Debug)]
+pub struct KalmanServo {
+    /// Variance of the frequency's random walk, ppb² per second.
+    wander_variance: f64,
+    max_frequency: f64,
+    /// Seconds between Syncs.
+    sync_interval: f64,
+    /// Noise variance assumed until estimated, ns².
+    initial_noise: f64,
+    /// The frequency adjustment last set, ppb.
+    frequency: f64,
+    filter: Option<Filter>,
+    state: ServoState,
+    supervisor: Supervisor,
 }
 
 impl KalmanServo {
     /// Creates the servo for a clock whose frequency adjustment is `current_frequency`.
     pub fn new(config: &ServoConfig, current_frequency: Ppb) -> Self {
-        let kalman = statime_config(&config.kalman);
-        Self {
-            config: kalman,
-            filter: KalmanFilter::new(kalman),
-            base_frequency: current_frequency,
-            frequency: current_frequency,
-            delay_seen: false,
-            last_time: Time::EPOCH,
+        let wander = config.kalman.wander.get();
+        let mut servo = Self {
+            wander_variance: wander * wander,
+            max_frequency: config.max_frequency.get().abs(),
+            sync_interval: 1.0,
+            initial_noise: match config.time_stamping {
+                TimestampingMode::Software => SOFTWARE_INITIAL_NOISE,
+                TimestampingMode::Hardware => HARDWARE_INITIAL_NOISE,
+            },
+            frequency: current_frequency.get(),
+            filter: None,
             state: ServoState::Unlocked,
-            // The filter decides about steps itself; only the LOCKED_STABLE rule is shared.
             supervisor: Supervisor::new(
-                Duration::ZERO,
-                Duration::ZERO,
+                config.step_threshold,
+                config.first_step_threshold,
                 config.servo_offset_threshold,
                 config.servo_num_offset_values,
             ),
-        }
+        };
+        servo.set_sync_interval(config.sync_interval);
+        servo
     }
 
-    /// The filter's current estimate of the offset from the master.
-    pub fn estimated_offset(&self) -> Duration {
-        from_statime_duration(self.filter.current_estimates().offset_from_master)
-    }
-
-    /// The filter's current estimate of the mean path delay.
-    pub fn estimated_delay(&self) -> Duration {
-        from_statime_duration(self.filter.current_estimates().mean_delay)
-    }
-
-    /// The frequency the servo last asked for.
+    /// The frequency adjustment the servo last asked for.
     pub fn frequency(&self) -> Ppb {
+        Ppb(self.frequency)
+    }
+
+    /// The estimated offset from the master at the last measurement, after the adjustment
+    /// returned for it; zero before the first Sync.
+    pub fn estimated_offset(&self) -> Duration {
+        Duration::from_nanos_f64(self.filter.as_ref().map_or(0.0, Filter::phase))
+    }
+
+    /// The estimated frequency adjustment that keeps the clock on the master's frequency;
+    /// the current adjustment before the first Sync.
+    pub fn estimated_frequency(&self) -> Ppb {
+        Ppb(self.filter.as_ref().map_or(self.frequency, |f| {
+            let [_, y, _] = f.x;
+            -y
+        }))
+    }
+
+    /// The estimated one-way path delay (meaningful once Delay_Req measurements arrive).
+    pub fn estimated_delay(&self) -> Duration {
+        Duration::from_nanos_f64(self.filter.as_ref().map_or(0.0, |f| {
+            let [_, _, d] = f.x;
+            d
+        }))
+    }
+
+    /// The estimated standard deviation of the Sync measurements' noise.
+    pub fn sync_noise(&self) -> Duration {
+        let v = self
+            .filter
+            .as_ref()
+            .map_or(self.initial_noise, |f| f.sync_noise.variance);
+        Duration::from_nanos_f64(v.sqrt())
+    }
+
+    /// Sets the frequency that removes the estimated phase in `horizon` seconds.
+    fn steer(&mut self, horizon: f64) -> f64 {
+        if let Some(f) = &self.filter {
+            let h = horizon.max(MIN_HORIZON * self.sync_interval);
+            let [x, y, _] = f.x;
+            let u = -y - x / h;
+            if u.is_finite() {
+                self.frequency = u.clamp(-self.max_frequency, self.max_frequency);
+            }
+        }
         self.frequency
     }
 
-    fn feed(
-        &mut self,
-        m: statime::port::Measurement,
-        local_time: Time,
-        offset: Duration,
-    ) -> ServoOutput {
-        let mut clock = RecordingClock::new(local_time);
-        let _update = self.filter.measurement(m, &mut clock);
-        self.last_time = self.last_time.max(clock.now);
-        let adjustment = match (clock.step, clock.frequency_ppm) {
-            (None, None) => Adjustment::None,
-            (step, ppm) => {
-                if let Some(ppm) = ppm {
-                    self.frequency = self.base_frequency + Ppb(ppm * 1000.0);
-                }
-                match step {
-                    Some(by) => Adjustment::Step {
-                        by,
-                        frequency: self.frequency,
-                    },
-                    None => Adjustment::Frequency(self.frequency),
-                }
-            }
+    /// Starts a filter at `m` and steps if the supervisor asks for it.
+    fn start(&mut self, m: &Measurement, prior: Prior) -> ServoOutput {
+        let mut filter = Filter::new(m, prior);
+        let step = self.supervisor.wants_step(m.offset).then(|| -m.offset);
+        if let Some(by) = step {
+            filter.step(by);
+        }
+        self.filter = Some(filter);
+        let frequency = Ppb(self.steer(self.sync_interval));
+        let (raw, adjustment) = match step {
+            Some(by) => (ServoState::Jump, Adjustment::Step { by, frequency }),
+            None => (ServoState::Locked, Adjustment::Frequency(frequency)),
         };
-        let raw = match adjustment {
-            Adjustment::None => self.state,
-            Adjustment::Step { .. } => ServoState::Jump,
-            Adjustment::Frequency(_) => ServoState::Locked,
-        };
-        self.state = self.supervisor.finish(raw, offset);
+        self.state = self.supervisor.finish(raw, m.offset);
         ServoOutput {
             adjustment,
+            state: self.state,
+        }
+    }
+
+    fn fresh_prior(&self) -> Prior {
+        Prior {
+            frequency: -self.frequency,
+            frequency_variance: INITIAL_FREQUENCY_SIGMA * INITIAL_FREQUENCY_SIGMA,
+            sync_noise: NoiseEstimate::new(self.initial_noise),
+            delay_noise: NoiseEstimate::new(self.initial_noise),
+        }
+    }
+
+    fn unchanged(&self) -> ServoOutput {
+        ServoOutput {
+            adjustment: Adjustment::None,
             state: self.state,
         }
     }
@@ -150,49 +418,77 @@ impl KalmanServo {
 
 impl Servo for KalmanServo {
     fn sample(&mut self, m: &Measurement) -> ServoOutput {
-        let delay = m.mean_path_delay.unwrap_or(Duration::ZERO);
-        let peer_delay = match m.mean_path_delay {
-            Some(d) if !self.delay_seen => Some(to_statime_duration(d)),
-            _ => None,
+        let Some(filter) = self.filter.as_mut() else {
+            let prior = self.fresh_prior();
+            return self.start(m, prior);
         };
-        let sm = statime::port::Measurement {
-            event_time: to_statime_time(m.local_time),
-            offset: Some(to_statime_duration(m.offset)),
-            delay: m.mean_path_delay.map(to_statime_duration),
-            peer_delay,
-            raw_sync_offset: Some(to_statime_duration(m.offset + delay)),
-            raw_delay_offset: None,
-        };
-        self.feed(sm, m.local_time, m.offset)
+        if m.local_time < filter.at {
+            return self.unchanged();
+        }
+        filter.predict(m.local_time, self.frequency, self.wander_variance);
+        if self.supervisor.exceeds_step_threshold(m.offset) {
+            let [_, y, _] = filter.x;
+            let [_, [_, p11, _], _] = filter.p;
+            let prior = Prior {
+                frequency: y,
+                frequency_variance: p11,
+                sync_noise: filter.sync_noise,
+                delay_noise: filter.delay_noise,
+            };
+            return self.start(m, prior);
+        }
+        let offset = m.offset.nanos_f64();
+        match m.mean_path_delay {
+            Some(d) if filter.two_way => {
+                filter.update(offset + d.nanos_f64(), [1.0, 0.0, 1.0], Source::Sync);
+            }
+            _ => {
+                filter.update(offset, [1.0, 0.0, 0.0], Source::Sync);
+            }
+        }
+        filter.last_sync = m.local_time;
+        let frequency = Ppb(self.steer(self.sync_interval));
+        self.state = self.supervisor.finish(ServoState::Locked, m.offset);
+        ServoOutput {
+            adjustment: Adjustment::Frequency(frequency),
+            state: self.state,
+        }
     }
 
     fn delay_sample(&mut self, m: &DelayMeasurement) -> ServoOutput {
-        self.delay_seen = true;
-        let sm = statime::port::Measurement {
-            event_time: to_statime_time(m.local_time),
-            raw_delay_offset: Some(to_statime_duration(m.reverse_offset)),
-            ..statime::port::Measurement::default()
+        let Some(filter) = self.filter.as_mut() else {
+            return self.unchanged();
         };
-        // A delay measurement does not say what the offset is; the LOCKED_STABLE countdown
-        // only counts sync offsets, so pass the threshold itself (never "below").
-        self.feed(sm, m.local_time, Duration::MAX)
+        if m.local_time < filter.at {
+            return self.unchanged();
+        }
+        filter.predict(m.local_time, self.frequency, self.wander_variance);
+        filter.two_way = true;
+        filter.update(
+            m.reverse_offset.nanos_f64(),
+            [1.0, 0.0, -1.0],
+            Source::DelayReq,
+        );
+        let until_next_sync = (filter.last_sync - m.local_time).secs_f64() + self.sync_interval;
+        let frequency = Ppb(self.steer(until_next_sync));
+        if self.state == ServoState::Jump {
+            self.state = ServoState::Locked;
+        }
+        ServoOutput {
+            adjustment: Adjustment::Frequency(frequency),
+            state: self.state,
+        }
     }
 
-    fn set_sync_interval(&mut self, _interval: Duration) {
-        // The filter works from the measurements' time stamps; it needs no interval.
+    fn set_sync_interval(&mut self, interval: Duration) {
+        let s = interval.secs_f64();
+        if s > 0.0 && s.is_finite() {
+            self.sync_interval = s;
+        }
     }
 
     fn reset(&mut self) {
-        let mut clock = RecordingClock::new(self.last_time);
-        let old = core::mem::replace(&mut self.filter, KalmanFilter::new(self.config));
-        // Demobilising sets the frequency to the old filter's best estimate; keep it as the
-        // new filter's starting point.
-        old.demobilize(&mut clock);
-        if let Some(ppm) = clock.frequency_ppm {
-            self.frequency = self.base_frequency + Ppb(ppm * 1000.0);
-        }
-        self.base_frequency = self.frequency;
-        self.delay_seen = false;
+        self.filter = None;
         self.state = ServoState::Unlocked;
     }
 
@@ -201,161 +497,305 @@ impl Servo for KalmanServo {
     }
 }
 
-fn statime_config(c: &KalmanConfig) -> KalmanConfiguration {
-    KalmanConfiguration {
-        step_threshold: to_statime_duration(c.step_threshold),
-        deadzone: c.deadzone,
-        steer_time: to_statime_duration(c.steer_time),
-        max_steer: c.max_steer.get() / 1000.0,
-        max_freq_offset: c.max_freq_offset.get() / 1000.0,
-        initial_frequency_uncertainty: c.initial_frequency_uncertainty,
-        initial_wander: c.initial_wander,
-        delay_wander: c.delay_wander,
-        precision_hysteresis: c.precision_hysteresis.min(127),
-        estimate_threshold: to_statime_duration(c.estimate_threshold),
-        difference_estimation_boundary: c.difference_estimation_boundary.min(32),
-        statistical_estimation_boundary: c.statistical_estimation_boundary.min(32),
-        ..KalmanConfiguration::default()
-    }
-}
-
-/// A `statime::Clock` that records what the filter asks for instead of doing it.
-#[derive(Debug)]
-struct RecordingClock {
-    now: Time,
-    step: Option<Duration>,
-    frequency_ppm: Option<f64>,
-}
-
-impl RecordingClock {
-    fn new(now: Time) -> Self {
-        Self {
-            now,
-            step: None,
-            frequency_ppm: None,
-        }
-    }
-}
-
-impl statime::Clock for RecordingClock {
-    type Error = Infallible;
-
-    fn now(&self) -> statime::time::Time {
-        to_statime_time(self.now)
-    }
-
-    fn step_clock(
-        &mut self,
-        offset: statime::time::Duration,
-    ) -> Result<statime::time::Time, Infallible> {
-        let by = from_statime_duration(offset);
-        self.step = Some(self.step.unwrap_or(Duration::ZERO) + by);
-        self.now += by;
-        Ok(to_statime_time(self.now))
-    }
-
-    fn set_frequency(&mut self, ppm: f64) -> Result<statime::time::Time, Infallible> {
-        self.frequency_ppm = Some(ppm);
-        Ok(to_statime_time(self.now))
-    }
-
-    fn set_properties(&mut self, _tp: &TimePropertiesDS) -> Result<(), Infallible> {
-        Ok(())
-    }
-}
-
-/// Our [`Time`] (2^-16 ns) as statime's (2^-32 ns); exact below 2^64 ns (584 years),
-/// saturating above.
-fn to_statime_time(t: Time) -> statime::time::Time {
-    let nanos = u64::try_from(t.nanos()).unwrap_or(u64::MAX);
-    statime::time::Time::from_nanos_subnanos(nanos, u32::from(t.subnanos()) << FRAC_BITS)
-}
-
-/// Our [`Duration`] as statime's; exact within ±2^63 ns, saturating beyond.
-fn to_statime_duration(d: Duration) -> statime::time::Duration {
-    let nanos = d.nanos();
-    let frac_scaled = d.scaled_nanos() - (i128::from(nanos) << FRAC_BITS);
-    // frac_scaled is in [0, 2^16) when `nanos` did not saturate; it is exact in an f64.
-    let frac = if (0..1 << FRAC_BITS).contains(&frac_scaled) {
-        frac_scaled as f64 / f64::from(1u32 << FRAC_BITS)
-    } else {
-        0.0
-    };
-    statime::time::Duration::from_nanos(nanos) + statime::time::Duration::from_fixed_nanos(frac)
-}
-
-/// statime's Duration (2^-32 ns) as ours, rounded towards negative infinity.
-fn from_statime_duration(d: statime::time::Duration) -> Duration {
-    Duration::from_scaled_nanos(d.nanos().to_bits() >> (32 - FRAC_BITS))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::servo::SyncState;
 
-    #[test]
-    fn time_conversions_are_exact() {
-        let t = Time::from_scaled_nanos((1_700_000_000_123_456_789u128 << 16) + 0x8001);
-        let st = to_statime_time(t);
-        assert_eq!(
-            st.nanos().to_bits(),
-            (1_700_000_000_123_456_789u128 << 32) + (0x8001 << 16)
-        );
-        for d in [
-            Duration::from_scaled_nanos(-5 * 65536 - 3),
-            Duration::from_scaled_nanos(12_345 * 65536 + 40_000),
-            Duration::ZERO,
-            Duration::from_secs(-3),
-        ] {
-            assert_eq!(from_statime_duration(to_statime_duration(d)), d, "{d:?}");
-        }
+    /// A clock for closed-loop tests: a phase (ns, local minus master) that grows with its
+    /// free-running frequency plus the adjustment the servo set.
+    struct TestClock {
+        phase: f64,
+        free_running: f64,
+        adjustment: f64,
+        /// Local time of the last reading, s.
+        local: f64,
     }
 
-    #[test]
-    fn large_offset_steps_by_its_negation() {
-        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb::ZERO);
-        let t0 = Time::from_secs_nanos(100, 0);
-        // 5 ms ahead, beyond the 1 ms step threshold.
-        let out = s.sample(&Measurement {
-            offset: Duration::from_millis(5),
-            local_time: t0,
-            mean_path_delay: Some(Duration::from_micros(10)),
-        });
-        assert_eq!(out.state, ServoState::Jump);
-        match out.adjustment {
-            Adjustment::Step { by, .. } => {
-                let err = (by + Duration::from_millis(5)).abs();
-                assert!(err < Duration::from_micros(20), "{by:?}");
+    impl TestClock {
+        fn new(phase: f64, free_running: f64) -> Self {
+            Self {
+                phase,
+                free_running,
+                adjustment: 0.0,
+                local: 1000.0,
             }
-            other => panic!("expected a step, got {other:?}"),
+        }
+
+        fn advance(&mut self, dt: f64) {
+            self.phase += (self.free_running + self.adjustment) * dt;
+            self.local += dt;
+        }
+
+        fn now(&self) -> Time {
+            Time::from_nanos((self.local * 1e9) as u128)
+        }
+
+        fn apply(&mut self, out: ServoOutput) {
+            match out.adjustment {
+                Adjustment::None => {}
+                Adjustment::Frequency(f) => self.adjustment = f.get(),
+                Adjustment::Step { by, frequency } => {
+                    self.adjustment = frequency.get();
+                    self.phase += by.nanos_f64();
+                    self.local += by.secs_f64();
+                }
+            }
+        }
+
+        /// A Sync measured with `noise` ns of error, corrected by `delay` if given.
+        fn sync(&mut self, s: &mut KalmanServo, noise: f64, delay: Option<f64>) -> ServoOutput {
+            let out = s.sample(&Measurement {
+                offset: Duration::from_nanos_f64(self.phase + noise),
+                local_time: self.now(),
+                mean_path_delay: delay.map(Duration::from_nanos_f64),
+            });
+            self.apply(out);
+            out
+        }
+
+        /// A Delay_Req over a path of `delay` ns, measured with `noise` ns of error.
+        fn delay_req(&mut self, s: &mut KalmanServo, noise: f64, delay: f64) -> ServoOutput {
+            let out = s.delay_sample(&DelayMeasurement {
+                reverse_offset: Duration::from_nanos_f64(self.phase - delay + noise),
+                local_time: self.now(),
+            });
+            self.apply(out);
+            out
         }
     }
 
-    #[test]
-    fn small_offset_steers_frequency_relative_to_the_start() {
-        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb(1000.0));
-        let out = s.sample(&Measurement {
-            offset: Duration::from_micros(100),
-            local_time: Time::from_secs_nanos(100, 0),
+    /// Deterministic noise, uniform in ±`amplitude` ns.
+    fn noise(k: u64, amplitude: f64) -> f64 {
+        let h = k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11;
+        (h as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * amplitude
+    }
+
+    fn us(v: i64) -> Duration {
+        Duration::from_micros(v)
+    }
+
+    fn servo() -> KalmanServo {
+        KalmanServo::new(&ServoConfig::default(), Ppb::ZERO)
+    }
+
+    fn sample(s: &mut KalmanServo, offset: Duration, secs: u64) -> ServoOutput {
+        s.sample(&Measurement {
+            offset,
+            local_time: Time::from_secs_nanos(1000 + secs, 0),
             mean_path_delay: None,
-        });
+        })
+    }
+
+    #[test]
+    fn steps_on_the_first_update_above_first_step_threshold_only() {
+        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb(250.0));
+        assert_eq!(s.state(), ServoState::Unlocked);
+        let out = sample(&mut s, us(-1000), 0);
+        assert_eq!(out.state, ServoState::Jump);
+        assert_eq!(
+            out.adjustment,
+            Adjustment::Step {
+                by: us(1000),
+                frequency: Ppb(250.0)
+            }
+        );
+        assert_eq!(s.estimated_offset(), Duration::ZERO);
+        // After the first update the default step_threshold (0) never steps.
+        let out = sample(&mut s, us(5000), 1);
+        assert_eq!(out.state, ServoState::Locked);
+        assert!(matches!(out.adjustment, Adjustment::Frequency(_)));
+
+        // Within first_step_threshold (20 µs): no step, the servo slews: 10 µs ahead, so
+        // slower than the clock's 250 ppb.
+        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb(250.0));
+        let out = sample(&mut s, us(10), 0);
         assert_eq!(out.state, ServoState::Locked);
         match out.adjustment {
-            // Ahead: slow down, starting from the clock's 1000 ppb.
-            Adjustment::Frequency(f) => assert!(f.get() < 1000.0, "{f:?}"),
+            Adjustment::Frequency(f) => assert!(f.get() < 250.0, "{f:?}"),
             other => panic!("expected a frequency, got {other:?}"),
         }
     }
 
     #[test]
-    fn reset_returns_to_unlocked() {
-        let mut s = KalmanServo::new(&ServoConfig::default(), Ppb::ZERO);
-        s.sample(&Measurement {
-            offset: Duration::from_micros(100),
-            local_time: Time::from_secs_nanos(100, 0),
-            mean_path_delay: None,
+    fn step_threshold_steps_and_keeps_the_frequency() {
+        let config = ServoConfig {
+            step_threshold: us(100),
+            ..ServoConfig::default()
+        };
+        let mut s = KalmanServo::new(&config, Ppb::ZERO);
+        let mut clock = TestClock::new(3_000_000.0, 5_000.0);
+        for _ in 0..20 {
+            clock.sync(&mut s, 0.0, None);
+            clock.advance(1.0);
+        }
+        let before = s.estimated_frequency().get();
+        assert!((before + 5_000.0).abs() < 1.0, "{before}");
+        // The master's time jumps by 500 µs.
+        clock.phase += 500_000.0;
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state, ServoState::Jump);
+        assert!(matches!(out.adjustment, Adjustment::Step { by, .. } if by < us(-499)));
+        assert!(clock.phase.abs() < 10.0, "{}", clock.phase);
+        assert!((s.estimated_frequency().get() - before).abs() < 1.0);
+    }
+
+    #[test]
+    fn frequency_and_phase_converge_on_a_noiseless_ramp() {
+        // 10 ppm fast and 2 ms ahead, offsets only (no Delay_Req): stepped at once, then the
+        // frequency is found from the ramp of the following offsets.
+        let mut s = servo();
+        let mut clock = TestClock::new(2_000_000.0, 10_000.0);
+        for _ in 0..10 {
+            clock.sync(&mut s, 0.0, None);
+            clock.advance(1.0);
+        }
+        let f = s.estimated_frequency().get();
+        assert!((f + 10_000.0).abs() < 0.1, "{f}");
+        assert!((s.frequency().get() + 10_000.0).abs() < 1.0);
+        assert!(clock.phase.abs() < 1.0, "{}", clock.phase);
+    }
+
+    #[test]
+    fn two_way_measurements_estimate_the_delay() {
+        // E2E: the Sync offsets carry the engine's mean path delay, 200 ns short of the real
+        // 50 µs, so they are 200 ns off; the two halves of the exchange give the delay and the
+        // true phase.
+        let mut s = servo();
+        let mut clock = TestClock::new(100_000.0, -3_000.0);
+        let (delay, engine_delay) = (50_000.0, 49_800.0);
+        for k in 0..200u64 {
+            let out = s.sample(&Measurement {
+                offset: Duration::from_nanos_f64(clock.phase + delay - engine_delay),
+                local_time: clock.now(),
+                mean_path_delay: Some(Duration::from_nanos_f64(engine_delay)),
+            });
+            clock.apply(out);
+            clock.advance(0.02);
+            clock.delay_req(&mut s, noise(k, 1.0), delay);
+            clock.advance(0.98);
+        }
+        let d = s.estimated_delay().nanos_f64();
+        assert!((d - delay).abs() < 2.0, "{d}");
+        assert!(clock.phase.abs() < 2.0, "{}", clock.phase);
+        assert!((s.estimated_frequency().get() - 3_000.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn noise_is_estimated_and_an_outlier_is_ignored() {
+        let mut s = servo();
+        let mut clock = TestClock::new(0.0, 1_000.0);
+        for k in 0..300u64 {
+            // Uniform ±500 ns: 289 ns RMS.
+            clock.sync(&mut s, noise(k, 500.0), None);
+            clock.advance(1.0);
+        }
+        let sigma = s.sync_noise().nanos_f64();
+        assert!((200.0..400.0).contains(&sigma), "{sigma}");
+        assert!(clock.phase.abs() < 200.0, "{}", clock.phase);
+        // One Sync 100 µs off (a delayed time stamp) leaves the estimates alone.
+        let frequency = s.estimated_frequency();
+        let out = clock.sync(&mut s, 100_000.0, None);
+        assert_eq!(out.state, ServoState::Locked);
+        assert_eq!(s.estimated_frequency(), frequency);
+        clock.advance(1.0);
+        assert!(clock.phase.abs() < 200.0, "{}", clock.phase);
+    }
+
+    #[test]
+    fn a_lasting_jump_is_followed_after_a_few_outliers() {
+        let mut s = servo();
+        let mut clock = TestClock::new(0.0, 0.0);
+        for k in 0..100u64 {
+            clock.sync(&mut s, noise(k, 100.0), None);
+            clock.advance(1.0);
+        }
+        // The master moves 10 µs (below first_step_threshold, no step_threshold): the first
+        // Syncs after it are taken for outliers…
+        clock.phase += 10_000.0;
+        let frequency = s.estimated_frequency();
+        for k in 0..MAX_OUTLIERS_IN_A_ROW {
+            clock.sync(&mut s, noise(u64::from(k), 100.0), None);
+            assert_eq!(s.estimated_frequency(), frequency, "sync {k}");
+            clock.advance(1.0);
+        }
+        // …then the servo follows.
+        clock.sync(&mut s, 0.0, None);
+        assert!(s.estimated_offset() > us(5), "{:?}", s.estimated_offset());
+        for k in 0..30u64 {
+            clock.advance(1.0);
+            clock.sync(&mut s, noise(k, 100.0), None);
+        }
+        assert!(clock.phase.abs() < 200.0, "{}", clock.phase);
+    }
+
+    #[test]
+    fn states_map_onto_s0_s1_s2_s3() {
+        let config = ServoConfig {
+            servo_offset_threshold: Duration::from_nanos(100),
+            servo_num_offset_values: 3,
+            ..ServoConfig::default()
+        };
+        let mut s = KalmanServo::new(&config, Ppb::ZERO);
+        // A Delay_Req before any Sync: nothing to do yet.
+        let out = s.delay_sample(&DelayMeasurement {
+            reverse_offset: us(-50),
+            local_time: Time::from_secs_nanos(999, 0),
         });
+        assert_eq!(out, ServoOutput::default());
+        assert_eq!(s.state().to_string(), "s0");
+        assert_eq!(s.state().sync_state(), SyncState::Freerun);
+
+        let mut clock = TestClock::new(40_000.0, 0.0);
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state.to_string(), "s1");
+        assert_eq!(out.state.sync_state(), SyncState::Freerun);
+        clock.advance(1.0);
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state.to_string(), "s2");
+        assert_eq!(out.state.sync_state(), SyncState::Locked);
+        let mut states = Vec::new();
+        for _ in 0..3 {
+            clock.advance(1.0);
+            states.push(clock.sync(&mut s, 0.0, None).state);
+        }
+        assert_eq!(
+            states,
+            [
+                ServoState::Locked,
+                ServoState::LockedStable,
+                ServoState::LockedStable
+            ]
+        );
+
+        // Reset: back to s0, the frequency kept, and no first step again.
+        let frequency = s.frequency();
         s.reset();
         assert_eq!(s.state(), ServoState::Unlocked);
+        assert_eq!(s.frequency(), frequency);
+        clock.advance(1.0);
+        clock.phase = 50_000.0;
+        let out = clock.sync(&mut s, 0.0, None);
+        assert_eq!(out.state, ServoState::Locked);
+        assert!(matches!(out.adjustment, Adjustment::Frequency(_)));
+    }
+
+    #[test]
+    fn an_older_measurement_is_ignored() {
+        let mut s = servo();
+        sample(&mut s, us(1), 10);
+        let state = s.state();
+        assert_eq!(
+            sample(&mut s, us(1), 5),
+            ServoOutput {
+                adjustment: Adjustment::None,
+                state
+            }
+        );
+        let out = s.delay_sample(&DelayMeasurement {
+            reverse_offset: us(-50),
+            local_time: Time::from_secs_nanos(1005, 0),
+        });
+        assert_eq!(out.adjustment, Adjustment::None);
     }
 }

@@ -3,6 +3,10 @@
 //! so no decoder indexes a slice directly and no encoder allocates.
 
 use super::WireError;
+use crate::time::Duration;
+
+/// Bounds of a signed 96-bit ScaledNs (nanoseconds × 2^16, IEEE 1588-2019 5.3.2 / 802.1AS).
+const SCALED_NS_MAX: i128 = (1 << 95) - 1;
 
 /// Reads network-order fields from a borrowed slice, failing with
 /// [`WireError::Truncated`] instead of reading past its end.
@@ -100,6 +104,21 @@ impl<'a> Reader<'a> {
     /// Reads a big-endian `i64`.
     pub fn i64(&mut self) -> Result<i64, WireError> {
         Ok(i64::from_be_bytes(self.array()?))
+    }
+
+    /// Reads a little-endian `u64` (linuxptp's statistics counters).
+    pub fn u64_le(&mut self) -> Result<u64, WireError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// Reads a big-endian signed 96-bit ScaledNs (nanoseconds × 2^16).
+    pub fn scaled_ns(&mut self) -> Result<Duration, WireError> {
+        let [a, b, c, d, e, f, g, h, i, j, k, l] = self.array()?;
+        // Sign-extend the 96-bit value into an i128.
+        let fill = if a & 0x80 != 0 { 0xff } else { 0 };
+        let scaled =
+            i128::from_be_bytes([fill, fill, fill, fill, a, b, c, d, e, f, g, h, i, j, k, l]);
+        Ok(Duration::from_scaled_nanos(scaled))
     }
 }
 
@@ -217,6 +236,25 @@ impl<'b> Writer<'b> {
     /// Writes a big-endian `i64`.
     pub fn i64(&mut self, v: i64) -> Result<(), WireError> {
         self.bytes(&v.to_be_bytes())
+    }
+
+    /// Writes a little-endian `u64` (linuxptp's statistics counters).
+    pub fn u64_le(&mut self, v: u64) -> Result<(), WireError> {
+        self.bytes(&v.to_le_bytes())
+    }
+
+    /// Writes `d` as a big-endian signed 96-bit ScaledNs; fails if it does not fit.
+    pub fn scaled_ns(&mut self, d: Duration) -> Result<(), WireError> {
+        let scaled = d.scaled_nanos();
+        if !(-SCALED_NS_MAX - 1..=SCALED_NS_MAX).contains(&scaled) {
+            return Err(WireError::TooLong {
+                what: "ScaledNs (96 bits)",
+                len: 16,
+                max: 12,
+            });
+        }
+        let [_, _, _, _, rest @ ..] = scaled.to_be_bytes();
+        self.bytes(&rest)
     }
 
     /// Overwrites a big-endian `u16` already written at `at` (a length field filled in once

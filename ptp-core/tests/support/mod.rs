@@ -4,4 +4,5 @@
 //! items and `pub` items that are unreachable from that crate's root are expected here.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod bmca;
 pub mod pcap;

@@ -191,9 +191,11 @@ option_table! {
         sa_file: Option<String> = None;
 
         // ---- Servo options ----
-        /// The servo algorithm; `kalman` is our extension.
+        /// The servo algorithm. Our default is `kalman`, our own servo (linuxptp's is `pi`,
+        /// which a file that says `clock_servo pi` gets exactly); `kalman` and `statime` are
+        /// our extensions.
         ["clock_servo", ValueKind::Enum(ClockServo::LABELS), YES, SAME]
-        clock_servo: ClockServo = ClockServo::Pi;
+        clock_servo: ClockServo = ClockServo::Kalman;
         /// Fixed PI proportional gain; 0 derives it from the sync interval.
         ["pi_proportional_const", float(0.0, f64::MAX), YES, SAME]
         pi_proportional_const: f64 = 0.0;

@@ -2,12 +2,24 @@
 //! managementId ([`ManagementId`]) and data, and the MANAGEMENT_ERROR_STATUS TLV.
 //!
 //! [`ManagementTlv`] keeps its data field as borrowed bytes so that every message round-trips;
-//! [`ManagementTlv::data`] gives the typed body for the managementId and action.
+//! [`ManagementTlv::data`] gives the typed body ([`ManagementData`]) for the managementId and
+//! action, checking its size; [`ManagementTlv::build`] encodes a typed body into a caller's
+//! buffer. GET requests are built with [`ManagementData::Empty`] (`pmc -z`) or a zero-filled
+//! [`ManagementData::GetPlaceholder`] of [`ManagementId::get_data_len`] bytes (pmc's default).
 
 mod data;
 mod id;
 
-pub use data::ManagementData;
+pub use data::{
+    AlternateMaster, AlternateTimeOffsetEnable, AlternateTimeOffsetName,
+    AlternateTimeOffsetProperties, ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet,
+    DelayMechanism, ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData,
+    ParentDataSet, PortAddress, PortCorrectionsNp, PortDataSet, PortDataSetNp, PortHwclockNp,
+    PortPropertiesNp, PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp, SubscribeEventsNp,
+    SynchronizationUncertain, TimeFlags, TimePropertiesDataSet, TimeStatusNp, Timestamping,
+    TransparentClockDefaultDataSet, TransparentClockPortDataSet, UnicastMasterEntry,
+    UnicastMasterTableNp, UtcProperties,
+};
 pub use id::ManagementId;
 
 use core::fmt;
@@ -79,6 +91,27 @@ impl<'a> ManagementTlv<'a> {
     /// The data field, typed for this managementId and `action`. Checks its size.
     pub fn data(&self, action: Action) -> Result<ManagementData<'a>, WireError> {
         ManagementData::decode(self.id, action, self.raw_data)
+    }
+
+    /// A MANAGEMENT TLV for `id` carrying `data`, encoded into `buf` (no allocation). Fails
+    /// if `data` is the typed body of another ID or does not fit `buf`.
+    pub fn build(
+        id: ManagementId,
+        data: &ManagementData<'_>,
+        buf: &'a mut [u8],
+    ) -> Result<Self, WireError> {
+        if data.id().is_some_and(|body_id| body_id != id) {
+            return Err(WireError::InvalidValue {
+                field: "managementId (of a body for another ID)",
+                value: u32::from(id.0),
+            });
+        }
+        let mut w = Writer::new(buf);
+        data.encode(&mut w)?;
+        Ok(Self {
+            id,
+            raw_data: w.into_written(),
+        })
     }
 
     pub(crate) fn read(r: &mut Reader<'a>) -> Result<Self, WireError> {

@@ -63,8 +63,6 @@ impl FollowUpInformation {
     /// The follow-up information subtype.
     pub const SUB_TYPE: u32 = 1;
     const DATA_LEN: usize = 22;
-    /// Bounds of a signed 96-bit ScaledNs.
-    const SCALED_NS_MAX: i128 = (1 << 95) - 1;
 
     /// The follow-up information in `ext`, if `ext` is one (`None` when it is another
     /// extension; an error when it is one of the wrong size).
@@ -91,34 +89,20 @@ impl FollowUpInformation {
         let mut r = Reader::new(data, "follow-up information");
         let cumulative_scaled_rate_offset = r.i32()?;
         let gm_time_base_indicator = r.u16()?;
-        let [a, b, c, d, e, f, g, h, i, j, k, l] = r.array()?;
-        // Sign-extend the 96-bit big-endian value into an i128.
-        let fill = if a & 0x80 != 0 { 0xff } else { 0 };
-        let phase =
-            i128::from_be_bytes([fill, fill, fill, fill, a, b, c, d, e, f, g, h, i, j, k, l]);
         Ok(Self {
             cumulative_scaled_rate_offset,
             gm_time_base_indicator,
-            last_gm_phase_change: Duration::from_scaled_nanos(phase),
+            last_gm_phase_change: r.scaled_ns()?,
             scaled_last_gm_freq_change: r.i32()?,
         })
     }
 
     pub(super) fn write(&self, w: &mut Writer<'_>) -> Result<(), WireError> {
-        let phase = self.last_gm_phase_change.scaled_nanos();
-        if !(-Self::SCALED_NS_MAX - 1..=Self::SCALED_NS_MAX).contains(&phase) {
-            return Err(WireError::TooLong {
-                what: "lastGmPhaseChange (96-bit ScaledNs)",
-                len: 16,
-                max: 12,
-            });
-        }
         w.bytes(&Self::ORGANIZATION_ID)?;
         w.bytes(&[0, 0, 1])?;
         w.i32(self.cumulative_scaled_rate_offset)?;
         w.u16(self.gm_time_base_indicator)?;
-        let [_, _, _, _, rest @ ..] = phase.to_be_bytes();
-        w.bytes(&rest)?;
+        w.scaled_ns(self.last_gm_phase_change)?;
         w.i32(self.scaled_last_gm_freq_change)
     }
 }

@@ -1,0 +1,361 @@
+//! [`StatimeServo`]: statime's Kalman filter (`statime::filters::KalmanFilter`, statime 0.4.0)
+//! behind our [`Servo`] interface (`clock_servo statime`).
+//!
+//! statime's filter is a servo in its own right: it steers a `statime::Clock` by calling
+//! `step_clock` (relative) and `set_frequency` (absolute ppm). The adapter hands it a
+//! recording clock that only writes those calls down; after each measurement they become
+//! our [`Adjustment`].
+//!
+//! # Determinism
+//!
+//! The filter reads no clock. It asks the time through the return value of `set_frequency`
+//! and `step_clock` (and could ask `now()`); the recording clock answers with the local time
+//! stamp of the measurement being processed, the moment at which the runtime carries out the
+//! adjustment. The filter uses only `f64` arithmetic, so the same inputs give the same
+//! outputs.
+//!
+//! # Inputs
+//!
+//! The filter estimates offset, frequency and path delay from the raw halves of the
+//! exchange, and the measurement noise from Sync/Delay_Req pairs taken close together
+//! (`estimate_threshold`). Each [`Measurement`] becomes a sync measurement
+//! `t2 − t1 = offset + meanPathDelay`; each [`DelayMeasurement`] becomes a delay measurement
+//! `t3 − t4`. When no delay measurement has arrived since the last reset and the measurement
+//! carries a mean path delay (the peer-to-peer mechanism), that delay is passed as a peer
+//! delay, as statime's own port does. Offsets alone, with neither, leave the filter without
+//! a noise estimate and it barely steers.
+//!
+//! # Frequencies and states
+//!
+//! statime's frequencies are relative to the clock's frequency when the servo was created
+//! (it sets 0 ppm first); we add that starting frequency back, so [`Adjustment::Frequency`]
+//! is absolute like the other servos'. The filter has no states: the adapter reports
+//! UNLOCKED until the filter first acts, JUMP when it steps, LOCKED when it steers the
+//! frequency, and LOCKED_STABLE by the same `servo_offset_threshold` rule as linuxptp,
+//! applied to the measured offsets.
+
+use core::convert::Infallible;
+use core::fmt;
+
+use statime::config::TimePropertiesDS;
+use statime::filters::{Filter, KalmanConfiguration, KalmanFilter};
+
+use super::state::Supervisor;
+use super::{
+    Adjustment, DelayMeasurement, Measurement, Servo, ServoConfig, ServoOutput, ServoState,
+    StatimeConfig,
+};
+use crate::time::{Duration, Ppb, Time, FRAC_BITS};
+
+/// statime's Kalman filter as a [`Servo`].
+pub struct StatimeServo {
+    config: KalmanConfiguration,
+    filter: KalmanFilter,
+    /// The clock's frequency when the servo was created: statime's 0 ppm.
+    base_frequency: Ppb,
+    /// The absolute frequency last set.
+    frequency: Ppb,
+    delay_seen: bool,
+    /// The latest local time the filter has seen; it must never be asked about an earlier
+    /// one.
+    last_time: Time,
+    state: ServoState,
+    supervisor: Supervisor,
+}
+
+impl fmt::Debug for StatimeServo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatimeServo")
+            .field("config", &self.config)
+            .field("base_frequency", &self.base_frequency)
+            .field("frequency", &self.frequency)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StatimeServo {
+    /// Creates the servo for a clock whose frequency adjustment is `current_frequency`.
+    pub fn new(config: &ServoConfig, current_frequency: Ppb) -> Self {
+        let kalman = statime_config(&config.statime);
+        Self {
+            config: kalman,
+            filter: KalmanFilter::new(kalman),
+            base_frequency: current_frequency,
+            frequency: current_frequency,
+            delay_seen: false,
+            last_time: Time::EPOCH,
+            state: ServoState::Unlocked,
+            // The filter decides about steps itself; only the LOCKED_STABLE rule is shared.
+            supervisor: Supervisor::new(
+                Duration::ZERO,
+                Duration::ZERO,
+                config.servo_offset_threshold,
+                config.servo_num_offset_values,
+            ),
+        }
+    }
+
+    /// The filter's current estimate of the offset from the master.
+    pub fn estimated_offset(&self) -> Duration {
+        from_statime_duration(self.filter.current_estimates().offset_from_master)
+    }
+
+    /// The filter's current estimate of the mean path delay.
+    pub fn estimated_delay(&self) -> Duration {
+        from_statime_duration(self.filter.current_estimates().mean_delay)
+    }
+
+    /// The frequency the servo last asked for.
+    pub fn frequency(&self) -> Ppb {
+        self.frequency
+    }
+
+    fn feed(
+        &mut self,
+        m: statime::port::Measurement,
+        local_time: Time,
+        offset: Duration,
+    ) -> ServoOutput {
+        let mut clock = RecordingClock::new(local_time);
+        let _update = self.filter.measurement(m, &mut clock);
+        self.last_time = self.last_time.max(clock.now);
+        let adjustment = match (clock.step, clock.frequency_ppm) {
+            (None, None) => Adjustment::None,
+            (step, ppm) => {
+                if let Some(ppm) = ppm {
+                    self.frequency = self.base_frequency + Ppb(ppm * 1000.0);
+                }
+                match step {
+                    Some(by) => Adjustment::Step {
+                        by,
+                        frequency: self.frequency,
+                    },
+                    None => Adjustment::Frequency(self.frequency),
+                }
+            }
+        };
+        let raw = match adjustment {
+            Adjustment::None => self.state,
+            Adjustment::Step { .. } => ServoState::Jump,
+            Adjustment::Frequency(_) => ServoState::Locked,
+        };
+        self.state = self.supervisor.finish(raw, offset);
+        ServoOutput {
+            adjustment,
+            state: self.state,
+        }
+    }
+}
+
+impl Servo for StatimeServo {
+    fn sample(&mut self, m: &Measurement) -> ServoOutput {
+        let delay = m.mean_path_delay.unwrap_or(Duration::ZERO);
+        let peer_delay = match m.mean_path_delay {
+            Some(d) if !self.delay_seen => Some(to_statime_duration(d)),
+            _ => None,
+        };
+        let sm = statime::port::Measurement {
+            event_time: to_statime_time(m.local_time),
+            offset: Some(to_statime_duration(m.offset)),
+            delay: m.mean_path_delay.map(to_statime_duration),
+            peer_delay,
+            raw_sync_offset: Some(to_statime_duration(m.offset + delay)),
+            raw_delay_offset: None,
+        };
+        self.feed(sm, m.local_time, m.offset)
+    }
+
+    fn delay_sample(&mut self, m: &DelayMeasurement) -> ServoOutput {
+        self.delay_seen = true;
+        let sm = statime::port::Measurement {
+            event_time: to_statime_time(m.local_time),
+            raw_delay_offset: Some(to_statime_duration(m.reverse_offset)),
+            ..statime::port::Measurement::default()
+        };
+        // A delay measurement does not say what the offset is; the LOCKED_STABLE countdown
+        // only counts sync offsets, so pass the threshold itself (never "below").
+        self.feed(sm, m.local_time, Duration::MAX)
+    }
+
+    fn set_sync_interval(&mut self, _interval: Duration) {
+        // The filter works from the measurements' time stamps; it needs no interval.
+    }
+
+    fn reset(&mut self) {
+        let mut clock = RecordingClock::new(self.last_time);
+        let old = core::mem::replace(&mut self.filter, KalmanFilter::new(self.config));
+        // Demobilising sets the frequency to the old filter's best estimate; keep it as the
+        // new filter's starting point.
+        old.demobilize(&mut clock);
+        if let Some(ppm) = clock.frequency_ppm {
+            self.frequency = self.base_frequency + Ppb(ppm * 1000.0);
+        }
+        self.base_frequency = self.frequency;
+        self.delay_seen = false;
+        self.state = ServoState::Unlocked;
+    }
+
+    fn state(&self) -> ServoState {
+        self.state
+    }
+}
+
+fn statime_config(c: &StatimeConfig) -> KalmanConfiguration {
+    KalmanConfiguration {
+        step_threshold: to_statime_duration(c.step_threshold),
+        deadzone: c.deadzone,
+        steer_time: to_statime_duration(c.steer_time),
+        max_steer: c.max_steer.get() / 1000.0,
+        max_freq_offset: c.max_freq_offset.get() / 1000.0,
+        initial_frequency_uncertainty: c.initial_frequency_uncertainty,
+        initial_wander: c.initial_wander,
+        delay_wander: c.delay_wander,
+        precision_hysteresis: c.precision_hysteresis.min(127),
+        estimate_threshold: to_statime_duration(c.estimate_threshold),
+        difference_estimation_boundary: c.difference_estimation_boundary.min(32),
+        statistical_estimation_boundary: c.statistical_estimation_boundary.min(32),
+        ..KalmanConfiguration::default()
+    }
+}
+
+/// A `statime::Clock` that records what the filter asks for instead of doing it.
+#[derive(Debug)]
+struct RecordingClock {
+    now: Time,
+    step: Option<Duration>,
+    frequency_ppm: Option<f64>,
+}
+
+impl RecordingClock {
+    fn new(now: Time) -> Self {
+        Self {
+            now,
+            step: None,
+            frequency_ppm: None,
+        }
+    }
+}
+
+impl statime::Clock for RecordingClock {
+    type Error = Infallible;
+
+    fn now(&self) -> statime::time::Time {
+        to_statime_time(self.now)
+    }
+
+    fn step_clock(
+        &mut self,
+        offset: statime::time::Duration,
+    ) -> Result<statime::time::Time, Infallible> {
+        let by = from_statime_duration(offset);
+        self.step = Some(self.step.unwrap_or(Duration::ZERO) + by);
+        self.now += by;
+        Ok(to_statime_time(self.now))
+    }
+
+    fn set_frequency(&mut self, ppm: f64) -> Result<statime::time::Time, Infallible> {
+        self.frequency_ppm = Some(ppm);
+        Ok(to_statime_time(self.now))
+    }
+
+    fn set_properties(&mut self, _tp: &TimePropertiesDS) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+/// Our [`Time`] (2^-16 ns) as statime's (2^-32 ns); exact below 2^64 ns (584 years),
+/// saturating above.
+fn to_statime_time(t: Time) -> statime::time::Time {
+    let nanos = u64::try_from(t.nanos()).unwrap_or(u64::MAX);
+    statime::time::Time::from_nanos_subnanos(nanos, u32::from(t.subnanos()) << FRAC_BITS)
+}
+
+/// Our [`Duration`] as statime's; exact within ±2^63 ns, saturating beyond.
+fn to_statime_duration(d: Duration) -> statime::time::Duration {
+    let nanos = d.nanos();
+    let frac_scaled = d.scaled_nanos() - (i128::from(nanos) << FRAC_BITS);
+    // frac_scaled is in [0, 2^16) when `nanos` did not saturate; it is exact in an f64.
+    let frac = if (0..1 << FRAC_BITS).contains(&frac_scaled) {
+        frac_scaled as f64 / f64::from(1u32 << FRAC_BITS)
+    } else {
+        0.0
+    };
+    statime::time::Duration::from_nanos(nanos) + statime::time::Duration::from_fixed_nanos(frac)
+}
+
+/// statime's Duration (2^-32 ns) as ours, rounded towards negative infinity.
+fn from_statime_duration(d: statime::time::Duration) -> Duration {
+    Duration::from_scaled_nanos(d.nanos().to_bits() >> (32 - FRAC_BITS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_conversions_are_exact() {
+        let t = Time::from_scaled_nanos((1_700_000_000_123_456_789u128 << 16) + 0x8001);
+        let st = to_statime_time(t);
+        assert_eq!(
+            st.nanos().to_bits(),
+            (1_700_000_000_123_456_789u128 << 32) + (0x8001 << 16)
+        );
+        for d in [
+            Duration::from_scaled_nanos(-5 * 65536 - 3),
+            Duration::from_scaled_nanos(12_345 * 65536 + 40_000),
+            Duration::ZERO,
+            Duration::from_secs(-3),
+        ] {
+            assert_eq!(from_statime_duration(to_statime_duration(d)), d, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn large_offset_steps_by_its_negation() {
+        let mut s = StatimeServo::new(&ServoConfig::default(), Ppb::ZERO);
+        let t0 = Time::from_secs_nanos(100, 0);
+        // 5 ms ahead, beyond the 1 ms step threshold.
+        let out = s.sample(&Measurement {
+            offset: Duration::from_millis(5),
+            local_time: t0,
+            mean_path_delay: Some(Duration::from_micros(10)),
+        });
+        assert_eq!(out.state, ServoState::Jump);
+        match out.adjustment {
+            Adjustment::Step { by, .. } => {
+                let err = (by + Duration::from_millis(5)).abs();
+                assert!(err < Duration::from_micros(20), "{by:?}");
+            }
+            other => panic!("expected a step, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn small_offset_steers_frequency_relative_to_the_start() {
+        let mut s = StatimeServo::new(&ServoConfig::default(), Ppb(1000.0));
+        let out = s.sample(&Measurement {
+            offset: Duration::from_micros(100),
+            local_time: Time::from_secs_nanos(100, 0),
+            mean_path_delay: None,
+        });
+        assert_eq!(out.state, ServoState::Locked);
+        match out.adjustment {
+            // Ahead: slow down, starting from the clock's 1000 ppb.
+            Adjustment::Frequency(f) => assert!(f.get() < 1000.0, "{f:?}"),
+            other => panic!("expected a frequency, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reset_returns_to_unlocked() {
+        let mut s = StatimeServo::new(&ServoConfig::default(), Ppb::ZERO);
+        s.sample(&Measurement {
+            offset: Duration::from_micros(100),
+            local_time: Time::from_secs_nanos(100, 0),
+            mean_path_delay: None,
+        });
+        s.reset();
+        assert_eq!(s.state(), ServoState::Unlocked);
+    }
+}
