@@ -4,6 +4,7 @@
 //! locked state.
 //!
 //! Run with `cargo bench -p ptp-benches --bench engine`.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ptp_core::config::parse_ptp4l_conf;

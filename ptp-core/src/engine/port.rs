@@ -216,6 +216,34 @@ impl Port {
         self.delay_req = None;
     }
 
+    /// The local clock was stepped by `by`: local time stamps of exchanges in flight move
+    /// with it, so that measurements spanning the step stay consistent (t2 and t3 of E2E,
+    /// t1 and t4 of P2P; the peer's and master's time stamps do not move).
+    pub(crate) fn shift_local_times(&mut self, by: Duration) {
+        if let Some(SyncHalf::Sync { t2, .. }) = self.sync_half.as_mut() {
+            *t2 += by;
+        }
+        if let Some(s) = self.last_sync.as_mut() {
+            s.t2 += by;
+        }
+        if let Some(d) = self.delay_req.as_mut() {
+            if let Some(t3) = d.t3.as_mut() {
+                *t3 += by;
+            }
+            if let Some(s) = d.sync.as_mut() {
+                s.t2 += by;
+            }
+        }
+        if let Some(d) = self.pdelay_req.as_mut() {
+            if let Some(t1) = d.t1.as_mut() {
+                *t1 += by;
+            }
+            if let Some(r) = d.response.as_mut() {
+                r.t4 += by;
+            }
+        }
+    }
+
     /// Forgets the path delay (new master).
     pub(crate) fn forget_delay(&mut self) {
         if !self.is_p2p() {

@@ -98,10 +98,10 @@ impl Instance {
         }
         if slave_only {
             let timeout = p.announce_receipt_timeout();
-            self.to_listening(port, sink);
+            self.enter_listening(port, sink);
             arm(sink, port, TimerKind::AnnounceReceipt, timeout);
         } else {
-            self.to_master(port, None, sink);
+            self.enter_master(port, None, sink);
         }
         self.state_decision(now, sink);
     }
@@ -207,7 +207,7 @@ impl Instance {
             Recommendation::Listening => {
                 if state != PortState::Listening {
                     let timeout = p.announce_receipt_timeout();
-                    self.to_listening(port, sink);
+                    self.enter_listening(port, sink);
                     arm(sink, port, TimerKind::AnnounceReceipt, timeout);
                 }
             }
@@ -217,7 +217,7 @@ impl Instance {
                         p.announce_interval()
                             * i64::from(self.current_ds.steps_removed.saturating_add(1))
                     });
-                    self.to_master(port, qualification, sink);
+                    self.enter_master(port, qualification, sink);
                 }
             }
             Recommendation::P1 | Recommendation::P2 => {
@@ -252,14 +252,14 @@ impl Instance {
     }
 
     /// LISTENING: no master or slave activity; the caller re-arms the receipt timer.
-    fn to_listening(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+    fn enter_listening(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
         self.stop_master_and_slave_timers(port, sink);
         self.set_state(port, PortState::Listening, sink);
     }
 
     /// PRE_MASTER for `qualification` (M3), or MASTER at once (M1, M2, timeouts): the first
     /// Announce and Sync go out immediately.
-    fn to_master(
+    fn enter_master(
         &mut self,
         port: PortIndex,
         qualification: Option<Duration>,

@@ -16,7 +16,7 @@ const MAX_PATH_DELAY: Duration = Duration::from_secs(1);
 
 impl Instance {
     /// Checks that a Sync-path message is for a slave-side port and from its parent.
-    fn from_parent(&self, port: PortIndex, header: &Header) -> Result<(), DropReason> {
+    fn check_from_parent(&self, port: PortIndex, header: &Header) -> Result<(), DropReason> {
         let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
         if !p.is_slave_side() {
             return Err(DropReason::UnexpectedInState);
@@ -35,7 +35,7 @@ impl Instance {
         rx: RxMeta,
         sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
-        self.from_parent(port, header)?;
+        self.check_from_parent(port, header)?;
         let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
         let t2 = rx_time - p.settings.ingress_latency;
@@ -73,7 +73,7 @@ impl Instance {
         follow_up: &FollowUp,
         sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
-        self.from_parent(port, header)?;
+        self.check_from_parent(port, header)?;
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
         let t1 = follow_up.precise_origin_timestamp.to_time();
         let correction = Duration::from(header.correction);
@@ -129,7 +129,7 @@ impl Instance {
             local_time: t2,
             mean_path_delay: Some(delay),
         });
-        self.apply_servo(port, output.adjustment, sink);
+        self.apply_servo(output.adjustment, sink);
         sink.act(Action::Event(Event::Sample {
             port,
             offset,
@@ -149,17 +149,19 @@ impl Instance {
         }
     }
 
-    /// Carries out a servo adjustment. A step invalidates every local time stamp taken
-    /// before it, so the port's exchanges in flight are forgotten.
-    fn apply_servo(&mut self, port: PortIndex, adjustment: Adjustment, sink: &mut dyn ActionSink) {
+    /// Carries out a servo adjustment. A step moves the local time stamps of every port's
+    /// exchanges in flight with the clock.
+    fn apply_servo(&mut self, adjustment: Adjustment, sink: &mut dyn ActionSink) {
         match adjustment {
             Adjustment::None => {}
             Adjustment::Frequency(f) => self.adjust_clock(ClockAction::SetFrequency(f), sink),
             Adjustment::Step { by, frequency } => {
                 self.adjust_clock(ClockAction::SetFrequency(frequency), sink);
                 self.adjust_clock(ClockAction::Step(by), sink);
-                if let Some(p) = self.port_mut(port) {
-                    p.forget_timing();
+                if !self.settings.free_running {
+                    for p in &mut self.ports {
+                        p.shift_local_times(by);
+                    }
                 }
             }
         }
@@ -216,7 +218,7 @@ impl Instance {
         resp: &DelayResp,
         sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
-        self.from_parent(port, header)?;
+        self.check_from_parent(port, header)?;
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
         if resp.requesting_port_identity != p.identity() {
             return Err(DropReason::Unmatched);
@@ -246,7 +248,7 @@ impl Instance {
             reverse_offset: (t3 - t4) + c_resp,
             local_time: t3,
         });
-        self.apply_servo(port, output.adjustment, sink);
+        self.apply_servo(output.adjustment, sink);
         Ok(())
     }
 }
