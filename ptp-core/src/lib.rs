@@ -19,6 +19,8 @@
 //!   [`time::ScaledPpm`].
 //! - [`config`]: the configuration model read from linuxptp's `ptp4l.conf` and ptp4l-style
 //!   flags (one option table drives parser, defaults, writer and docs), plus phc2sys/ts2phc.
+//! - [`engine`]: the sans-IO clock: data sets, port state machine, BMCA applied, E2E and
+//!   P2P delay, grandmaster, boundary clock; inputs in, actions out.
 //! - [`servo`]: clock servos (our Kalman filter, the default; linuxptp's PI and linreg;
 //!   statime's Kalman filter) behind one trait, [`servo::Servo`], chosen by [`servo::ServoKind`].
 //! - [`wire`]: the IEEE 1588-2019 wire format — every message and the TLVs linuxptp speaks,
@@ -26,12 +28,15 @@
 //! - [`bmca`]: the best master clock algorithm — data set comparison (IEEE 1588-2019 and
 //!   G.8275.x), foreign master qualification and the state decision, pure and
 //!   allocation-free.
-//! - `sim` (feature `sim`): seeded oscillator and time-stamp noise models for simulations.
+//! - `sim` (feature `sim`): the deterministic simulator — seeded clock models and a network
+//!   of engine (or statime) nodes.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod bmca;
 pub mod config;
+pub mod engine;
+pub mod rng;
 pub mod servo;
 #[cfg(feature = "sim")]
 pub mod sim;

@@ -319,6 +319,16 @@ impl<const N: usize> ForeignMasterList<N> {
         }
     }
 
+    /// Drops the record of `sender`: its master stopped announcing (announce receipt
+    /// timeout), so it must qualify again before it is chosen.
+    pub fn remove(&mut self, sender: PortIdentity) {
+        for slot in &mut self.records {
+            if slot.as_ref().is_some_and(|r| r.sender() == sender) {
+                *slot = None;
+            }
+        }
+    }
+
     /// Drops every record (a port that leaves service flushes its foreign masters).
     pub fn clear(&mut self) {
         self.records = [None; N];

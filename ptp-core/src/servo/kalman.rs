@@ -152,6 +152,8 @@ struct Filter {
     /// Delay_Req measurements arrive: Syncs are used as `t2 − t1`.
     two_way: bool,
     outliers_in_a_row: u32,
+    /// Started by a step beyond `step_threshold` and not updated since.
+    restarted_by_step: bool,
 }
 
 /// What a restarted filter keeps from the old one.
@@ -187,6 +189,7 @@ impl Filter {
             delay_noise: prior.delay_noise,
             two_way: false,
             outliers_in_a_row: 0,
+            restarted_by_step: false,
         }
     }
 
@@ -425,18 +428,36 @@ impl Servo for KalmanServo {
         if m.local_time < filter.at {
             return self.unchanged();
         }
+        let since = (m.local_time - filter.at).secs_f64();
         filter.predict(m.local_time, self.frequency, self.wander_variance);
         if self.supervisor.exceeds_step_threshold(m.offset) {
-            let [_, y, _] = filter.x;
+            let [x, y, _] = filter.x;
             let [_, [_, p11, _], _] = filter.p;
+            // A first step keeps the frequency: the master may have jumped. A second one in
+            // a row means the offset grew back since the last step, so the kept frequency
+            // is off by the rate it grew at; without this the servo would step forever.
+            let (frequency, frequency_variance) = if filter.restarted_by_step && since > 0.0 {
+                let regrown = (m.offset.nanos_f64() - x) / since;
+                (
+                    y + regrown,
+                    INITIAL_FREQUENCY_SIGMA * INITIAL_FREQUENCY_SIGMA,
+                )
+            } else {
+                (y, p11)
+            };
             let prior = Prior {
-                frequency: y,
-                frequency_variance: p11,
+                frequency,
+                frequency_variance,
                 sync_noise: filter.sync_noise,
                 delay_noise: filter.delay_noise,
             };
-            return self.start(m, prior);
+            let out = self.start(m, prior);
+            if let Some(f) = self.filter.as_mut() {
+                f.restarted_by_step = true;
+            }
+            return out;
         }
+        filter.restarted_by_step = false;
         let offset = m.offset.nanos_f64();
         match m.mean_path_delay {
             Some(d) if filter.two_way => {

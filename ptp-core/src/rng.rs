@@ -1,9 +1,11 @@
 //! [`Rng`]: a small seeded pseudo-random generator (xoshiro256++).
 //!
-//! We write our own rather than depend on `rand`: the simulator needs only uniform and
-//! normal variates, must give the same numbers whatever crate versions are resolved, and
-//! xoshiro256++ (Blackman and Vigna, 2019) is a dozen lines. Seeds are expanded with
-//! splitmix64, as its authors recommend, so nearby seeds give unrelated streams.
+//! The engine draws its randomised intervals (Delay_Req timing, IEEE 1588 9.5.11.2) from it,
+//! seeded from the clock identity, and the simulator its noise. We write our own rather than
+//! depend on `rand`: we need only uniform and normal variates, the numbers must not change
+//! whatever crate versions are resolved, and xoshiro256++ (Blackman and Vigna, 2019) is a
+//! dozen lines. Seeds are expanded with splitmix64, as its authors recommend, so nearby seeds
+//! give unrelated streams.
 
 /// A seeded xoshiro256++ generator.
 #[derive(Clone, Debug, PartialEq, Eq)]

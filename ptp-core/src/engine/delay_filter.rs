@@ -1,0 +1,99 @@
+//! linuxptp's path-delay filters (`delay_filter moving_median|moving_average`,
+//! `delay_filter_length`): the mean path delay a port uses is the median or mean of its last N
+//! measurements. Both buffers are allocated once, when the port is built.
+
+use crate::time::Duration;
+
+/// A moving median or moving average over the last `length` delays.
+#[derive(Clone, Debug)]
+pub(crate) struct DelayFilter {
+    median: bool,
+    window: Vec<Duration>,
+    next: usize,
+    length: usize,
+    scratch: Vec<Duration>,
+}
+
+impl DelayFilter {
+    /// A filter over `length` (at least 1) samples.
+    pub(crate) fn new(median: bool, length: usize) -> Self {
+        let length = length.max(1);
+        Self {
+            median,
+            window: Vec::with_capacity(length),
+            next: 0,
+            length,
+            scratch: Vec::with_capacity(length),
+        }
+    }
+
+    /// Adds a sample and returns the filtered delay.
+    pub(crate) fn push(&mut self, d: Duration) -> Duration {
+        if self.window.len() < self.length {
+            self.window.push(d);
+        } else if let Some(slot) = self.window.get_mut(self.next) {
+            *slot = d;
+        }
+        self.next = (self.next + 1) % self.length;
+        self.value().unwrap_or(d)
+    }
+
+    /// The filtered delay, once there is a sample.
+    pub(crate) fn value(&mut self) -> Option<Duration> {
+        let n = self.window.len();
+        if n == 0 {
+            return None;
+        }
+        if !self.median {
+            let sum: i128 = self.window.iter().map(|d| d.scaled_nanos()).sum();
+            return Some(Duration::from_scaled_nanos(sum / n as i128));
+        }
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&self.window);
+        self.scratch.sort_unstable();
+        let mid = n / 2;
+        let upper = *self.scratch.get(mid)?;
+        if !n.is_multiple_of(2) {
+            Some(upper)
+        } else {
+            let lower = *self.scratch.get(mid - 1)?;
+            Some((lower + upper).half())
+        }
+    }
+
+    /// Forgets every sample (new master, new peer).
+    pub(crate) fn clear(&mut self) {
+        self.window.clear();
+        self.next = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(v: i64) -> Duration {
+        Duration::from_nanos(v)
+    }
+
+    #[test]
+    fn moving_median_ignores_one_outlier_and_forgets_old_samples() {
+        let mut f = DelayFilter::new(true, 3);
+        assert_eq!(f.value(), None);
+        assert_eq!(f.push(ns(100)), ns(100));
+        assert_eq!(f.push(ns(110)), ns(105));
+        assert_eq!(f.push(ns(10_000)), ns(110));
+        assert_eq!(f.push(ns(120)), ns(120)); // window 120, 110, 10000
+        assert_eq!(f.push(ns(130)), ns(130)); // window 120, 130, 10000
+        f.clear();
+        assert_eq!(f.value(), None);
+    }
+
+    #[test]
+    fn moving_average() {
+        let mut f = DelayFilter::new(false, 2);
+        f.push(ns(100));
+        assert_eq!(f.push(ns(200)), ns(150));
+        assert_eq!(f.push(ns(400)), ns(300));
+    }
+}

@@ -1,0 +1,525 @@
+//! [`Instance`]: one PTP clock with N ports — the engine's entry point. It owns the data sets,
+//! the ports and the servo, takes inputs (received messages, transmit time stamps, timer
+//! expiries, management changes) and hands actions to an [`ActionSink`].
+
+use super::action::{
+    Action, ActionSink, ClockAction, Destination, DropReason, Event, Fault, MessageClass,
+    PeerAddress, PortIndex, Timer, TimerKind, TxTag,
+};
+use super::datasets::{CurrentDs, DefaultDs, ParentDs, PortDs, TimePropertiesDs};
+use super::port::Port;
+use super::settings::{InstanceSettings, SettingsError};
+use crate::rng::Rng;
+use crate::servo::{ClockServo, Servo, ServoState};
+use crate::time::{Duration, Ppb, Time};
+use crate::wire::{
+    Body, ClockIdentity, ClockQuality, Flags, Header, Message, MessageType, PortState, Tlvs,
+};
+
+/// Largest message the engine sends (an Announce with a long path trace fits).
+pub(crate) const SEND_BUFFER: usize = 1500;
+
+/// What the runtime knows about a received message besides its bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxMeta {
+    /// The receive time stamp (event messages), in the time of the clock being disciplined.
+    pub timestamp: Option<Time>,
+    /// The sender's address, for unicast replies.
+    pub source: Option<PeerAddress>,
+}
+
+/// One PTP clock (ordinary or boundary) and its ports.
+#[derive(Debug)]
+pub struct Instance {
+    pub(crate) settings: InstanceSettings,
+    pub(crate) default_ds: DefaultDs,
+    pub(crate) current_ds: CurrentDs,
+    pub(crate) parent_ds: ParentDs,
+    pub(crate) time_properties: TimePropertiesDs,
+    /// What we announce while we are the grandmaster (changeable at run time).
+    pub(crate) gm_time_properties: TimePropertiesDs,
+    pub(crate) ports: Vec<Port>,
+    pub(crate) servo: ClockServo,
+    pub(crate) frequency: Ppb,
+    pub(crate) slave_port: Option<PortIndex>,
+    /// The PATH_TRACE received from the parent (without our own identity).
+    pub(crate) path_trace: Vec<ClockIdentity>,
+    next_tag: u32,
+    pub(crate) rng: Rng,
+    pub(crate) buf: Box<[u8; SEND_BUFFER]>,
+}
+
+impl Instance {
+    /// A clock built from `settings`, every port INITIALIZING. Call [`Instance::start`] next.
+    pub fn new(settings: InstanceSettings) -> Result<Self, SettingsError> {
+        if settings.ports.is_empty() {
+            return Err(SettingsError::NoPorts);
+        }
+        let number_ports = u16::try_from(settings.ports.len())
+            .ok()
+            .filter(|n| *n < 0xffff)
+            .ok_or(SettingsError::TooManyPorts(settings.ports.len()))?;
+        let default_ds = DefaultDs {
+            clock_identity: settings.clock_identity,
+            number_ports,
+            clock_quality: settings.clock_quality,
+            priority_1: settings.priority_1,
+            priority_2: settings.priority_2,
+            domain_number: settings.domain_number,
+            slave_only: settings.slave_only,
+            two_step: true,
+            major_sdo_id: settings.major_sdo_id,
+            minor_sdo_id: 0,
+            local_priority: settings.local_priority,
+            max_steps_removed: settings.max_steps_removed,
+        };
+        let ports = settings
+            .ports
+            .iter()
+            .zip(0u16..)
+            .map(|(p, i)| Port::new(PortIndex(i), &default_ds, p.clone()))
+            .collect();
+        let servo = ClockServo::new(settings.servo, &settings.servo_config, Ppb::ZERO);
+        Ok(Self {
+            default_ds,
+            current_ds: CurrentDs::default(),
+            parent_ds: ParentDs::of_self(&default_ds),
+            time_properties: settings.time_properties,
+            gm_time_properties: settings.time_properties,
+            ports,
+            servo,
+            frequency: Ppb::ZERO,
+            slave_port: None,
+            path_trace: Vec::with_capacity(super::selection::MAX_PATH_TRACE),
+            next_tag: 0,
+            rng: Rng::seed_from_u64(settings.seed),
+            buf: Box::new([0; SEND_BUFFER]),
+            settings,
+        })
+    }
+
+    /// Brings every port from INITIALIZING to LISTENING (or PRE_MASTER/MASTER when the
+    /// port is masterOnly), arming their timers.
+    pub fn start(&mut self, now: Time, sink: &mut dyn ActionSink) {
+        for i in 0..self.ports.len() {
+            self.initialize_port(index_of(i), sink);
+        }
+        self.state_decision(now, sink);
+    }
+
+    /// defaultDS.
+    pub fn default_ds(&self) -> &DefaultDs {
+        &self.default_ds
+    }
+
+    /// currentDS.
+    pub fn current_ds(&self) -> &CurrentDs {
+        &self.current_ds
+    }
+
+    /// parentDS.
+    pub fn parent_ds(&self) -> &ParentDs {
+        &self.parent_ds
+    }
+
+    /// timePropertiesDS.
+    pub fn time_properties_ds(&self) -> &TimePropertiesDs {
+        &self.time_properties
+    }
+
+    /// portDS of `port`.
+    pub fn port_ds(&self, port: PortIndex) -> Option<&PortDs> {
+        self.ports.get(port.get()).map(|p| &p.ds)
+    }
+
+    /// Number of ports.
+    pub fn port_count(&self) -> usize {
+        self.ports.len()
+    }
+
+    /// The servo's state.
+    pub fn servo_state(&self) -> ServoState {
+        self.servo.state()
+    }
+
+    /// The frequency correction last applied.
+    pub fn frequency(&self) -> Ppb {
+        self.frequency
+    }
+
+    /// The port we synchronise through, if any.
+    pub fn slave_port(&self) -> Option<PortIndex> {
+        self.slave_port
+    }
+
+    /// Handles a message received on `port`.
+    pub fn handle_message(
+        &mut self,
+        port: PortIndex,
+        bytes: &[u8],
+        rx: RxMeta,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.ports.get(port.get()) else {
+            return;
+        };
+        if !p.is_operational() {
+            return;
+        }
+        let message = match Message::decode(bytes) {
+            Ok(m) => m,
+            Err(e) => return drop_message(sink, port, DropReason::Malformed(e)),
+        };
+        if let Err(reason) = self.accept(&message) {
+            return drop_message(sink, port, reason);
+        }
+        let result = match message.body {
+            Body::Announce(a) => {
+                self.on_announce(port, &message.header, &a, message.suffix, now, sink)
+            }
+            Body::Sync(s) => self.on_sync(port, &message.header, &s, rx, sink),
+            Body::FollowUp(f) => self.on_follow_up(port, &message.header, &f, sink),
+            Body::DelayReq(_) => self.on_delay_req(port, &message.header, rx, sink),
+            Body::DelayResp(d) => self.on_delay_resp(port, &message.header, &d, sink),
+            Body::PdelayReq(_) => self.on_pdelay_req(port, &message.header, rx, sink),
+            Body::PdelayResp(r) => self.on_pdelay_resp(port, &message.header, &r, rx),
+            Body::PdelayRespFollowUp(f) => self.on_pdelay_resp_follow_up(port, &message.header, &f),
+            Body::Signaling(_) | Body::Management(_) => Err(DropReason::Unsupported),
+        };
+        if let Err(reason) = result {
+            drop_message(sink, port, reason);
+        }
+    }
+
+    /// Domain, sdoId and loop-back checks every message passes first.
+    fn accept(&self, message: &Message<'_>) -> Result<(), DropReason> {
+        let h = &message.header;
+        if h.domain_number != self.default_ds.domain_number
+            || h.major_sdo_id != self.default_ds.major_sdo_id
+        {
+            return Err(DropReason::OtherDomain);
+        }
+        if h.source_port_identity.clock_identity == self.default_ds.clock_identity {
+            return Err(DropReason::OwnMessage);
+        }
+        if Duration::from(h.correction).abs() > MAX_CORRECTION {
+            return Err(DropReason::AbsurdTime);
+        }
+        Ok(())
+    }
+
+    /// Handles the transmit time stamp of a message sent with `tag` on `port`.
+    pub fn handle_tx_timestamp(
+        &mut self,
+        port: PortIndex,
+        tag: TxTag,
+        timestamp: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.ports.get_mut(port.get()) else {
+            return;
+        };
+        let t = timestamp + p.settings.egress_latency;
+        if p.sync_out.is_some_and(|s| s.tag == tag) {
+            self.send_follow_up(port, t, sink);
+        } else if let Some(d) = p.delay_req.as_mut().filter(|d| d.tag == tag) {
+            d.t3 = Some(t);
+        } else if let Some(d) = p.pdelay_req.as_mut().filter(|d| d.tag == tag) {
+            d.t1 = Some(t);
+            self.complete_peer_delay(port);
+        } else if p.pdelay_resp.is_some_and(|r| r.tag == tag) {
+            self.send_pdelay_resp_follow_up(port, t, sink);
+        }
+    }
+
+    /// The runtime could not get the transmit time stamp of `tag` (tx_timestamp_timeout):
+    /// the port goes FAULTY, as ptp4l's does.
+    pub fn handle_tx_timestamp_lost(
+        &mut self,
+        port: PortIndex,
+        tag: TxTag,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.ports.get(port.get()) else {
+            return;
+        };
+        let ours = p.sync_out.is_some_and(|s| s.tag == tag)
+            || p.delay_req.is_some_and(|d| d.tag == tag)
+            || p.pdelay_req.is_some_and(|d| d.tag == tag)
+            || p.pdelay_resp.is_some_and(|r| r.tag == tag);
+        if ours {
+            self.fault(port, Fault::TxTimestampLost, now, sink);
+        }
+    }
+
+    /// Handles the expiry of `timer`.
+    pub fn handle_timer(&mut self, timer: Timer, now: Time, sink: &mut dyn ActionSink) {
+        let port = timer.port;
+        let Some(p) = self.ports.get(port.get()) else {
+            return;
+        };
+        let state = p.state();
+        match timer.kind {
+            TimerKind::Announce if state == PortState::Master => {
+                self.send_announce(port, sink);
+                let after = self
+                    .port(port)
+                    .map_or(Duration::from_secs(1), Port::announce_interval);
+                arm(sink, port, TimerKind::Announce, after);
+            }
+            TimerKind::Sync if state == PortState::Master => {
+                self.send_sync(port, sink);
+                let after = self
+                    .port(port)
+                    .map_or(Duration::from_secs(1), Port::sync_interval);
+                arm(sink, port, TimerKind::Sync, after);
+            }
+            TimerKind::DelayReq if p.is_slave_side() && !p.is_p2p() => {
+                self.send_delay_req(port, sink);
+                self.arm_delay_req(port, sink);
+            }
+            TimerKind::PdelayReq if p.is_operational() && p.is_p2p() => {
+                let after = p.ds.log_min_pdelay_req_interval.duration();
+                self.send_pdelay_req(port, sink);
+                arm(sink, port, TimerKind::PdelayReq, after);
+            }
+            TimerKind::AnnounceReceipt => self.announce_receipt_timeout(port, now, sink),
+            TimerKind::Qualification if state == PortState::PreMaster => {
+                self.qualified(port, sink);
+            }
+            TimerKind::FaultReset if state == PortState::Faulty => {
+                self.initialize_port(port, sink);
+                self.state_decision(now, sink);
+            }
+            _ => {}
+        }
+    }
+
+    /// Changes what this clock announces as a grandmaster (GRANDMASTER_SETTINGS_NP: clock
+    /// quality and time properties), for holdover and GNSS loss. Takes effect in the next
+    /// Announce and in the BMCA at once.
+    pub fn set_grandmaster_settings(
+        &mut self,
+        clock_quality: ClockQuality,
+        time_properties: TimePropertiesDs,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        self.default_ds.clock_quality = clock_quality;
+        self.gm_time_properties = time_properties;
+        self.state_decision(now, sink);
+    }
+
+    /// Changes priority1 and priority2 (management SET PRIORITY1/PRIORITY2).
+    pub fn set_priorities(
+        &mut self,
+        priority_1: u8,
+        priority_2: u8,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        self.default_ds.priority_1 = priority_1;
+        self.default_ds.priority_2 = priority_2;
+        self.state_decision(now, sink);
+    }
+
+    /// Enables or disables a port (management ENABLE_PORT/DISABLE_PORT).
+    pub fn set_port_enabled(
+        &mut self,
+        port: PortIndex,
+        enabled: bool,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.ports.get(port.get()) else {
+            return;
+        };
+        let state = p.state();
+        if enabled && state == PortState::Disabled {
+            self.initialize_port(port, sink);
+        } else if !enabled && state != PortState::Disabled {
+            cancel_all_timers(sink, port);
+            self.set_state(port, PortState::Disabled, sink);
+        }
+        self.state_decision(now, sink);
+    }
+
+    pub(crate) fn port(&self, port: PortIndex) -> Option<&Port> {
+        self.ports.get(port.get())
+    }
+
+    pub(crate) fn port_mut(&mut self, port: PortIndex) -> Option<&mut Port> {
+        self.ports.get_mut(port.get())
+    }
+
+    /// A fresh transmit time-stamp tag.
+    pub(crate) fn new_tag(&mut self) -> TxTag {
+        self.next_tag = self.next_tag.wrapping_add(1);
+        TxTag(self.next_tag)
+    }
+
+    /// INITIALIZING → LISTENING: clear the port's exchanges and arm its receive timers.
+    fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+        let Some(p) = self.port_mut(port) else {
+            return;
+        };
+        p.forget_timing();
+        p.foreign.clear();
+        p.pdelay_req = None;
+        p.pdelay_resp = None;
+        p.sync_out = None;
+        let (timeout, p2p, pdelay) = (
+            p.announce_receipt_timeout(),
+            p.is_p2p(),
+            p.ds.log_min_pdelay_req_interval.duration(),
+        );
+        self.set_state(port, PortState::Listening, sink);
+        arm(sink, port, TimerKind::AnnounceReceipt, timeout);
+        if p2p {
+            arm(sink, port, TimerKind::PdelayReq, pdelay);
+        }
+    }
+
+    /// A fault on `port`: FAULTY until fault_reset_interval has passed.
+    pub(crate) fn fault(
+        &mut self,
+        port: PortIndex,
+        fault: Fault,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.port(port) else {
+            return;
+        };
+        let reset = p
+            .settings
+            .fault_reset_interval
+            .map_or(Duration::ZERO, |l| l.duration());
+        sink.act(Action::Event(Event::Fault { port, fault }));
+        cancel_all_timers(sink, port);
+        self.set_state(port, PortState::Faulty, sink);
+        arm(sink, port, TimerKind::FaultReset, reset);
+        self.state_decision(now, sink);
+    }
+
+    /// Records a state change and reports it.
+    pub(crate) fn set_state(&mut self, port: PortIndex, to: PortState, sink: &mut dyn ActionSink) {
+        let Some(p) = self.port_mut(port) else {
+            return;
+        };
+        let from = p.ds.port_state;
+        if from == to {
+            return;
+        }
+        p.ds.port_state = to;
+        sink.act(Action::Event(Event::PortState { port, from, to }));
+    }
+
+    /// A header for a message we originate on `port`.
+    pub(crate) fn header(
+        &self,
+        port: &Port,
+        message_type: MessageType,
+        sequence_id: u16,
+        flags: Flags,
+        log_message_interval: crate::time::LogInterval,
+    ) -> Header {
+        Header {
+            major_sdo_id: self.default_ds.major_sdo_id,
+            minor_version_ptp: self.settings.minor_version_ptp,
+            domain_number: self.default_ds.domain_number,
+            minor_sdo_id: self.default_ds.minor_sdo_id,
+            flags,
+            correction: crate::time::TimeInterval::ZERO,
+            message_type_specific: 0,
+            source_port_identity: port.identity(),
+            sequence_id,
+            control_field: message_type.control_field(),
+            log_message_interval,
+        }
+    }
+
+    /// Encodes `message` into the send buffer and hands it to the sink.
+    pub(crate) fn send(
+        &mut self,
+        port: PortIndex,
+        destination: Destination,
+        tag: Option<TxTag>,
+        message: &Message<'_>,
+        sink: &mut dyn ActionSink,
+    ) {
+        let class = if message.message_type().is_event() {
+            MessageClass::Event
+        } else {
+            MessageClass::General
+        };
+        if let Ok(len) = message.encode(&mut self.buf[..]) {
+            if let Some(bytes) = self.buf.get(..len) {
+                sink.act(Action::Send {
+                    port,
+                    class,
+                    destination,
+                    tag,
+                    bytes,
+                });
+            }
+        }
+    }
+
+    /// Applies a clock action unless the clock is free running.
+    pub(crate) fn adjust_clock(&mut self, action: ClockAction, sink: &mut dyn ActionSink) {
+        if let ClockAction::SetFrequency(f) = action {
+            self.frequency = f;
+        }
+        if !self.settings.free_running {
+            sink.act(Action::Clock(action));
+        }
+    }
+
+    /// A suffix-free message.
+    pub(crate) fn message(header: Header, body: Body) -> Message<'static> {
+        Message {
+            header,
+            body,
+            suffix: Tlvs::EMPTY,
+        }
+    }
+}
+
+/// Corrections beyond this are taken as corrupt: no transparent clock adds a second.
+pub(crate) const MAX_CORRECTION: Duration = Duration::from_secs(1);
+
+pub(crate) fn index_of(i: usize) -> PortIndex {
+    PortIndex(u16::try_from(i).unwrap_or(u16::MAX))
+}
+
+pub(crate) fn arm(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind, after: Duration) {
+    sink.act(Action::ArmTimer {
+        timer: Timer { port, kind },
+        after,
+    });
+}
+
+pub(crate) fn cancel(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind) {
+    sink.act(Action::CancelTimer(Timer { port, kind }));
+}
+
+fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
+    for kind in [
+        TimerKind::Announce,
+        TimerKind::AnnounceReceipt,
+        TimerKind::Sync,
+        TimerKind::DelayReq,
+        TimerKind::PdelayReq,
+        TimerKind::Qualification,
+        TimerKind::FaultReset,
+    ] {
+        cancel(sink, port, kind);
+    }
+}
+
+pub(crate) fn drop_message(sink: &mut dyn ActionSink, port: PortIndex, reason: DropReason) {
+    sink.act(Action::Event(Event::Dropped { port, reason }));
+}

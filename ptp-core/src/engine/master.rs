@@ -1,0 +1,265 @@
+//! The master side of a port: Announce and two-step Sync/Follow_Up, and the answers every
+//! port gives — Delay_Resp to a Delay_Req (master only) and Pdelay_Resp with its follow-up to
+//! a Pdelay_Req (any operational port, P2P).
+
+use super::action::{ActionSink, Destination, DropReason, PortIndex};
+use super::instance::{Instance, RxMeta};
+use super::port::{PdelayRespInFlight, Sequences, SyncInFlight};
+use crate::time::{Duration, LogInterval, Time, TimeInterval};
+use crate::wire::{
+    Announce, Body, DelayResp, Flags, FollowUp, Header, MessageType, PdelayResp,
+    PdelayRespFollowUp, PortState, Sync, Timestamp, TlvWriter,
+};
+
+/// The whole nanoseconds of `t` for a timestamp field, and the fraction the correctionField
+/// must carry.
+pub(crate) fn split_time(t: Time) -> (Timestamp, Duration) {
+    let ts = Timestamp::from_time(t);
+    let fraction = Duration::from_scaled_nanos(i128::from(t.subnanos()));
+    (ts, fraction)
+}
+
+/// logMessageInterval of messages that do not carry one (IEEE 1588-2019 Table 42).
+const UNSPECIFIED: LogInterval = LogInterval::UNSPECIFIED;
+
+impl Instance {
+    /// Sends an Announce on `port` with the parent data set, time properties and (when
+    /// enabled) the path trace.
+    pub(crate) fn send_announce(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+        let Some(p) = self.port_mut(port) else {
+            return;
+        };
+        let seq = Sequences::take(&mut p.seq.announce);
+        let path_trace = p.settings.path_trace_enabled;
+        let Some(p) = self.port(port) else {
+            return;
+        };
+        let tp = self.time_properties;
+        let header = self.header(
+            p,
+            MessageType::Announce,
+            seq,
+            tp.flags(),
+            p.ds.log_announce_interval,
+        );
+        let body = Body::Announce(Announce {
+            origin_timestamp: Timestamp::ZERO,
+            current_utc_offset: tp.current_utc_offset,
+            grandmaster_priority_1: self.parent_ds.grandmaster_priority_1,
+            grandmaster_clock_quality: self.parent_ds.grandmaster_clock_quality,
+            grandmaster_priority_2: self.parent_ds.grandmaster_priority_2,
+            grandmaster_identity: self.parent_ds.grandmaster_identity,
+            steps_removed: self.current_ds.steps_removed,
+            time_source: tp.time_source,
+        });
+        let mut trace_buf = [0u8; 8 * 64 + 4];
+        let suffix = if path_trace {
+            let own = self.default_ds.clock_identity;
+            let received = self.path_trace.iter().copied();
+            let mut w = TlvWriter::new(&mut trace_buf);
+            match w.path_trace(received.chain(core::iter::once(own))) {
+                Ok(_) => w.finish().ok(),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let mut message = Self::message(header, body);
+        if let Some(suffix) = suffix {
+            message.suffix = suffix;
+        }
+        self.send(port, Destination::Multicast, None, &message, sink);
+    }
+
+    /// Sends a two-step Sync; its Follow_Up goes out when the transmit time stamp arrives.
+    pub(crate) fn send_sync(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+        let tag = self.new_tag();
+        let Some(p) = self.port_mut(port) else {
+            return;
+        };
+        let seq = Sequences::take(&mut p.seq.sync);
+        p.sync_out = Some(SyncInFlight { seq, tag });
+        let Some(p) = self.port(port) else {
+            return;
+        };
+        let flags = Flags(0).with(Flags::TWO_STEP, true);
+        let header = self.header(p, MessageType::Sync, seq, flags, p.ds.log_sync_interval);
+        let message = Self::message(
+            header,
+            Body::Sync(Sync {
+                origin_timestamp: Timestamp::ZERO,
+            }),
+        );
+        self.send(port, Destination::Multicast, Some(tag), &message, sink);
+    }
+
+    /// Sends the Follow_Up of the Sync whose transmit time (egress latency applied) is `t1`.
+    pub(crate) fn send_follow_up(&mut self, port: PortIndex, t1: Time, sink: &mut dyn ActionSink) {
+        let Some(sync) = self.port_mut(port).and_then(|p| p.sync_out.take()) else {
+            return;
+        };
+        let Some(p) = self.port(port) else {
+            return;
+        };
+        let (ts, fraction) = split_time(t1);
+        let mut header = self.header(
+            p,
+            MessageType::FollowUp,
+            sync.seq,
+            Flags(0),
+            p.ds.log_sync_interval,
+        );
+        header.correction = TimeInterval::from(fraction);
+        let message = Self::message(
+            header,
+            Body::FollowUp(FollowUp {
+                precise_origin_timestamp: ts,
+            }),
+        );
+        self.send(port, Destination::Multicast, None, &message, sink);
+    }
+
+    /// A Delay_Req reached a master port: answer with its receive time.
+    pub(crate) fn on_delay_req(
+        &mut self,
+        port: PortIndex,
+        req: &Header,
+        rx: RxMeta,
+        sink: &mut dyn ActionSink,
+    ) -> Result<(), DropReason> {
+        let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
+        if p.state() != PortState::Master || p.is_p2p() {
+            return Err(DropReason::UnexpectedInState);
+        }
+        let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
+        let t4 = rx_time - p.settings.ingress_latency;
+        let (ts, fraction) = split_time(t4);
+        let unicast = req.flags.unicast();
+        let flags = Flags(0).with(Flags::UNICAST, unicast);
+        let mut header = self.header(
+            p,
+            MessageType::DelayResp,
+            req.sequence_id,
+            flags,
+            p.ds.log_min_delay_req_interval,
+        );
+        header.correction = TimeInterval::from(Duration::from(req.correction) - fraction);
+        let message = Self::message(
+            header,
+            Body::DelayResp(DelayResp {
+                receive_timestamp: ts,
+                requesting_port_identity: req.source_port_identity,
+            }),
+        );
+        let destination = match (unicast, rx.source) {
+            (true, Some(addr)) => Destination::Reply(addr),
+            _ => Destination::Multicast,
+        };
+        self.send(port, destination, None, &message, sink);
+        Ok(())
+    }
+
+    /// A Pdelay_Req reached a P2P port: answer with a two-step Pdelay_Resp.
+    pub(crate) fn on_pdelay_req(
+        &mut self,
+        port: PortIndex,
+        req: &Header,
+        rx: RxMeta,
+        sink: &mut dyn ActionSink,
+    ) -> Result<(), DropReason> {
+        let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
+        if !p.is_p2p() {
+            return Err(DropReason::UnexpectedInState);
+        }
+        let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
+        let t2 = rx_time - p.settings.ingress_latency;
+        let (ts, fraction) = split_time(t2);
+        let unicast = req.flags.unicast();
+        let flags = Flags(0)
+            .with(Flags::TWO_STEP, true)
+            .with(Flags::UNICAST, unicast);
+        let mut header = self.header(
+            p,
+            MessageType::PdelayResp,
+            req.sequence_id,
+            flags,
+            UNSPECIFIED,
+        );
+        header.correction = TimeInterval::from(-fraction);
+        let reply_to = rx.source.filter(|_| unicast);
+        let message = Self::message(
+            header,
+            Body::PdelayResp(PdelayResp {
+                request_receipt_timestamp: ts,
+                requesting_port_identity: req.source_port_identity,
+            }),
+        );
+        let tag = self.new_tag();
+        if let Some(p) = self.port_mut(port) {
+            p.pdelay_resp = Some(PdelayRespInFlight {
+                seq: req.sequence_id,
+                tag,
+                requester: req.source_port_identity,
+                correction: Duration::from(req.correction),
+                reply_to,
+                domain_number: req.domain_number,
+            });
+        }
+        let destination = reply_to.map_or(Destination::PeerMulticast, Destination::Reply);
+        self.send(port, destination, Some(tag), &message, sink);
+        Ok(())
+    }
+
+    /// Sends the follow-up of our Pdelay_Resp, whose transmit time is `t3`.
+    pub(crate) fn send_pdelay_resp_follow_up(
+        &mut self,
+        port: PortIndex,
+        t3: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(resp) = self.port_mut(port).and_then(|p| p.pdelay_resp.take()) else {
+            return;
+        };
+        let Some(p) = self.port(port) else {
+            return;
+        };
+        let (ts, fraction) = split_time(t3);
+        let flags = Flags(0).with(Flags::UNICAST, resp.reply_to.is_some());
+        let mut header = self.header(
+            p,
+            MessageType::PdelayRespFollowUp,
+            resp.seq,
+            flags,
+            UNSPECIFIED,
+        );
+        // The requester subtracts both corrections: the Pdelay_Req's residence corrections
+        // travel here, with t3's fraction (IEEE 1588-2019 11.4.2 c).
+        header.correction = TimeInterval::from(resp.correction + fraction);
+        header.domain_number = resp.domain_number;
+        let message = Self::message(
+            header,
+            Body::PdelayRespFollowUp(PdelayRespFollowUp {
+                response_origin_timestamp: ts,
+                requesting_port_identity: resp.requester,
+            }),
+        );
+        let destination = resp
+            .reply_to
+            .map_or(Destination::PeerMulticast, Destination::Reply);
+        self.send(port, destination, None, &message, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractional_nanoseconds_go_to_the_correction() {
+        let t = Time::from_scaled_nanos((5_000_000_123u128 << 16) + 0x8000);
+        let (ts, frac) = split_time(t);
+        assert_eq!(ts.seconds(), 5);
+        assert_eq!(ts.nanoseconds(), 123);
+        assert_eq!(frac, Duration::from_scaled_nanos(0x8000));
+    }
+}

@@ -1,0 +1,38 @@
+//! The sans-IO IEEE 1588-2019 engine: one clock ([`Instance`]) with N ports, as an ordinary
+//! clock, a boundary clock or a grandmaster.
+//!
+//! The runtime feeds it inputs — [`Instance::handle_message`] with the receive time stamp,
+//! [`Instance::handle_tx_timestamp`] for the event messages it sent, [`Instance::handle_timer`]
+//! when a timer it armed expires, and management changes such as
+//! [`Instance::set_grandmaster_settings`] — and carries out the [`Action`]s it hands to an
+//! [`ActionSink`]: send bytes, arm or cancel timers, step or slew the clock, report events.
+//! The engine reads no clock, opens no socket and allocates nothing on the
+//! Sync/Follow_Up/Delay path; every time it needs comes with the input.
+//!
+//! Modules, by concern: [`action`] (outputs), [`datasets`], [`settings`] (from the
+//! configuration), `port` (per-port exchanges), `selection` (BMCA and the state machine),
+//! `master` (Announce, Sync, answers), `slave` (offset measurement and the servo),
+//! `peer_delay` (P2P), `delay_filter`.
+//!
+//! Not yet: unicast master tables and negotiation (the [`Destination::Reply`] path and the
+//! per-port design leave room for them), management and signaling messages (dropped as
+//! [`DropReason::Unsupported`]), one-step transmission, transparent clocks.
+
+pub mod action;
+pub mod datasets;
+mod delay_filter;
+mod instance;
+mod master;
+mod peer_delay;
+mod port;
+mod selection;
+pub mod settings;
+mod slave;
+
+pub use action::{
+    Action, ActionLog, ActionSink, ClockAction, Destination, DropReason, Event, Fault,
+    MessageClass, OwnedAction, PeerAddress, PortIndex, Timer, TimerKind, TxTag,
+};
+pub use datasets::{CurrentDs, DefaultDs, DelayMechanism, ParentDs, PortDs, TimePropertiesDs};
+pub use instance::{Instance, RxMeta};
+pub use settings::{InstanceSettings, PortSettings, SettingsError};

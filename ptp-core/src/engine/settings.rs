@@ -1,0 +1,292 @@
+//! The engine's configuration: what [`super::Instance`] needs, taken from the shared
+//! configuration model ([`crate::config::Ptp4lConfig`]) with ptp4l's rules applied (slaveOnly
+//! forces clockClass 255; software time stamping means the UTC timescale), or built directly by
+//! tests and the simulator.
+
+use thiserror::Error;
+
+use super::datasets::{DelayMechanism, TimePropertiesDs};
+use crate::config::enums::{
+    ClockServo, ClockType, DatasetComparison, DelayFilter, DelayMechanism as ConfigDelay,
+    TimeStamping,
+};
+use crate::config::value::FaultResetInterval;
+use crate::config::{GlobalOptions, PortOptions, Ptp4lConfig};
+use crate::servo::{ServoConfig, ServoKind, TimestampingMode};
+use crate::time::{Duration, LogInterval};
+use crate::wire::{ClockAccuracy, ClockIdentity, ClockQuality, TimeSource};
+
+/// Why a configuration cannot run on this engine.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum SettingsError {
+    /// No port to run.
+    #[error("no ports: give at least one interface (-i) or [interface] section")]
+    NoPorts,
+    /// More ports than portNumber can count.
+    #[error("{0} ports: at most 65534 are possible")]
+    TooManyPorts(usize),
+    /// An option value the engine does not implement.
+    #[error("{option} {value} is not supported by this engine yet")]
+    Unsupported {
+        /// The option.
+        option: &'static str,
+        /// Its value.
+        value: String,
+    },
+}
+
+/// Clock-wide settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceSettings {
+    /// clockIdentity.
+    pub clock_identity: ClockIdentity,
+    /// clockQuality (clockClass 255 when slave-only).
+    pub clock_quality: ClockQuality,
+    /// priority1.
+    pub priority_1: u8,
+    /// priority2.
+    pub priority_2: u8,
+    /// domainNumber.
+    pub domain_number: u8,
+    /// slaveOnly.
+    pub slave_only: bool,
+    /// majorSdoId (transportSpecific).
+    pub major_sdo_id: u8,
+    /// minorVersionPTP to send (0 for linuxptp 3.x peers, which reject 1).
+    pub minor_version_ptp: u8,
+    /// The BMCA's data set comparison.
+    pub dataset_comparison: DatasetComparison,
+    /// G.8275 defaultDS.localPriority.
+    pub local_priority: u8,
+    /// maxStepsRemoved.
+    pub max_steps_removed: u8,
+    /// Time properties announced while this clock is grandmaster.
+    pub time_properties: TimePropertiesDs,
+    /// The servo.
+    pub servo: ServoKind,
+    /// Its tuning.
+    pub servo_config: ServoConfig,
+    /// Measure but never adjust the clock (`free_running`).
+    pub free_running: bool,
+    /// Seed of the engine's random intervals.
+    pub seed: u64,
+    /// The ports.
+    pub ports: Vec<PortSettings>,
+}
+
+/// One port's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortSettings {
+    /// The interface name, for observers.
+    pub name: String,
+    /// E2E or P2P.
+    pub delay_mechanism: DelayMechanism,
+    /// logAnnounceInterval.
+    pub log_announce_interval: LogInterval,
+    /// announceReceiptTimeout.
+    pub announce_receipt_timeout: u8,
+    /// logSyncInterval.
+    pub log_sync_interval: LogInterval,
+    /// logMinDelayReqInterval.
+    pub log_min_delay_req_interval: LogInterval,
+    /// logMinPdelayReqInterval.
+    pub log_min_pdelay_req_interval: LogInterval,
+    /// delayAsymmetry: how much longer master→slave is than the mean.
+    pub delay_asymmetry: Duration,
+    /// ingressLatency: subtracted from receive time stamps.
+    pub ingress_latency: Duration,
+    /// egressLatency: added to transmit time stamps.
+    pub egress_latency: Duration,
+    /// masterOnly.
+    pub master_only: bool,
+    /// G.8275 portDS.localPriority.
+    pub local_priority: u8,
+    /// fault_reset_interval (`None`: at once).
+    pub fault_reset_interval: Option<LogInterval>,
+    /// Delay filter: moving median (true) or average.
+    pub delay_filter_median: bool,
+    /// delay_filter_length.
+    pub delay_filter_length: usize,
+    /// neighborPropDelayThresh: a peer delay above this makes the port not asCapable.
+    pub neighbor_prop_delay_thresh: Duration,
+    /// Append a PATH_TRACE TLV to Announce and check received ones.
+    pub path_trace_enabled: bool,
+}
+
+impl Default for PortSettings {
+    /// ptp4l's defaults.
+    fn default() -> Self {
+        Self::from_options("port", &PortOptions::default())
+    }
+}
+
+impl PortSettings {
+    fn from_options(name: &str, o: &PortOptions) -> Self {
+        Self {
+            name: name.to_owned(),
+            delay_mechanism: match o.delay_mechanism {
+                ConfigDelay::P2P => DelayMechanism::P2P,
+                _ => DelayMechanism::E2E,
+            },
+            log_announce_interval: o.log_announce_interval,
+            announce_receipt_timeout: o.announce_receipt_timeout,
+            log_sync_interval: o.log_sync_interval,
+            log_min_delay_req_interval: o.log_min_delay_req_interval,
+            log_min_pdelay_req_interval: o.log_min_pdelay_req_interval,
+            delay_asymmetry: o.delay_asymmetry,
+            ingress_latency: o.ingress_latency,
+            egress_latency: o.egress_latency,
+            master_only: o.master_only,
+            local_priority: o.g8275_port_local_priority,
+            fault_reset_interval: match o.fault_reset_interval {
+                FaultResetInterval::Asap => None,
+                FaultResetInterval::Log(l) => Some(l),
+            },
+            delay_filter_median: o.delay_filter == DelayFilter::MovingMedian,
+            delay_filter_length: usize::try_from(o.delay_filter_length)
+                .unwrap_or(1)
+                .clamp(1, MAX_DELAY_FILTER_LENGTH),
+            neighbor_prop_delay_thresh: o.neighbor_prop_delay_thresh,
+            path_trace_enabled: o.path_trace_enabled,
+        }
+    }
+}
+
+/// The longest delay filter the engine keeps (ptp4l accepts any length; longer is averaged
+/// over this many).
+pub const MAX_DELAY_FILTER_LENGTH: usize = 1024;
+
+impl InstanceSettings {
+    /// Settings from a parsed configuration. `clock_identity` is used when the configuration
+    /// leaves clockIdentity unset (ptp4l derives it from the first port's MAC address).
+    pub fn from_config(
+        config: &Ptp4lConfig,
+        clock_identity: ClockIdentity,
+    ) -> Result<Self, SettingsError> {
+        let g = &config.global;
+        unsupported_values(config)?;
+        if config.ports.is_empty() {
+            return Err(SettingsError::NoPorts);
+        }
+        if config.ports.len() > 0xfffe {
+            return Err(SettingsError::TooManyPorts(config.ports.len()));
+        }
+        let clock_identity = if g.clock_identity.is_unset() {
+            clock_identity
+        } else {
+            ClockIdentity(g.clock_identity.0)
+        };
+        let ports: Vec<PortSettings> = config
+            .ports
+            .iter()
+            .map(|p| PortSettings::from_options(&p.name, &p.options))
+            .collect();
+        let sync_interval = ports
+            .first()
+            .map_or(Duration::from_secs(1), |p| p.log_sync_interval.duration());
+        Ok(Self {
+            clock_identity,
+            clock_quality: ClockQuality {
+                clock_class: if g.slave_only { 255 } else { g.clock_class },
+                clock_accuracy: ClockAccuracy(g.clock_accuracy),
+                offset_scaled_log_variance: g.offset_scaled_log_variance,
+            },
+            priority_1: g.priority1,
+            priority_2: g.priority2,
+            domain_number: g.domain_number,
+            slave_only: g.slave_only,
+            major_sdo_id: config.port_defaults.transport_specific & 0x0f,
+            minor_version_ptp: 0,
+            dataset_comparison: g.dataset_comparison,
+            local_priority: g.g8275_default_local_priority,
+            max_steps_removed: g.max_steps_removed,
+            time_properties: time_properties(g),
+            servo: servo_kind(g.clock_servo)?,
+            servo_config: servo_config(g, sync_interval),
+            free_running: g.free_running,
+            seed: u64::from_be_bytes(clock_identity.0),
+            ports,
+        })
+    }
+}
+
+/// What ptp4l announces as grandmaster before anyone changes it: the configured UTC offset
+/// (not flagged valid) and time source; the PTP timescale with hardware time stamping, the
+/// UTC timescale (an arbitrary one, IEEE 1588 7.2.1) with software time stamping.
+fn time_properties(g: &GlobalOptions) -> TimePropertiesDs {
+    TimePropertiesDs {
+        current_utc_offset: i16::try_from(g.utc_offset).unwrap_or(i16::MAX),
+        current_utc_offset_valid: false,
+        leap59: false,
+        leap61: false,
+        time_traceable: false,
+        frequency_traceable: false,
+        ptp_timescale: g.time_stamping != TimeStamping::Software,
+        time_source: TimeSource(g.time_source),
+    }
+}
+
+/// The servo `clock_servo` names.
+fn servo_kind(servo: ClockServo) -> Result<ServoKind, SettingsError> {
+    match servo {
+        ClockServo::Kalman => Ok(ServoKind::Kalman),
+        ClockServo::Pi => Ok(ServoKind::Pi),
+        ClockServo::Linreg => Ok(ServoKind::Linreg),
+        ClockServo::Statime => Ok(ServoKind::Statime),
+        other => Err(SettingsError::Unsupported {
+            option: "clock_servo",
+            value: other.to_string(),
+        }),
+    }
+}
+
+/// The servo's tuning from the configuration.
+pub fn servo_config(g: &GlobalOptions, sync_interval: Duration) -> ServoConfig {
+    ServoConfig {
+        pi_proportional_const: g.pi_proportional_const,
+        pi_integral_const: g.pi_integral_const,
+        pi_proportional_scale: g.pi_proportional_scale,
+        pi_proportional_exponent: g.pi_proportional_exponent,
+        pi_proportional_norm_max: g.pi_proportional_norm_max,
+        pi_integral_scale: g.pi_integral_scale,
+        pi_integral_exponent: g.pi_integral_exponent,
+        pi_integral_norm_max: g.pi_integral_norm_max,
+        step_threshold: g.step_threshold,
+        first_step_threshold: g.first_step_threshold,
+        max_frequency: g.max_frequency,
+        sanity_freq_limit: g.sanity_freq_limit,
+        servo_offset_threshold: g.servo_offset_threshold,
+        servo_num_offset_values: g.servo_num_offset_values,
+        time_stamping: if g.time_stamping == TimeStamping::Software {
+            TimestampingMode::Software
+        } else {
+            TimestampingMode::Hardware
+        },
+        sync_interval,
+        ..ServoConfig::default()
+    }
+}
+
+/// Refuses values the engine cannot run (the configuration layer lists them too, as
+/// "not implemented yet"; here they stop the instance instead of running it wrongly).
+fn unsupported_values(config: &Ptp4lConfig) -> Result<(), SettingsError> {
+    let g = &config.global;
+    let unsupported = |option: &'static str, value: &dyn core::fmt::Display| {
+        Err(SettingsError::Unsupported {
+            option,
+            value: value.to_string(),
+        })
+    };
+    if matches!(g.clock_type, ClockType::P2pTc | ClockType::E2eTc) {
+        return unsupported("clock_type", &g.clock_type);
+    }
+    for p in &config.ports {
+        if !matches!(
+            p.options.delay_mechanism,
+            ConfigDelay::E2E | ConfigDelay::P2P
+        ) {
+            return unsupported("delay_mechanism", &p.options.delay_mechanism);
+        }
+    }
+    Ok(())
+}

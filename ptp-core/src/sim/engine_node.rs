@@ -1,0 +1,175 @@
+//! [`EngineNode`]: our engine ([`crate::engine::Instance`]) as a simulator node. Clock
+//! actions steer the node's simulated clock; events are kept for the test to read.
+
+use std::any::Any;
+
+use super::network::{NodeOutput, SimNode};
+use super::oscillator::Oscillator;
+use crate::engine::{
+    Action, ActionSink, ClockAction, Event, Instance, PortIndex, RxMeta, Timer, TimerKind, TxTag,
+};
+use crate::time::Time;
+
+/// An engine instance hosted by the simulator.
+#[derive(Debug)]
+pub struct EngineNode {
+    /// The engine.
+    pub instance: Instance,
+    /// Events the engine reported, with the node's clock reading when it did.
+    pub events: Vec<(Time, Event)>,
+}
+
+impl EngineNode {
+    /// Hosts `instance`.
+    pub fn new(instance: Instance) -> Self {
+        Self {
+            instance,
+            events: Vec::new(),
+        }
+    }
+
+    /// Calls `f` with the engine and a sink that carries its actions out on this node (for
+    /// management changes made by a test, such as a grandmaster's new clock class).
+    pub fn with_instance(
+        &mut self,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+        f: impl FnOnce(&mut Instance, Time, &mut dyn ActionSink),
+    ) {
+        let now = clock.now();
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        f(&mut self.instance, now, &mut sink);
+    }
+}
+
+const TIMER_KINDS: [TimerKind; 7] = [
+    TimerKind::Announce,
+    TimerKind::AnnounceReceipt,
+    TimerKind::Sync,
+    TimerKind::DelayReq,
+    TimerKind::PdelayReq,
+    TimerKind::Qualification,
+    TimerKind::FaultReset,
+];
+
+fn timer_key(t: Timer) -> u64 {
+    let kind = TIMER_KINDS.iter().position(|k| *k == t.kind).unwrap_or(0) as u64;
+    u64::from(t.port.0) << 8 | kind
+}
+
+fn timer_of(key: u64) -> Option<Timer> {
+    let kind = *TIMER_KINDS.get(usize::try_from(key & 0xff).ok()?)?;
+    Some(Timer {
+        port: PortIndex(u16::try_from(key >> 8).ok()?),
+        kind,
+    })
+}
+
+/// Turns engine actions into simulator outputs and clock changes.
+struct Sink<'a> {
+    clock: &'a mut Oscillator,
+    out: &'a mut Vec<NodeOutput>,
+    events: &'a mut Vec<(Time, Event)>,
+}
+
+impl ActionSink for Sink<'_> {
+    fn act(&mut self, action: Action<'_>) {
+        match action {
+            Action::Send {
+                port, tag, bytes, ..
+            } => self.out.push(NodeOutput::Send {
+                port: port.get(),
+                bytes: bytes.to_vec(),
+                tag: tag.map(|t| t.0),
+            }),
+            Action::ArmTimer { timer, after } => self.out.push(NodeOutput::Arm {
+                key: timer_key(timer),
+                after,
+            }),
+            Action::CancelTimer(timer) => self.out.push(NodeOutput::Cancel {
+                key: timer_key(timer),
+            }),
+            Action::Clock(ClockAction::Step(by)) => self.clock.step(by),
+            Action::Clock(ClockAction::SetFrequency(f)) => self.clock.set_frequency(f),
+            Action::Event(e) => self.events.push((self.clock.now(), e)),
+        }
+    }
+}
+
+impl SimNode for EngineNode {
+    fn start(&mut self, clock: &mut Oscillator, _now: Time, out: &mut Vec<NodeOutput>) {
+        let now = clock.now();
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        self.instance.start(now, &mut sink);
+    }
+
+    fn receive(
+        &mut self,
+        port: usize,
+        bytes: &[u8],
+        rx: Time,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+    ) {
+        let now = clock.now();
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        let meta = RxMeta {
+            timestamp: Some(rx),
+            source: None,
+        };
+        let port = PortIndex(u16::try_from(port).unwrap_or(u16::MAX));
+        self.instance
+            .handle_message(port, bytes, meta, now, &mut sink);
+    }
+
+    fn tx_timestamp(
+        &mut self,
+        port: usize,
+        tag: u32,
+        tx: Time,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+    ) {
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        let port = PortIndex(u16::try_from(port).unwrap_or(u16::MAX));
+        self.instance
+            .handle_tx_timestamp(port, TxTag(tag), tx, &mut sink);
+    }
+
+    fn timer(&mut self, key: u64, clock: &mut Oscillator, out: &mut Vec<NodeOutput>) {
+        let now = clock.now();
+        let Some(timer) = timer_of(key) else {
+            return;
+        };
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        self.instance.handle_timer(timer, now, &mut sink);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
