@@ -28,6 +28,11 @@
 #![deny(missing_docs)]
 
 pub mod config;
+/// Checks shared by the fuzz targets and the corpus replay test (feature `__fuzz`).
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+#[path = "fuzz_checks.rs"]
+pub mod __fuzz;
 pub mod servo;
 #[cfg(feature = "sim")]
 pub mod sim;
