@@ -99,7 +99,7 @@ pub fn roundtrip(data: &[u8]) -> Result<(), Failure> {
     let Ok(message) = Message::decode(data) else {
         return Ok(());
     };
-    let mut first = vec![0u8; Message::MAX_LEN];
+    let mut first = vec![0u8; message.wire_len()];
     let len = message
         .encode(&mut first)
         .map_err(|e| fail(format!("encoding {message:?}: {e}")))?;
@@ -116,7 +116,7 @@ pub fn roundtrip(data: &[u8]) -> Result<(), Failure> {
     if again != message {
         return Err(fail(format!("decoded {message:?}, re-decoded {again:?}")));
     }
-    let mut second = vec![0u8; Message::MAX_LEN];
+    let mut second = vec![0u8; len];
     let len2 = again
         .encode(&mut second)
         .map_err(|e| fail(format!("re-encoding {again:?}: {e}")))?;
@@ -125,14 +125,16 @@ pub fn roundtrip(data: &[u8]) -> Result<(), Failure> {
     }
     for tlv in message.suffix.iter() {
         let tlv = tlv.map_err(|e| fail(format!("TLV of a decoded message: {e}")))?;
-        tlv_roundtrip(&tlv)?;
+        tlv_roundtrip(&tlv, message.suffix.as_bytes().len())?;
     }
     Ok(())
 }
 
-/// Encodes `tlv` alone and checks that it decodes back to itself.
-fn tlv_roundtrip(tlv: &Tlv<'_>) -> Result<(), Failure> {
-    let mut buf = vec![0u8; Message::MAX_LEN];
+/// Encodes `tlv`, which came from a suffix of `suffix_len` bytes, alone and checks that it
+/// decodes back to itself.
+fn tlv_roundtrip(tlv: &Tlv<'_>, suffix_len: usize) -> Result<(), Failure> {
+    // Re-encoding can add at most a pad byte to what the TLV took in the suffix.
+    let mut buf = vec![0u8; suffix_len + 1];
     let mut writer = TlvWriter::new(&mut buf);
     writer
         .push(tlv)
