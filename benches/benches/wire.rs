@@ -6,8 +6,8 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ptp_core::time::{LogInterval, TimeInterval};
 use ptp_core::wire::{
-    Announce, Body, ClockIdentity, DelayResp, Flags, FollowUp, Header, Message, PortIdentity,
-    Sync, Timestamp, TlvWriter,
+    Announce, Body, ClockIdentity, DelayResp, Flags, FollowUp, Header, Message, PortIdentity, Sync,
+    Timestamp, TlvWriter,
 };
 
 fn port(last: u8) -> PortIdentity {

@@ -37,10 +37,8 @@ pub type Check = fn(&[u8]) -> Result<(), Failure>;
 
 /// Every fuzz target by name (the name of its `fuzz/fuzz_targets/*.rs` file and of its seed
 /// and corpus directories) with the check it runs.
-pub const TARGETS: &[(&str, Check)] = &[
-    ("message_decode", decode),
-    ("message_roundtrip", roundtrip),
-];
+pub const TARGETS: &[(&str, Check)] =
+    &[("message_decode", decode), ("message_roundtrip", roundtrip)];
 
 fn fail(what: impl Into<String>) -> Failure {
     Failure(what.into())
@@ -121,7 +119,9 @@ pub fn roundtrip(data: &[u8]) -> Result<(), Failure> {
         .encode(&mut second)
         .map_err(|e| fail(format!("re-encoding {again:?}: {e}")))?;
     if second.get(..len2) != Some(first) {
-        return Err(fail(format!("canonical encoding of {again:?} is not a fixed point")));
+        return Err(fail(format!(
+            "canonical encoding of {again:?} is not a fixed point"
+        )));
     }
     for tlv in message.suffix.iter() {
         let tlv = tlv.map_err(|e| fail(format!("TLV of a decoded message: {e}")))?;

@@ -27,12 +27,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod config;
 /// Checks shared by the fuzz targets and the corpus replay test (feature `__fuzz`).
 #[cfg(feature = "__fuzz")]
 #[doc(hidden)]
 #[path = "fuzz_checks.rs"]
 pub mod __fuzz;
+pub mod config;
 pub mod servo;
 #[cfg(feature = "sim")]
 pub mod sim;

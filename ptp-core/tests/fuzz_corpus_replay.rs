@@ -116,8 +116,9 @@ fn seeds_hold_the_golden_captures() {
                 std::fs::create_dir_all(&dir).unwrap();
                 std::fs::write(&path, seed).unwrap();
             }
-            let kept = std::fs::read(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (PTP_WRITE_FUZZ_SEEDS=1 writes it)", path.display()));
+            let kept = std::fs::read(&path).unwrap_or_else(|e| {
+                panic!("{}: {e} (PTP_WRITE_FUZZ_SEEDS=1 writes it)", path.display())
+            });
             assert_eq!(&kept, seed, "{}", path.display());
         }
     }

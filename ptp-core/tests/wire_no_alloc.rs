@@ -105,7 +105,11 @@ fn hot_path_messages_encode_and_decode_without_allocating() {
         assert_eq!(decoded, message, "{name}");
         let (count, stats) = measure(|| decoded.suffix.iter().filter(|t| t.is_ok()).count());
         assert!(stats.is_zero(), "{name}: TLV iteration: {stats:?}");
-        assert_eq!(count, usize::from(matches!(body, Body::Announce(_))), "{name}");
+        assert_eq!(
+            count,
+            usize::from(matches!(body, Body::Announce(_))),
+            "{name}"
+        );
     }
 }
 

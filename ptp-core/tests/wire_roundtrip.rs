@@ -26,9 +26,9 @@ use ptp_core::wire::tlv::{
 };
 use ptp_core::wire::{
     Announce, Body, ClockAccuracy, ClockIdentity, ClockQuality, DelayReq, DelayResp, Flags,
-    FollowUp, Header, Management, Message, MessageType, PdelayReq, PdelayResp,
-    PdelayRespFollowUp, PortIdentity, PtpText, Signaling, Sync, TimeSource, Timestamp, Tlv,
-    TlvType, TlvWriter, Tlvs, WireError,
+    FollowUp, Header, Management, Message, MessageType, PdelayReq, PdelayResp, PdelayRespFollowUp,
+    PortIdentity, PtpText, Signaling, Sync, TimeSource, Timestamp, Tlv, TlvType, TlvWriter, Tlvs,
+    WireError,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -293,14 +293,14 @@ fn tlv_spec() -> impl Strategy<Value = TlvSpec> {
             -scaled_ns_max - 1..=scaled_ns_max,
             any::<i32>()
         )
-            .prop_map(|(r, g, p, f)| TlvSpec::FollowUpInformation(
-                FollowUpInformation {
+            .prop_map(
+                |(r, g, p, f)| TlvSpec::FollowUpInformation(FollowUpInformation {
                     cumulative_scaled_rate_offset: r,
                     gm_time_base_indicator: g,
                     last_gm_phase_change: Duration::from_scaled_nanos(p),
                     scaled_last_gm_freq_change: f,
-                }
-            )),
+                })
+            ),
         (
             prop::sample::select(vec![
                 TlvType::ORGANIZATION_EXTENSION,
@@ -444,10 +444,16 @@ fn every_flag_bit_round_trips_alone() {
         let mut buf = [0u8; 64];
         let len = message.encode(&mut buf).unwrap();
         assert_eq!(buf[6..8], (1u16 << bit).to_be_bytes(), "bit {bit}");
-        assert_eq!(Message::decode(&buf[..len]).unwrap().header.flags, Flags(1 << bit));
+        assert_eq!(
+            Message::decode(&buf[..len]).unwrap().header.flags,
+            Flags(1 << bit)
+        );
     }
     let named = [
-        (Flags::ALTERNATE_MASTER, Flags::alternate_master as fn(Flags) -> bool),
+        (
+            Flags::ALTERNATE_MASTER,
+            Flags::alternate_master as fn(Flags) -> bool,
+        ),
         (Flags::TWO_STEP, Flags::two_step),
         (Flags::UNICAST, Flags::unicast),
         (Flags::LEAP_61, Flags::leap61),
@@ -627,7 +633,11 @@ fn unicast_tlvs_of_the_wrong_size_are_reported() {
             let mut suffix = tlv_type.to_be_bytes().to_vec();
             suffix.extend_from_slice(&u16::try_from(actual).unwrap().to_be_bytes());
             // Announce (0xB) in the messageType nibble.
-            suffix.extend(std::iter::once(0xb0).chain(std::iter::repeat(0)).take(actual));
+            suffix.extend(
+                std::iter::once(0xb0)
+                    .chain(std::iter::repeat(0))
+                    .take(actual),
+            );
             let err = Message::decode(&signaling_with_suffix(&suffix)).unwrap_err();
             assert!(
                 matches!(err, WireError::TlvBodySize { tlv, actual: a, .. } if tlv == name && a == actual),
