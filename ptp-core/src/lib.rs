@@ -33,6 +33,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// Checks shared by the fuzz targets and the corpus replay test (feature `__fuzz`).
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+#[path = "fuzz_checks.rs"]
+pub mod __fuzz;
 pub mod bmca;
 pub mod config;
 pub mod engine;
