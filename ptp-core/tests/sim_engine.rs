@@ -398,3 +398,44 @@ fn clock_class_change_at_the_grandmaster_reaches_the_downstream_data_sets() {
     // Still synchronised through it all.
     assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
 }
+
+#[test]
+fn static_unicast_peers_synchronise_without_multicast() {
+    // Nodes 0 (grandmaster) and 1 (slave) list each other's address; node 2, a multicast
+    // slave on the same segment, hears nothing it could follow.
+    let table = |peer: usize| {
+        let address = Simulation::address(NodeId(peer), 0);
+        format!("[unicast_master_table]\ntable_id 1\n{address}\n[eth0]\nunicast_master_table 1\n")
+    };
+    let node = |n: u8, text: String| {
+        let loaded = parse_ptp4l_conf(&text).unwrap();
+        let settings = InstanceSettings::from_config(&loaded.config, identity(n)).unwrap();
+        Box::new(EngineNode::new(Instance::new(settings).unwrap()))
+    };
+    let mut sim = Simulation::new(9, START);
+    let gm = sim.add_node(node(1, format!("{GM}{}", table(1))), 1, ClockModel::IDEAL);
+    let oc = sim.add_node(
+        node(2, format!("{OC}{}", table(0))),
+        1,
+        free_running(30_000, 0),
+    );
+    let bystander = sim.add_node(engine(3, 1, OC), 1, free_running(0, 0));
+    let seg = sim.add_segment(link());
+    for n in [gm, oc, bystander] {
+        sim.connect(n, 0, seg);
+    }
+    let trace = run(&mut sim, 120, oc, gm);
+    assert_eq!(port_state(&sim, gm, 0), PortState::Master);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
+    assert_eq!(port_state(&sim, bystander, 0), PortState::Listening);
+    let delay = instance(&sim, oc).current_ds().mean_path_delay;
+    assert!(
+        (delay - Duration::from_micros(50)).abs() < Duration::from_nanos(5),
+        "{delay:?}"
+    );
+    let worst = trace[trace.len() - 300..]
+        .iter()
+        .map(|(_, e)| e.abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 50.0, "unicast slave worst error: {worst} ns");
+}

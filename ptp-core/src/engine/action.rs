@@ -73,14 +73,15 @@ pub enum Destination {
     Multicast,
     /// The peer-delay multicast address (224.0.0.107, FF02::6B, 01-80-C2-00-00-0E).
     PeerMulticast,
-    /// Back to the sender of a received message, by the address the runtime gave with it.
-    Reply(PeerAddress),
+    /// To one peer by unicast: back to the sender of a received message (the address the
+    /// runtime gave with it), or to a unicast master table entry.
+    Unicast(PeerAddress),
 }
 
-/// A transport address the runtime attached to a received message, opaque to the engine.
-/// The runtime chooses the encoding (an IPv4/IPv6 address or a MAC in the low bytes).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
-pub struct PeerAddress(pub [u8; 16]);
+/// A unicast transport address: an IPv4 or IPv6 address (UDP) or a MAC address (L2), as in
+/// a `[unicast_master_table]`. The runtime gives it with each received message and sends to
+/// it for [`Destination::Unicast`].
+pub type PeerAddress = crate::config::unicast::UnicastAddress;
 
 /// A change to the local clock.
 #[derive(Clone, Copy, PartialEq, Debug)]

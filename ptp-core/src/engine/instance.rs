@@ -221,8 +221,8 @@ impl Instance {
             return;
         };
         let t = timestamp + p.settings.egress_latency;
-        if p.sync_out.is_some_and(|s| s.tag == tag) {
-            self.send_follow_up(port, t, sink);
+        if p.sync_out.iter().any(|s| s.tag == tag) {
+            self.send_follow_up(port, tag, t, sink);
         } else if let Some(d) = p.delay_req.as_mut().filter(|d| d.tag == tag) {
             d.t3 = Some(t);
         } else if let Some(d) = p.pdelay_req.as_mut().filter(|d| d.tag == tag) {
@@ -245,7 +245,7 @@ impl Instance {
         let Some(p) = self.ports.get(port.get()) else {
             return;
         };
-        let ours = p.sync_out.is_some_and(|s| s.tag == tag)
+        let ours = p.sync_out.iter().any(|s| s.tag == tag)
             || p.delay_req.is_some_and(|d| d.tag == tag)
             || p.pdelay_req.is_some_and(|d| d.tag == tag)
             || p.pdelay_resp.is_some_and(|r| r.tag == tag);
@@ -369,7 +369,7 @@ impl Instance {
         p.foreign.clear();
         p.pdelay_req = None;
         p.pdelay_resp = None;
-        p.sync_out = None;
+        p.sync_out.clear();
         let (timeout, p2p, pdelay) = (
             p.announce_receipt_timeout(),
             p.is_p2p(),

@@ -2,12 +2,12 @@
 //! port gives — Delay_Resp to a Delay_Req (master only) and Pdelay_Resp with its follow-up to
 //! a Pdelay_Req (any operational port, P2P).
 
-use super::action::{ActionSink, Destination, DropReason, PortIndex};
+use super::action::{ActionSink, Destination, DropReason, PortIndex, TxTag};
 use super::instance::{Instance, RxMeta};
 use super::port::{PdelayRespInFlight, Sequences, SyncInFlight};
 use crate::time::{Duration, LogInterval, Time, TimeInterval};
 use crate::wire::{
-    Announce, Body, DelayResp, Flags, FollowUp, Header, MessageType, PdelayResp,
+    Announce, Body, DelayResp, Flags, FollowUp, Header, Message, MessageType, PdelayResp,
     PdelayRespFollowUp, PortState, Sync, Timestamp, TlvWriter,
 };
 
@@ -68,45 +68,98 @@ impl Instance {
         if let Some(suffix) = suffix {
             message.suffix = suffix;
         }
-        self.send(port, Destination::Multicast, None, &message, sink);
+        self.send_to_all(port, &mut message, sink);
     }
 
-    /// Sends a two-step Sync; its Follow_Up goes out when the transmit time stamp arrives.
+    /// Sends a general message to the port's multicast address, or to each of its static
+    /// unicast peers with the unicast flag set.
+    fn send_to_all(
+        &mut self,
+        port: PortIndex,
+        message: &mut Message<'_>,
+        sink: &mut dyn ActionSink,
+    ) {
+        let peers = self
+            .port(port)
+            .map_or(0, |p| p.settings.unicast_peers.len());
+        if peers == 0 {
+            return self.send(port, Destination::Multicast, None, message, sink);
+        }
+        message.header.flags = message.header.flags.with(Flags::UNICAST, true);
+        for i in 0..peers {
+            let Some(to) = self
+                .port(port)
+                .and_then(|p| p.settings.unicast_peers.get(i).copied())
+            else {
+                return;
+            };
+            self.send(port, Destination::Unicast(to), None, message, sink);
+        }
+    }
+
+    /// Sends a two-step Sync (one per static unicast peer); each Follow_Up goes out when its
+    /// Sync's transmit time stamp arrives.
     pub(crate) fn send_sync(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
-        let tag = self.new_tag();
         let Some(p) = self.port_mut(port) else {
             return;
         };
         let seq = Sequences::take(&mut p.seq.sync);
-        p.sync_out = Some(SyncInFlight { seq, tag });
-        let Some(p) = self.port(port) else {
-            return;
-        };
-        let flags = Flags(0).with(Flags::TWO_STEP, true);
-        let header = self.header(p, MessageType::Sync, seq, flags, p.ds.log_sync_interval);
-        let message = Self::message(
-            header,
-            Body::Sync(Sync {
-                origin_timestamp: Timestamp::ZERO,
-            }),
-        );
-        self.send(port, Destination::Multicast, Some(tag), &message, sink);
+        p.sync_out.clear();
+        let peers = p.settings.unicast_peers.len();
+        let targets = if peers == 0 { 1 } else { peers };
+        for i in 0..targets {
+            let to = self
+                .port(port)
+                .and_then(|p| p.settings.unicast_peers.get(i).copied());
+            let tag = self.new_tag();
+            let Some(p) = self.port_mut(port) else {
+                return;
+            };
+            p.sync_out.push(SyncInFlight { seq, tag, to });
+            let Some(p) = self.port(port) else {
+                return;
+            };
+            let flags = Flags(0)
+                .with(Flags::TWO_STEP, true)
+                .with(Flags::UNICAST, to.is_some());
+            let header = self.header(p, MessageType::Sync, seq, flags, p.ds.log_sync_interval);
+            let message = Self::message(
+                header,
+                Body::Sync(Sync {
+                    origin_timestamp: Timestamp::ZERO,
+                }),
+            );
+            let destination = to.map_or(Destination::Multicast, Destination::Unicast);
+            self.send(port, destination, Some(tag), &message, sink);
+        }
     }
 
-    /// Sends the Follow_Up of the Sync whose transmit time (egress latency applied) is `t1`.
-    pub(crate) fn send_follow_up(&mut self, port: PortIndex, t1: Time, sink: &mut dyn ActionSink) {
-        let Some(sync) = self.port_mut(port).and_then(|p| p.sync_out.take()) else {
+    /// Sends the Follow_Up of the Sync sent with `tag`, whose transmit time (egress latency
+    /// applied) is `t1`.
+    pub(crate) fn send_follow_up(
+        &mut self,
+        port: PortIndex,
+        tag: TxTag,
+        t1: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.port_mut(port) else {
             return;
         };
+        let Some(at) = p.sync_out.iter().position(|s| s.tag == tag) else {
+            return;
+        };
+        let sync = p.sync_out.swap_remove(at);
         let Some(p) = self.port(port) else {
             return;
         };
         let (ts, fraction) = split_time(t1);
+        let flags = Flags(0).with(Flags::UNICAST, sync.to.is_some());
         let mut header = self.header(
             p,
             MessageType::FollowUp,
             sync.seq,
-            Flags(0),
+            flags,
             p.ds.log_sync_interval,
         );
         header.correction = TimeInterval::from(fraction);
@@ -116,7 +169,8 @@ impl Instance {
                 precise_origin_timestamp: ts,
             }),
         );
-        self.send(port, Destination::Multicast, None, &message, sink);
+        let destination = sync.to.map_or(Destination::Multicast, Destination::Unicast);
+        self.send(port, destination, None, &message, sink);
     }
 
     /// A Delay_Req reached a master port: answer with its receive time.
@@ -152,7 +206,7 @@ impl Instance {
             }),
         );
         let destination = match (unicast, rx.source) {
-            (true, Some(addr)) => Destination::Reply(addr),
+            (true, Some(addr)) => Destination::Unicast(addr),
             _ => Destination::Multicast,
         };
         self.send(port, destination, None, &message, sink);
@@ -205,7 +259,7 @@ impl Instance {
                 domain_number: req.domain_number,
             });
         }
-        let destination = reply_to.map_or(Destination::PeerMulticast, Destination::Reply);
+        let destination = reply_to.map_or(Destination::PeerMulticast, Destination::Unicast);
         self.send(port, destination, Some(tag), &message, sink);
         Ok(())
     }
@@ -245,7 +299,7 @@ impl Instance {
         );
         let destination = resp
             .reply_to
-            .map_or(Destination::PeerMulticast, Destination::Reply);
+            .map_or(Destination::PeerMulticast, Destination::Unicast);
         self.send(port, destination, None, &message, sink);
     }
 }

@@ -14,8 +14,12 @@
 //! `master` (Announce, Sync, answers), `slave` (offset measurement and the servo),
 //! `peer_delay` (P2P), `delay_filter`.
 //!
-//! Not yet: unicast master tables and negotiation (the [`Destination::Reply`] path and the
-//! per-port design leave room for them), management and signaling messages (dropped as
+//! Unicast: a port with a static unicast table ([`PortSettings::unicast_peers`], from its
+//! `[unicast_master_table]`) sends Announce, Sync and Follow_Up to each peer and its Delay_Req
+//! to its master by unicast; answers always go back to the sender. Negotiation (signaling
+//! REQUEST/GRANT, what ptp4l does with that table) will feed the same per-port peer list.
+//!
+//! Not yet: unicast negotiation, management and signaling messages (dropped as
 //! [`DropReason::Unsupported`]), one-step transmission, transparent clocks.
 
 pub mod action;

@@ -105,6 +105,8 @@ pub(crate) struct PdelayRespInFlight {
 pub(crate) struct SyncInFlight {
     pub(crate) seq: u16,
     pub(crate) tag: TxTag,
+    /// The unicast peer it went to, if not multicast.
+    pub(crate) to: Option<PeerAddress>,
 }
 
 /// One port of the instance.
@@ -121,7 +123,10 @@ pub(crate) struct Port {
     pub(crate) delay_req: Option<DelayReqInFlight>,
     pub(crate) pdelay_req: Option<PdelayReqInFlight>,
     pub(crate) pdelay_resp: Option<PdelayRespInFlight>,
-    pub(crate) sync_out: Option<SyncInFlight>,
+    /// Syncs waiting for their transmit time stamps: one per unicast peer, or one multicast.
+    pub(crate) sync_out: Vec<SyncInFlight>,
+    /// Where the master's Sync messages come from (for unicast Delay_Req).
+    pub(crate) master_address: Option<PeerAddress>,
     pub(crate) delay_filter: DelayFilter,
     /// E2E: the filtered mean path delay to the master. P2P: the filtered peer delay.
     pub(crate) mean_path_delay: Option<Duration>,
@@ -164,7 +169,8 @@ impl Port {
             delay_req: None,
             pdelay_req: None,
             pdelay_resp: None,
-            sync_out: None,
+            sync_out: Vec::new(),
+            master_address: None,
             mean_path_delay: None,
             peer: None,
         }
@@ -176,6 +182,11 @@ impl Port {
 
     pub(crate) fn state(&self) -> PortState {
         self.ds.port_state
+    }
+
+    /// Whether the port talks to static unicast peers instead of multicast.
+    pub(crate) fn is_unicast(&self) -> bool {
+        !self.settings.unicast_peers.is_empty()
     }
 
     pub(crate) fn is_p2p(&self) -> bool {
@@ -214,6 +225,7 @@ impl Port {
         self.sync_half = None;
         self.last_sync = None;
         self.delay_req = None;
+        self.master_address = None;
     }
 
     /// The local clock was stepped by `by`: local time stamps of exchanges in flight move

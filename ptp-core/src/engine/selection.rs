@@ -296,7 +296,7 @@ impl Instance {
             cancel(sink, port, kind);
         }
         if let Some(p) = self.port_mut(port) {
-            p.sync_out = None;
+            p.sync_out.clear();
         }
     }
 

@@ -5,6 +5,7 @@
 
 use thiserror::Error;
 
+use super::action::PeerAddress;
 use super::datasets::{DelayMechanism, TimePropertiesDs};
 use crate::config::enums::{
     ClockServo, ClockType, DatasetComparison, DelayFilter, DelayMechanism as ConfigDelay,
@@ -111,6 +112,10 @@ pub struct PortSettings {
     pub neighbor_prop_delay_thresh: Duration,
     /// Append a PATH_TRACE TLV to Announce and check received ones.
     pub path_trace_enabled: bool,
+    /// Static unicast peers (the port's `[unicast_master_table]` entries): when not empty,
+    /// the port sends Announce, Sync and Follow_Up to each of them and Delay_Req to its
+    /// master by unicast instead of multicast (IEEE 1588-2019 16.1 without negotiation).
+    pub unicast_peers: Vec<PeerAddress>,
 }
 
 impl Default for PortSettings {
@@ -148,6 +153,7 @@ impl PortSettings {
                 .clamp(1, MAX_DELAY_FILTER_LENGTH),
             neighbor_prop_delay_thresh: o.neighbor_prop_delay_thresh,
             path_trace_enabled: o.path_trace_enabled,
+            unicast_peers: Vec::new(),
         }
     }
 }
@@ -179,7 +185,18 @@ impl InstanceSettings {
         let ports: Vec<PortSettings> = config
             .ports
             .iter()
-            .map(|p| PortSettings::from_options(&p.name, &p.options))
+            .map(|p| {
+                let mut settings = PortSettings::from_options(&p.name, &p.options);
+                let table_id = p.options.unicast_master_table;
+                if let Some(table) = config
+                    .unicast_master_tables
+                    .iter()
+                    .find(|t| table_id != 0 && t.table_id == table_id)
+                {
+                    settings.unicast_peers = table.masters.clone();
+                }
+                settings
+            })
             .collect();
         let sync_interval = ports
             .first()

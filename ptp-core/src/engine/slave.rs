@@ -38,6 +38,9 @@ impl Instance {
         self.check_from_parent(port, header)?;
         let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
+        if rx.source.is_some() {
+            p.master_address = rx.source;
+        }
         let t2 = rx_time - p.settings.ingress_latency;
         let correction = Duration::from(header.correction);
         let seq = header.sequence_id;
@@ -183,11 +186,13 @@ impl Instance {
         let Some(p) = self.port(port) else {
             return;
         };
+        // A unicast port asks its master directly.
+        let to = p.master_address.filter(|_| p.is_unicast());
         let header = self.header(
             p,
             MessageType::DelayReq,
             seq,
-            Flags(0),
+            Flags(0).with(Flags::UNICAST, to.is_some()),
             crate::time::LogInterval::UNSPECIFIED,
         );
         let message = Self::message(
@@ -196,7 +201,8 @@ impl Instance {
                 origin_timestamp: Timestamp::ZERO,
             }),
         );
-        self.send(port, Destination::Multicast, Some(tag), &message, sink);
+        let destination = to.map_or(Destination::Multicast, Destination::Unicast);
+        self.send(port, destination, Some(tag), &message, sink);
     }
 
     /// Arms the Delay_Req timer: uniformly within twice the master's minimum interval, as

@@ -6,7 +6,8 @@ use std::any::Any;
 use super::network::{NodeOutput, SimNode};
 use super::oscillator::Oscillator;
 use crate::engine::{
-    Action, ActionSink, ClockAction, Event, Instance, PortIndex, RxMeta, Timer, TimerKind, TxTag,
+    Action, ActionSink, ClockAction, Destination, Event, Instance, PeerAddress, PortIndex, RxMeta,
+    Timer, TimerKind, TxTag,
 };
 use crate::time::Time;
 
@@ -44,6 +45,31 @@ impl EngineNode {
         };
         f(&mut self.instance, now, &mut sink);
     }
+
+    /// Hands a received message to the engine.
+    fn deliver(
+        &mut self,
+        port: usize,
+        bytes: &[u8],
+        rx: Time,
+        source: Option<PeerAddress>,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+    ) {
+        let now = clock.now();
+        let mut sink = Sink {
+            clock,
+            out,
+            events: &mut self.events,
+        };
+        let meta = RxMeta {
+            timestamp: Some(rx),
+            source,
+        };
+        let port = PortIndex(u16::try_from(port).unwrap_or(u16::MAX));
+        self.instance
+            .handle_message(port, bytes, meta, now, &mut sink);
+    }
 }
 
 const TIMER_KINDS: [TimerKind; 7] = [
@@ -80,11 +106,23 @@ impl ActionSink for Sink<'_> {
     fn act(&mut self, action: Action<'_>) {
         match action {
             Action::Send {
-                port, tag, bytes, ..
-            } => self.out.push(NodeOutput::Send {
-                port: port.get(),
-                bytes: bytes.to_vec(),
-                tag: tag.map(|t| t.0),
+                port,
+                tag,
+                bytes,
+                destination,
+                ..
+            } => self.out.push(match destination {
+                Destination::Unicast(to) => NodeOutput::SendTo {
+                    port: port.get(),
+                    to,
+                    bytes: bytes.to_vec(),
+                    tag: tag.map(|t| t.0),
+                },
+                Destination::Multicast | Destination::PeerMulticast => NodeOutput::Send {
+                    port: port.get(),
+                    bytes: bytes.to_vec(),
+                    tag: tag.map(|t| t.0),
+                },
             }),
             Action::ArmTimer { timer, after } => self.out.push(NodeOutput::Arm {
                 key: timer_key(timer),
@@ -119,19 +157,19 @@ impl SimNode for EngineNode {
         clock: &mut Oscillator,
         out: &mut Vec<NodeOutput>,
     ) {
-        let now = clock.now();
-        let mut sink = Sink {
-            clock,
-            out,
-            events: &mut self.events,
-        };
-        let meta = RxMeta {
-            timestamp: Some(rx),
-            source: None,
-        };
-        let port = PortIndex(u16::try_from(port).unwrap_or(u16::MAX));
-        self.instance
-            .handle_message(port, bytes, meta, now, &mut sink);
+        self.deliver(port, bytes, rx, None, clock, out);
+    }
+
+    fn receive_from(
+        &mut self,
+        port: usize,
+        bytes: &[u8],
+        rx: Time,
+        source: PeerAddress,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+    ) {
+        self.deliver(port, bytes, rx, Some(source), clock, out);
     }
 
     fn tx_timestamp(

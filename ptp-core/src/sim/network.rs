@@ -13,6 +13,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use super::noise::{Noise, TimestampNoise};
 use super::oscillator::{Oscillator, OscillatorModel};
+use crate::config::unicast::UnicastAddress as PeerAddress;
 use crate::rng::Rng;
 use crate::time::{Duration, Time};
 
@@ -23,6 +24,17 @@ pub enum NodeOutput {
     Send {
         /// The node's port.
         port: usize,
+        /// The message.
+        bytes: Vec<u8>,
+        /// Transmit time-stamp tag.
+        tag: Option<u32>,
+    },
+    /// Send `bytes` on `port` to one member of the segment only (unicast).
+    SendTo {
+        /// The node's port.
+        port: usize,
+        /// The receiver's address ([`Simulation::address`]).
+        to: PeerAddress,
         /// The message.
         bytes: Vec<u8>,
         /// Transmit time-stamp tag.
@@ -55,6 +67,20 @@ pub trait SimNode: Any {
         clock: &mut Oscillator,
         out: &mut Vec<NodeOutput>,
     );
+    /// A message arrived on `port` from the member at `source`. The default forgets the
+    /// source; nodes that answer by unicast override it.
+    fn receive_from(
+        &mut self,
+        port: usize,
+        bytes: &[u8],
+        rx: Time,
+        source: PeerAddress,
+        clock: &mut Oscillator,
+        out: &mut Vec<NodeOutput>,
+    ) {
+        let _ = source;
+        self.receive(port, bytes, rx, clock, out);
+    }
     /// The transmit time stamp of the message sent with `tag`.
     fn tx_timestamp(
         &mut self,
@@ -157,6 +183,7 @@ enum Pending {
         node: NodeId,
         port: usize,
         bytes: Vec<u8>,
+        source: (usize, usize),
     },
     TxTimestamp {
         node: NodeId,
@@ -385,7 +412,15 @@ impl Simulation {
     fn carry_out(&mut self, id: NodeId, out: Vec<NodeOutput>) {
         for o in out {
             match o {
-                NodeOutput::Send { port, bytes, tag } => self.transmit(id, port, bytes, tag),
+                NodeOutput::Send { port, bytes, tag } => {
+                    self.transmit(id, port, None, bytes, tag);
+                }
+                NodeOutput::SendTo {
+                    port,
+                    to,
+                    bytes,
+                    tag,
+                } => self.transmit(id, port, Some(to), bytes, tag),
                 NodeOutput::Arm { key, after } => {
                     self.generation += 1;
                     let generation = self.generation;
@@ -411,7 +446,21 @@ impl Simulation {
         }
     }
 
-    fn transmit(&mut self, from: NodeId, port: usize, bytes: Vec<u8>, tag: Option<u32>) {
+    /// The unicast address of `port` of `node`: `10.0.<node>.<port>` (UDPv4 form, whatever
+    /// the transport; the simulator only compares addresses).
+    pub fn address(node: NodeId, port: usize) -> PeerAddress {
+        let byte = |v: usize| u8::try_from(v).unwrap_or(u8::MAX);
+        PeerAddress::UdpV4(core::net::Ipv4Addr::new(10, 0, byte(node.0), byte(port)))
+    }
+
+    fn transmit(
+        &mut self,
+        from: NodeId,
+        port: usize,
+        to: Option<PeerAddress>,
+        bytes: Vec<u8>,
+        tag: Option<u32>,
+    ) {
         let Some(slot) = self.slots.get(from.0) else {
             return;
         };
@@ -440,6 +489,7 @@ impl Simulation {
             .iter()
             .copied()
             .filter(|m| *m != (from, port))
+            .filter(|(node, p)| to.is_none_or(|to| Self::address(*node, *p) == to))
             .collect();
         for (node, rx_port) in receivers {
             if self.rng.uniform() < config.loss {
@@ -467,6 +517,7 @@ impl Simulation {
                         node,
                         port: rx_port,
                         bytes: bytes.clone(),
+                        source: (from.0, port),
                     },
                 );
             }

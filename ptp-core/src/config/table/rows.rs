@@ -372,10 +372,12 @@ option_table! {
         ["net_sync_monitor", FLAG, not_yet("NetSync monitor"), SAME]
         net_sync_monitor: bool = false;
         /// Grant unicast negotiation requests (IEEE 1588-2019 16.1).
-        ["unicast_listen", FLAG, YES, SAME]
+        ["unicast_listen", FLAG, not_yet("the unicast negotiation service"), SAME]
         unicast_listen: bool = false;
-        /// The unicast_master_table this port uses; 0 for none.
-        ["unicast_master_table", int(0, INT_MAX), YES, SAME]
+        /// The unicast_master_table this port uses; 0 for none. The engine sends to the table's
+        /// addresses statically (IEEE 1588-2019 16.1 without negotiation); ptp4l negotiates
+        /// with REQUEST/GRANT signaling, which is not implemented yet.
+        ["unicast_master_table", int(0, INT_MAX), not_yet("unicast negotiation (the table is used statically)"), SAME]
         unicast_master_table: u32 = 0;
         /// Duration of requested unicast grants.
         ["unicast_req_duration", secs(10, INT_MAX), YES, SAME]
