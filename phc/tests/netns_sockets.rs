@@ -40,6 +40,37 @@ fn open(ns: &str, iface: &str, transport: Transport) -> PortSockets {
     in_netns(ns, move || PortSockets::open(&config)).unwrap()
 }
 
+/// The kernel switches software receive time stamping on for all sockets through a static
+/// key that it flips from a work queue after the first socket asks for it (and off again when
+/// the last one closes); a packet that arrives before that carries no time stamp, on a loaded
+/// machine for a while. Send until one arrives stamped and return the next transmit id.
+fn warm_up(a: &mut PortSockets, b: &mut PortSockets) -> u32 {
+    let mut buf = [0u8; 128];
+    for _ in 0..100 {
+        let id = a
+            .event
+            .send(&sync_message(1), Destination::Primary)
+            .unwrap();
+        let id = id.expect("a transmit id").0;
+        assert_ne!(
+            poll_fd(b.event.as_raw_fd(), libc::POLLIN, WAIT_MS) & libc::POLLIN,
+            0,
+            "no message"
+        );
+        let rx = b.event.recv(&mut buf).unwrap().expect("a datagram");
+        assert_ne!(poll_fd(a.event.as_raw_fd(), 0, WAIT_MS) & libc::POLLERR, 0);
+        assert_eq!(
+            a.event.recv_tx_timestamp().unwrap().map(|t| t.id.0),
+            Some(id)
+        );
+        if rx.timestamp.is_some() {
+            return id + 1;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("no receive time stamp after 100 messages")
+}
+
 fn exchange(tag: &str, transport: Transport) {
     if !netns_available(tag) {
         return;
@@ -48,8 +79,9 @@ fn exchange(tag: &str, transport: Transport) {
     let mut a = open(&pair.a, "veth-a", transport);
     let mut b = open(&pair.b, "veth-b", transport);
     let clock = SystemClock::new();
+    let first = warm_up(&mut a, &mut b);
 
-    for (sequence, expected_id) in [(7u16, TxId(0)), (8, TxId(1))] {
+    for (sequence, expected_id) in [(7u16, TxId(first)), (8, TxId(first + 1))] {
         let msg = sync_message(sequence);
         let before = clock.now().unwrap();
         let id = a.event.send(&msg, Destination::Primary).unwrap();

@@ -46,6 +46,19 @@ pub enum TimerKind {
     FaultReset,
 }
 
+impl TimerKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::Announce,
+        Self::AnnounceReceipt,
+        Self::Sync,
+        Self::DelayReq,
+        Self::PdelayReq,
+        Self::Qualification,
+        Self::FaultReset,
+    ];
+}
+
 /// A timer: which port and which kind.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Timer {

@@ -507,15 +507,7 @@ pub(crate) fn cancel(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind
 }
 
 fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
-    for kind in [
-        TimerKind::Announce,
-        TimerKind::AnnounceReceipt,
-        TimerKind::Sync,
-        TimerKind::DelayReq,
-        TimerKind::PdelayReq,
-        TimerKind::Qualification,
-        TimerKind::FaultReset,
-    ] {
+    for kind in TimerKind::ALL {
         cancel(sink, port, kind);
     }
 }

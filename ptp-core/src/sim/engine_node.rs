@@ -72,23 +72,16 @@ impl EngineNode {
     }
 }
 
-const TIMER_KINDS: [TimerKind; 7] = [
-    TimerKind::Announce,
-    TimerKind::AnnounceReceipt,
-    TimerKind::Sync,
-    TimerKind::DelayReq,
-    TimerKind::PdelayReq,
-    TimerKind::Qualification,
-    TimerKind::FaultReset,
-];
-
 fn timer_key(t: Timer) -> u64 {
-    let kind = TIMER_KINDS.iter().position(|k| *k == t.kind).unwrap_or(0) as u64;
+    let kind = TimerKind::ALL
+        .iter()
+        .position(|k| *k == t.kind)
+        .unwrap_or(0) as u64;
     u64::from(t.port.0) << 8 | kind
 }
 
 fn timer_of(key: u64) -> Option<Timer> {
-    let kind = *TIMER_KINDS.get(usize::try_from(key & 0xff).ok()?)?;
+    let kind = *TimerKind::ALL.get(usize::try_from(key & 0xff).ok()?)?;
     Some(Timer {
         port: PortIndex(u16::try_from(key >> 8).ok()?),
         kind,
