@@ -212,6 +212,8 @@ impl Cluster {
             format!("--service-account-signing-key-file={d}/sa.key"),
             "--service-account-issuer=https://kubernetes.default.svc".to_owned(),
             "--disable-admission-plugins=ServiceAccount".to_owned(),
+            // As kubeadm and most distributions: the PTP agents' DaemonSet is privileged.
+            "--allow-privileged=true".to_owned(),
         ];
         let apiserver = Supervised::spawn(
             "kube-apiserver",

@@ -112,6 +112,8 @@ pub fn metrics_service(settings: &AgentSettings) -> Service {
                 name: Some("metrics".to_owned()),
                 port: METRICS_PORT,
                 target_port: Some(IntOrString::String("metrics".to_owned())),
+                // Server-side apply keys ports by (port, protocol); the default does not count.
+                protocol: Some("TCP".to_owned()),
                 ..ServicePort::default()
             }]),
             ..ServiceSpec::default()
@@ -150,6 +152,7 @@ pub fn daemon_set(settings: &AgentSettings, node_selector: &BTreeMap<String, Str
         ports: Some(vec![ContainerPort {
             name: Some("metrics".to_owned()),
             container_port: METRICS_PORT,
+            protocol: Some("TCP".to_owned()),
             ..ContainerPort::default()
         }]),
         security_context: Some(SecurityContext {

@@ -128,7 +128,7 @@ pub async fn reconcile(
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
     let start = std::time::Instant::now();
-    let writes = reconcile_all(&ctx).await?;
+    let writes = reconcile_once(&ctx).await?;
     ctx.failures.store(0, Ordering::Relaxed);
     info!(
         writes,
@@ -182,8 +182,9 @@ pub async fn ensure_default(ctx: &Context) -> Result<PtpOperatorConfig, Error> {
     }
 }
 
-/// The whole pass; returns how many objects it wrote.
-async fn reconcile_all(ctx: &Context) -> Result<usize, Error> {
+/// One whole pass, outside the Controller; returns how many objects it wrote (0 when the
+/// cluster already matches).
+pub async fn reconcile_once(ctx: &Context) -> Result<usize, Error> {
     let mut writes = 0;
     let operator_config = ensure_default(ctx).await?;
     writes += apply_workload(ctx, &operator_config).await?;
