@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::Node;
 use kube::runtime::controller::{self, Controller};
@@ -104,46 +104,38 @@ fn to<T>(
 }
 
 /// Runs the controller while `elector` holds its Lease, until `shutdown` completes; contends
-/// again whenever leadership is lost. Releases the Lease on shutdown.
+/// again whenever leadership is lost. Releases the Lease on shutdown. Nothing is spawned:
+/// dropping the returned future stops everything (as a crash would, without releasing).
 pub async fn run_elected(
     ctx: Arc<Context>,
     mut elector: Elector,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let shutdown_task = tokio::spawn(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    });
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
+    let shutdown = shutdown.boxed().shared();
     loop {
         tokio::select! {
             () = elector.acquire() => {}
-            () = stopped(stop_rx.clone()) => break,
+            () = shutdown.clone() => return,
         }
         let (lost_tx, lost_rx) = tokio::sync::oneshot::channel::<()>();
-        let mut rx = stop_rx.clone();
-        let controller_shutdown = async move {
+        let stop = shutdown.clone();
+        let controller = run(ctx.clone(), async move {
             tokio::select! {
                 _ = lost_rx => {}
-                _ = rx.wait_for(|stop| *stop) => {}
+                () = stop => {}
             }
-        };
-        let controller = tokio::spawn(run(ctx.clone(), controller_shutdown));
+        });
+        tokio::pin!(controller);
         tokio::select! {
             () = elector.hold() => {
                 let _ = lost_tx.send(());
-                let _ = controller.await;
+                controller.await;
                 info!(identity = %elector.identity(), "stopped leading; contending again");
             }
-            () = stopped(stop_rx.clone()) => {
-                let _ = controller.await;
+            () = &mut controller => {
                 elector.release().await;
-                break;
+                return;
             }
         }
     }
-    shutdown_task.abort();
 }
