@@ -75,7 +75,10 @@ async fn reconcile_latency_and_memory_of_the_operator_process() {
                  "recommend": [{"profile": "p", "priority": 0, "match": [{"nodeLabel": label}]}]}
     }))
     .unwrap();
-    configs.create(&PostParams::default(), &config).await.unwrap();
+    configs
+        .create(&PostParams::default(), &config)
+        .await
+        .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
@@ -113,7 +116,10 @@ async fn reconcile_latency_and_memory_of_the_operator_process() {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut wait_all = async |want: &str| {
         let deadline = Instant::now() + LONG;
-        while !nodes.iter().all(|n| seen.get(n).map(String::as_str) == Some(want)) {
+        while !nodes
+            .iter()
+            .all(|n| seen.get(n).map(String::as_str) == Some(want))
+        {
             let next = tokio::time::timeout_at(deadline.into(), stream.next()).await;
             let config = next.expect("nodes did not converge in time").unwrap();
             let text = config
