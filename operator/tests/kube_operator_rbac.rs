@@ -164,7 +164,9 @@ async fn operator_and_agent_work_within_their_roles() {
     let agent_configs: Api<NodePtpConfig> = Api::namespaced(as_agent.clone(), &ns);
     agent_configs.get(node).await.unwrap();
     let by_name = WatchParams::default().fields(&format!("metadata.name={node}"));
-    agent_configs.watch(&by_name, "0").await.unwrap();
+    // The request is answered (or refused) before the stream is returned.
+    let watch = agent_configs.watch(&by_name, "0").await.unwrap();
+    drop(watch);
     let sync = json!({"apiVersion": "ptp.openshift.io/v1", "kind": "PtpConfig",
                       "status": {"nodes": [{"nodeName": node, "profiles": [{"name": "c_p", "ports": []}]}]}});
     Api::<PtpConfig>::namespaced(as_agent.clone(), &ns)
