@@ -15,7 +15,12 @@
 //!
 //! A node whose selection includes an invalid profile (see [`crate::validate`]) or names a
 //! profile that does not exist keeps its previous NodePtpConfig; the PtpConfig says why in its
-//! conditions.
+//! conditions. Upstream instead fails the whole pass and updates no node.
+//!
+//! `status.matchList` lists what each node was given (its NodePtpConfig), so while a node
+//! keeps its previous profiles the list says so, rather than what it would have been given.
+//! Conditions: [`CONDITION_VALID`] and upstream's [`CONDITION_REFERENCES`], each with
+//! `observedGeneration`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};

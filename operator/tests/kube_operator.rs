@@ -174,8 +174,15 @@ async fn upstream_samples_and_profiles_reconcile() {
     .await;
     // The node gets the profile content with the name qualified, and where it comes from.
     for (stem, profile_name) in &fixture_configs {
-        let stored = configs.get(stem).await.unwrap();
-        assert!(condition_is(&stored, CONDITION_VALID, "True"), "{stem}");
+        // Status is written after the nodes' objects, in the same pass.
+        let stored = wait_for(&configs, stem, LONG, |c| {
+            condition_is(c, CONDITION_VALID, "True") && !match_list(c).is_empty()
+        })
+        .await;
+        assert_eq!(
+            match_list(&stored),
+            [(labelled.clone(), format!("{stem}_{profile_name}"))]
+        );
         let entry = on_node
             .spec
             .profiles
@@ -495,16 +502,18 @@ async fn versions(client: &Client, ns: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Once converged, a pass writes nothing: no request that changes a resourceVersion.
+/// Once converged, a pass writes nothing: no request that changes a resourceVersion. On a
+/// cluster of its own, so that no other test's Nodes come and go during the passes.
 #[tokio::test]
 async fn a_second_reconcile_changes_nothing() {
-    let Some(env) = kube_harness::test_env("op_noop").await else {
+    let Some(cluster) = kube_harness::own_cluster("op_noop").await else {
         return;
     };
-    install_crds(&env.client).await;
-    let ns = &env.namespace;
+    let client = cluster.client().unwrap();
+    let ns = &cluster.namespace(&client, "noop").await.unwrap();
+    install_crds(&client).await;
     let node = format!("{ns}-node");
-    create_node(&env.client, &node, &["a"]).await;
+    create_node(&client, &node, &["a"]).await;
     let configs: Api<PtpConfig> = Api::namespaced(env.client.clone(), ns);
     let config = ptp_config(
         "c",
@@ -517,11 +526,11 @@ async fn a_second_reconcile_changes_nothing() {
         .create(&PostParams::default(), &config)
         .await
         .unwrap();
-    let ctx = support::context(&env.client, ns);
+    let ctx = support::context(&client, ns);
     let first = operator::reconcile::reconcile_once(&ctx).await.unwrap();
     // default PtpOperatorConfig's workload (5), NodePtpConfig, NodePtpDevice, status.
     assert!(first >= 8, "{first} writes");
-    let before = versions(&env.client, ns).await;
+    let before = versions(&client, ns).await;
     assert!(before.contains_key(&format!("NodePtpConfig/{node}")));
     assert!(before.contains_key("DaemonSet/ptp-agent"));
     let stored = configs.get("c").await.unwrap();
@@ -531,7 +540,7 @@ async fn a_second_reconcile_changes_nothing() {
     );
     for _ in 0..2 {
         assert_eq!(operator::reconcile::reconcile_once(&ctx).await.unwrap(), 0);
-        assert_eq!(versions(&env.client, ns).await, before);
+        assert_eq!(versions(&client, ns).await, before);
     }
 }
 
