@@ -514,7 +514,7 @@ async fn a_second_reconcile_changes_nothing() {
     install_crds(&client).await;
     let node = format!("{ns}-node");
     create_node(&client, &node, &["a"]).await;
-    let configs: Api<PtpConfig> = Api::namespaced(env.client.clone(), ns);
+    let configs: Api<PtpConfig> = Api::namespaced(client.clone(), ns);
     let config = ptp_config(
         "c",
         json!([{"name": "p", "ptp4lConf": "[global]\n", "ptpSettings": {"haProfiles": "q"}},
