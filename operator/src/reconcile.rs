@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Node, Service, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
@@ -54,6 +55,8 @@ pub const HASH_ANNOTATION: &str = "ptp.openshift.io/applied-hash";
 pub const CONDITION_VALID: &str = "ConfigValid";
 /// PtpConfig condition: every profile reference resolves (upstream's name).
 pub const CONDITION_REFERENCES: &str = "ProfileReferenceValid";
+/// NodePtpConfig writes in flight at once.
+const NODE_WRITES_IN_FLIGHT: usize = 8;
 /// How long after a successful pass the reconciler runs again anyway.
 const RESYNC: Duration = Duration::from_secs(300);
 /// First and longest retry delay after a failed pass.
@@ -190,9 +193,17 @@ pub async fn ensure_default(ctx: &Context) -> Result<PtpOperatorConfig, Error> {
 /// One whole pass, outside the Controller; returns how many objects it wrote (0 when the
 /// cluster already matches).
 pub async fn reconcile_once(ctx: &Context) -> Result<usize, Error> {
-    let mut writes = 0;
     let operator_config = ensure_default(ctx).await?;
-    writes += apply_workload(ctx, &operator_config).await?;
+    reconcile_with(ctx, &operator_config).await
+}
+
+/// One whole pass for the given `default` PtpOperatorConfig.
+async fn reconcile_with(
+    ctx: &Context,
+    operator_config: &PtpOperatorConfig,
+) -> Result<usize, Error> {
+    let mut writes = 0;
+    writes += apply_workload(ctx, operator_config).await?;
 
     let configs = ctx
         .api::<PtpConfig>()
@@ -246,11 +257,26 @@ pub async fn reconcile_once(ctx: &Context) -> Result<usize, Error> {
                 .map(|c| c.spec.profiles.clone())
                 .unwrap_or_default()
         };
-        if write_node_config(ctx, node, existing, &profiles).await? {
-            writes += 1;
-        }
         applied.insert(name, profiles);
     }
+    // The nodes' objects are independent: write them a few at a time.
+    let mut pending = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        let name = node.name_any();
+        if let Some(profiles) = applied.get(&name) {
+            pending.push(write_node_config(
+                ctx,
+                node,
+                node_configs.get(&name),
+                profiles,
+            ));
+        }
+    }
+    let node_writes: Vec<bool> = futures::stream::iter(pending)
+        .buffer_unordered(NODE_WRITES_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    writes += node_writes.into_iter().filter(|wrote| *wrote).count();
 
     writes += sync_node_objects(ctx, &nodes, &node_configs).await?;
 
