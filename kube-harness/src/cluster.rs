@@ -60,8 +60,9 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> HarnessErro
 /// A private etcd + kube-apiserver. Dropping it stops both and removes its directory.
 ///
 /// The apiserver authenticates a bearer token from `--token-auth-file` as a member of
-/// `system:masters`, authorises everything (`AlwaysAllow`) and serves TLS with the
-/// self-signed certificate it generates in `--cert-dir`; clients skip verification (loopback).
+/// `system:masters`, authorises everything (`AlwaysAllow`, or RBAC with
+/// [`Cluster::start_with`]), admits privileged pods, and serves TLS with the self-signed
+/// certificate it generates in `--cert-dir`; clients skip verification (loopback).
 /// There is no controller-manager and no kubelet: no garbage collection, no namespace
 /// finalisation, no pods. Tests assert on objects.
 #[derive(Debug)]

@@ -659,6 +659,79 @@ fn keep_transition_time(mut condition: Condition, existing: &[Condition]) -> Con
 mod tests {
     use super::*;
 
+    fn config(name: &str, value: serde_json::Value) -> PtpConfig {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "ptp.openshift.io/v1", "kind": "PtpConfig",
+            "metadata": {"name": name, "generation": 3}, "spec": value
+        }))
+        .unwrap()
+    }
+
+    fn node_profile(config: &str, name: &str) -> NodeProfile {
+        NodeProfile {
+            ptp_config: config.to_owned(),
+            profile: crate::crd::PtpProfile {
+                name: select::qualified_name(config, name),
+                ..crate::crd::PtpProfile::default()
+            },
+        }
+    }
+
+    #[test]
+    fn status_lists_what_each_node_got_and_why_a_node_was_held() {
+        let a = config(
+            "a",
+            serde_json::json!({"profile": [{"name": "p", "ptp4lConf": "[global]\nbogus 1\n"},
+                                           {"name": "q", "ptpSettings": {"haProfiles": "ghost"}}],
+                               "recommend": []}),
+        );
+        let b = config(
+            "b",
+            serde_json::json!({"profile": [{"name": "p"}], "recommend": []}),
+        );
+        let all = [a.clone(), b];
+        let applied = BTreeMap::from([
+            (
+                "n1".to_owned(),
+                vec![node_profile("a", "p"), node_profile("b", "p")],
+            ),
+            ("n2".to_owned(), vec![node_profile("b", "p")]),
+        ]);
+        let problems = problems_by_profile(&all);
+        assert_eq!(problems.len(), 1);
+        let held = BTreeMap::from([("a".to_owned(), vec!["n2".to_owned(), "n2".to_owned()])]);
+        let status = desired_status(&a, &all, &applied, &problems, &held, &[]);
+        assert_eq!(
+            status.match_list,
+            vec![NodeMatchList {
+                node_name: "n1".to_owned(),
+                profile: "a_p".to_owned()
+            }]
+        );
+        let [valid, references] = &status.conditions[..] else {
+            panic!("{:?}", status.conditions)
+        };
+        assert_eq!(
+            (valid.type_.as_str(), valid.status.as_str()),
+            (CONDITION_VALID, "False")
+        );
+        assert_eq!(valid.observed_generation, Some(3));
+        assert_eq!(
+            valid.message,
+            "profile p ptp4lConf: line 2 in [global] section: option bogus: unknown option\n\
+             nodes keeping their previous profiles: n2"
+        );
+        assert_eq!(references.status, "False");
+        assert_eq!(references.reason, "UnresolvedProfileReference");
+        assert!(references
+            .message
+            .contains("haProfiles of q names profile ghost"));
+
+        // Recomputed against what was stored: equal, so nothing would be written.
+        let again = desired_status(&a, &all, &applied, &problems, &held, &status.conditions);
+        assert_eq!(again, status);
+    }
+
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         assert_eq!(backoff(1), Duration::from_millis(250));
