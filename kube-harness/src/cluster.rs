@@ -60,8 +60,9 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> HarnessErro
 /// A private etcd + kube-apiserver. Dropping it stops both and removes its directory.
 ///
 /// The apiserver authenticates a bearer token from `--token-auth-file` as a member of
-/// `system:masters`, authorises everything (`AlwaysAllow`) and serves TLS with the
-/// self-signed certificate it generates in `--cert-dir`; clients skip verification (loopback).
+/// `system:masters`, authorises everything (`AlwaysAllow`, or RBAC with
+/// [`Cluster::start_with`]), admits privileged pods, and serves TLS with the self-signed
+/// certificate it generates in `--cert-dir`; clients skip verification (loopback).
 /// There is no controller-manager and no kubelet: no garbage collection, no namespace
 /// finalisation, no pods. Tests assert on objects.
 #[derive(Debug)]
@@ -76,11 +77,32 @@ pub struct Cluster {
     etcd: Supervised,
     started_in: Duration,
     namespaces: AtomicU32,
+    authorization: Authorization,
+}
+
+/// How the apiserver authorises requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization {
+    /// Everything is allowed (`--authorization-mode=AlwaysAllow`).
+    AlwaysAllow,
+    /// Kubernetes RBAC (`--authorization-mode=RBAC`), for tests of least-privilege roles. The
+    /// harness's own token is in `system:masters` and still may do anything; other
+    /// identities (service-account tokens from the TokenRequest API) get what their roles
+    /// grant.
+    Rbac,
 }
 
 impl Cluster {
     /// Starts etcd and kube-apiserver and waits until `/readyz` answers `ok`.
     pub async fn start(binaries: Binaries) -> Result<Self, HarnessError> {
+        Self::start_with(binaries, Authorization::AlwaysAllow).await
+    }
+
+    /// As [`Cluster::start`], with the given authorization mode.
+    pub async fn start_with(
+        binaries: Binaries,
+        authorization: Authorization,
+    ) -> Result<Self, HarnessError> {
         let begin = Instant::now();
         let dir = tempfile::Builder::new()
             .prefix("ptp-kube-")
@@ -118,6 +140,7 @@ impl Cluster {
             etcd,
             started_in: Duration::ZERO,
             namespaces: AtomicU32::new(0),
+            authorization,
         };
         cluster.start_apiserver().await?;
         cluster.started_in = begin.elapsed();
@@ -150,6 +173,14 @@ impl Cluster {
         config.accept_invalid_certs = true;
         config.auth_info.token_file = Some(self.dir.join("token").display().to_string());
         config.connect_timeout = Some(Duration::from_secs(5));
+        Ok(config)
+    }
+
+    /// A client configuration authenticating with `token` instead of the harness's own.
+    pub fn config_with_token(&self, token: &str) -> Result<Config, HarnessError> {
+        let mut config = self.config()?;
+        config.auth_info.token_file = None;
+        config.auth_info.token = Some(token.to_owned().into());
         Ok(config)
     }
 
@@ -206,12 +237,17 @@ impl Cluster {
             "--bind-address=127.0.0.1".to_owned(),
             "--advertise-address=127.0.0.1".to_owned(),
             format!("--token-auth-file={d}/tokens.csv"),
-            "--authorization-mode=AlwaysAllow".to_owned(),
+            match self.authorization {
+                Authorization::AlwaysAllow => "--authorization-mode=AlwaysAllow".to_owned(),
+                Authorization::Rbac => "--authorization-mode=RBAC".to_owned(),
+            },
             "--service-cluster-ip-range=10.0.0.0/24".to_owned(),
             format!("--service-account-key-file={d}/sa.pub"),
             format!("--service-account-signing-key-file={d}/sa.key"),
             "--service-account-issuer=https://kubernetes.default.svc".to_owned(),
             "--disable-admission-plugins=ServiceAccount".to_owned(),
+            // As kubeadm and most distributions: the PTP agents' DaemonSet is privileged.
+            "--allow-privileged=true".to_owned(),
         ];
         let apiserver = Supervised::spawn(
             "kube-apiserver",

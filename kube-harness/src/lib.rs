@@ -26,7 +26,7 @@ mod cluster;
 mod supervised;
 
 pub use binaries::{Binaries, Missing, KUBE_VERSION};
-pub use cluster::{Cluster, HarnessError};
+pub use cluster::{Authorization, Cluster, HarnessError};
 
 use kube::Client;
 use tokio::sync::OnceCell;
@@ -96,8 +96,17 @@ pub async fn test_env(test: &str) -> Option<TestEnv> {
 ///
 /// As [`test_env`].
 pub async fn own_cluster(test: &str) -> Option<Cluster> {
+    own_cluster_with(test, Authorization::AlwaysAllow).await
+}
+
+/// As [`own_cluster`], with the given authorization mode (for RBAC tests).
+///
+/// # Panics
+///
+/// As [`test_env`].
+pub async fn own_cluster_with(test: &str, authorization: Authorization) -> Option<Cluster> {
     let binaries = binaries_or_skip(test)?;
-    match Cluster::start(binaries).await {
+    match Cluster::start_with(binaries, authorization).await {
         Ok(cluster) => Some(cluster),
         Err(err) => fail(&report(&err)),
     }

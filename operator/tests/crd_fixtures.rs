@@ -203,3 +203,22 @@ fn the_loss_check_catches_losses() {
         assert_eq!(common::losses(&sent, &got).len(), 1, "{got}");
     }
 }
+
+#[test]
+fn every_upstream_profile_and_sample_passes_validation() {
+    let mut profiles: Vec<(String, PtpProfile)> = common::profiles()
+        .into_iter()
+        .map(|(name, value)| (name, serde_json::from_value(value).unwrap()))
+        .collect();
+    for (name, value) in common::samples() {
+        if value["kind"] == "PtpConfig" {
+            let config: PtpConfig = serde_json::from_value(value).unwrap();
+            profiles.extend(config.spec.profile.into_iter().map(|p| (name.clone(), p)));
+        }
+    }
+    assert_eq!(profiles.len(), 5);
+    for (name, profile) in profiles {
+        let problems = operator::validate::check_profile(&profile);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+}

@@ -1,6 +1,6 @@
 //! Prints the CustomResourceDefinitions of `ptp.openshift.io/v1` as YAML.
 //!
-//! `cargo run -p operator --bin crdgen` prints all three as one multi-document stream;
+//! `cargo run -p operator --bin crdgen` prints them all as one multi-document stream;
 //! `cargo run -p operator --bin crdgen -- --write deploy/crds` writes one file per CRD
 //! (`deploy/crds/<plural>.yaml`), which is how the committed files are made.
 

@@ -1,16 +1,17 @@
 //! The `ptp.openshift.io/v1` custom resources: [`PtpConfig`], [`PtpOperatorConfig`] and
-//! [`NodePtpDevice`].
+//! [`NodePtpDevice`], plus our [`NodePtpConfig`].
 //!
 //! The types are schema-compatible with the upstream ptp-operator's CRDs
 //! (k8snetworkplumbingwg/ptp-operator `config/crd/bases/`): every object the upstream schemas
 //! accept, ours accept with the same meaning, field for field (names, types, optionality,
 //! defaults, enums and ranges). Objects users have today keep working unchanged. What we add is
-//! documented where it is added; so far that is the per-node sync status in
-//! [`PtpConfigStatus::nodes`].
+//! documented where it is added: the per-node sync status in [`PtpConfigStatus::nodes`], and
+//! [`NodePtpConfig`], the per-node object holding a node's resolved profiles.
 //!
 //! `deploy/crds/*.yaml` are generated from these types by `cargo run -p operator --bin crdgen`
 //! (see [`definitions`]); a unit test fails when they drift.
 
+mod node_ptp_config;
 mod node_ptp_device;
 mod optional_spec;
 mod ptp_config;
@@ -19,6 +20,7 @@ mod ptp_operator_config;
 mod schema;
 mod string_map;
 
+pub use node_ptp_config::{NodeProfile, NodePtpConfig, NodePtpConfigSpec};
 pub use node_ptp_device::{
     BaseBoardInfo, HardwareInfo, HwConfig, NodePtpDevice, NodePtpDeviceSpec, NodePtpDeviceStatus,
     PtpDevice, SystemInfo,
@@ -44,10 +46,11 @@ pub const GROUP: &str = "ptp.openshift.io";
 /// The API version of every resource here.
 pub const VERSION: &str = "v1";
 
-/// The three CRDs as installed in a cluster, in the order of `deploy/crds/` file names:
+/// The CRDs as installed in a cluster, in the order of `deploy/crds/` file names:
 /// `(file stem, definition)`.
 pub fn definitions() -> Vec<(&'static str, CustomResourceDefinition)> {
     let mut crds = vec![
+        ("nodeptpconfigs", NodePtpConfig::crd()),
         ("nodeptpdevices", NodePtpDevice::crd()),
         ("ptpconfigs", PtpConfig::crd()),
         ("ptpoperatorconfigs", ptp_operator_config::crd()),

@@ -1,0 +1,165 @@
+//! Shared by the operator's kube-tier tests: CRD installation, Nodes, an in-process operator,
+//! and waiting on watches.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{ObjectMeta, PostParams};
+use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Api, Client, Resource};
+use operator::agent::AgentSettings;
+use operator::reconcile::Context;
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+pub const IMAGE: &str = "registry.example/ptp-agent:test";
+
+/// Installs our CRDs (idempotent) and waits until they are Established.
+pub async fn install_crds(client: &Client) {
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for (_, crd) in operator::crd::definitions() {
+        let name = crd.metadata.name.clone().unwrap();
+        match api.create(&PostParams::default(), &crd).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => panic!("creating CRD {name}: {e}"),
+        }
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            await_condition(api.clone(), &name, conditions::is_crd_established()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("CRD {name} not Established in 30 s"))
+        .unwrap();
+    }
+}
+
+/// Creates a Node (no kubelet: just the object).
+pub async fn create_node(client: &Client, name: &str, labels: &[&str]) -> Node {
+    let node = Node {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            labels: Some(
+                labels
+                    .iter()
+                    .map(|l| ((*l).to_owned(), String::new()))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+            ..ObjectMeta::default()
+        },
+        ..Node::default()
+    };
+    Api::<Node>::all(client.clone())
+        .create(&PostParams::default(), &node)
+        .await
+        .unwrap()
+}
+
+pub fn context(client: &Client, namespace: &str) -> Arc<Context> {
+    Arc::new(Context::new(
+        client.clone(),
+        AgentSettings {
+            namespace: namespace.to_owned(),
+            image: IMAGE.to_owned(),
+        },
+    ))
+}
+
+/// An operator running in this process (no leader election) until the returned sender is
+/// dropped or fired.
+pub struct Running {
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub task: JoinHandle<()>,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(30), self.task)
+            .await
+            .expect("the operator did not stop in 30 s")
+            .expect("the operator task failed");
+    }
+}
+
+pub fn start_operator(client: &Client, namespace: &str) -> Running {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let ctx = context(client, namespace);
+    let task = tokio::spawn(operator::controller::run(ctx, async move {
+        let _ = stopped.await;
+    }));
+    Running {
+        stop: Some(stop),
+        task,
+    }
+}
+
+/// Waits (watching, not polling) until `check` holds for the object `name`, or `limit`
+/// passes; returns the object.
+pub async fn wait_for<K, F>(api: &Api<K>, name: &str, limit: Duration, check: F) -> K
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    F: Fn(&K) -> bool,
+{
+    let cond = move |obj: Option<&K>| obj.is_some_and(&check);
+    match tokio::time::timeout(limit, await_condition(api.clone(), name, cond)).await {
+        Ok(Ok(Some(obj))) => obj,
+        Ok(other) => panic!("waiting for {name}: {other:?}"),
+        Err(_) => {
+            let last = api.get_opt(name).await;
+            panic!("{name} not as expected within {limit:?}; last seen: {last:#?}")
+        }
+    }
+}
+
+/// Waits until `name` does not exist.
+pub async fn wait_gone<K>(api: &Api<K>, name: &str, limit: Duration)
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    match tokio::time::timeout(
+        limit,
+        await_condition(api.clone(), name, |o: Option<&K>| o.is_none()),
+    )
+    .await
+    {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => panic!("waiting for {name} to go: {e}"),
+        Err(_) => panic!("{name} still exists after {limit:?}"),
+    }
+}
+
+/// A stream of every version of the objects of `api`, for measuring.
+pub fn versions<K>(api: Api<K>) -> impl futures::Stream<Item = K>
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    use futures::StreamExt;
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .applied_objects()
+        .filter_map(|r| async move { r.ok() })
+}
+
+/// Retries `f` until it succeeds (for the moments the apiserver is coming back).
+pub async fn eventually<T, E: std::fmt::Display, Fut: Future<Output = Result<T, E>>>(
+    mut f: impl FnMut() -> Fut,
+) -> T {
+    let mut last = String::new();
+    for _ in 0..100 {
+        match f().await {
+            Ok(v) => return v,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("still failing after 20 s: {last}")
+}
