@@ -29,6 +29,20 @@
 //! which it takes the (possibly stepped or re-tuned) oscillator back afterwards. No simulated
 //! time passes during a call, so statime sees exactly the simulator's clock.
 //!
+//! # statime 0.4.0 as it behaves here
+//!
+//! - Its clock quality is fixed (class 248, accuracy unknown, offsetScaledLogVariance
+//!   0x6900), which beats ptp4l's default variance (0xFFFF) at equal priorities.
+//! - A grandmaster announces PTP timescale, UTC offset unknown, internal oscillator and
+//!   nothing traceable, whatever `TimePropertiesDS` it was given.
+//! - A slave-only instance that its BMCA finds better than every clock it hears (it will
+//!   when it hears only worse ones, as above) hits a `debug_assert!` in
+//!   `set_recommended_state` (a panic in debug builds). Give the clocks it listens to a
+//!   better priority1.
+//! - Management and signaling messages are dropped; masters are two-step only.
+//! - With the peer-to-peer mechanism only a Slave port starts sending Pdelay_Req; every
+//!   port answers them.
+//!
 //! # Lifetimes
 //!
 //! statime's ports borrow their instance, and a simulated node must be `'static`, so the
