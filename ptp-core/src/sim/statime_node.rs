@@ -35,10 +35,10 @@
 //!   0x6900), which beats ptp4l's default variance (0xFFFF) at equal priorities.
 //! - A grandmaster announces PTP timescale, UTC offset unknown, internal oscillator and
 //!   nothing traceable, whatever `TimePropertiesDS` it was given.
-//! - A slave-only instance that its BMCA finds better than every clock it hears (it will
-//!   when it hears only worse ones, as above) hits a `debug_assert!` in
-//!   `set_recommended_state` (a panic in debug builds). Give the clocks it listens to a
-//!   better priority1.
+//! - When its BMCA recommends the master state to a slave-only instance — it finds itself
+//!   better than the best clock it hears, as it finds a clock with ptp4l's default quality
+//!   at equal priority1 — statime hits a `debug_assert!` in `set_recommended_state` (a
+//!   panic in debug builds). Give the clocks it listens to a better priority1.
 //! - Management and signaling messages are dropped; masters are two-step only.
 //! - With the peer-to-peer mechanism only a Slave port starts sending Pdelay_Req; every
 //!   port answers them.
