@@ -63,14 +63,35 @@ const DEBIAN: &[(&str, &[&str])] = &[
     ("default", &[]),
     ("E2E-TC", &["tc_spanning_tree=1", "clock_type=E2E_TC"]),
     ("P2P-TC", &["tc_spanning_tree=1", "clock_type=P2P_TC"]),
-    ("G.8265.1", &["hybrid_e2e=1", "inhibit_multicast_service=1"]),
+    (
+        "G.8265.1",
+        &[
+            "hybrid_e2e=1",
+            "inhibit_multicast_service=1",
+            "unicast_listen=1",
+        ],
+    ),
     ("G.8275.1", &[]),
-    ("G.8275.2", &["hybrid_e2e=1", "inhibit_multicast_service=1"]),
+    (
+        "G.8275.2",
+        &[
+            "hybrid_e2e=1",
+            "inhibit_multicast_service=1",
+            "unicast_listen=1",
+        ],
+    ),
     (
         "UNICAST-MASTER",
-        &["hybrid_e2e=1", "inhibit_multicast_service=1"],
+        &[
+            "hybrid_e2e=1",
+            "inhibit_multicast_service=1",
+            "unicast_listen=1",
+        ],
     ),
-    ("UNICAST-SLAVE", &[]),
+    (
+        "UNICAST-SLAVE",
+        &["eth0:unicast_master_table=1", "eth1:unicast_master_table=2"],
+    ),
     ("gPTP", &["assume_two_step=1", "follow_up_info=1"]),
     (
         "automotive-master",

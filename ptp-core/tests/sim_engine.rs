@@ -439,3 +439,34 @@ fn static_unicast_peers_synchronise_without_multicast() {
         .fold(0.0, f64::max);
     assert!(worst < 50.0, "unicast slave worst error: {worst} ns");
 }
+
+/// The grandmaster's frequency changes under a locked slave (a grandmaster that is itself
+/// steered: a boundary clock, or a GNSS clock going into holdover). The default servo must
+/// learn the new frequency, whether the change is large (the first Syncs after it are
+/// outliers) or small (each is only a little further off than the last, which the noise
+/// estimate would otherwise absorb).
+#[test]
+fn a_grandmaster_frequency_change_is_followed() {
+    for change_ppb in [30.0, 100.0, 10_000.0] {
+        let mut sim = Simulation::new(5, START);
+        let gm = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
+        let oc = sim.add_node(engine(2, 1, OC), 1, free_running(-400_000, 0));
+        let seg = sim.add_segment(link());
+        sim.connect(gm, 0, seg);
+        sim.connect(oc, 0, seg);
+        run(&mut sim, 60, oc, gm);
+        sim.with_node::<EngineNode>(gm, |_, clock, _| clock.set_frequency(Ppb(change_ppb)));
+        let trace = run(&mut sim, 120, oc, gm);
+        let worst = trace[trace.len() - 300..]
+            .iter()
+            .map(|(_, e)| e.abs())
+            .fold(0.0, f64::max);
+        println!("GM frequency {change_ppb:+} ppb: OC worst {worst:.1} ns over the last 30 s");
+        assert!(worst < 50.0, "{change_ppb} ppb: worst {worst} ns");
+        let frequency = instance(&sim, oc).frequency().get();
+        assert!(
+            (frequency - (change_ppb - 10_000.0)).abs() < 5.0,
+            "{change_ppb} ppb: OC frequency {frequency} ppb"
+        );
+    }
+}

@@ -18,6 +18,7 @@ mod frequency;
 mod instant;
 mod log_interval;
 mod scaled;
+pub(crate) mod statime;
 
 pub use duration::Duration;
 pub use frequency::{Ppb, ScaledPpm};
