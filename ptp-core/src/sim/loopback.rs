@@ -111,7 +111,7 @@ impl LoopbackPair {
     }
 
     /// Hands the grandmaster's last message to the slave, received `WIRE_DELAY` after `sent`.
-    fn to_oc(&mut self, sent: Time) -> Option<()> {
+    fn deliver_to_oc(&mut self, sent: Time) -> Option<()> {
         let (_, bytes, len) = self.gm_out.take()?;
         let rx = RxMeta {
             timestamp: Some(sent + WIRE_DELAY),
@@ -130,10 +130,10 @@ impl LoopbackPair {
         self.gm
             .handle_timer(timer(TimerKind::Sync), t1, &mut self.gm_out);
         let sync_tag = self.gm_out.tag?;
-        self.to_oc(t1)?;
+        self.deliver_to_oc(t1)?;
         self.gm
             .handle_tx_timestamp(PORT, sync_tag, t1, &mut self.gm_out);
-        self.to_oc(t1)?;
+        self.deliver_to_oc(t1)?;
         let t3 = t1 + Duration::from_millis(10);
         self.oc
             .handle_timer(timer(TimerKind::DelayReq), t3, &mut self.oc_out);
@@ -146,6 +146,6 @@ impl LoopbackPair {
         };
         self.gm
             .handle_message(PORT, req.get(..len)?, rx, t3, &mut self.gm_out);
-        self.to_oc(t3)
+        self.deliver_to_oc(t3)
     }
 }
