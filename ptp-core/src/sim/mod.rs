@@ -8,6 +8,7 @@
 //! numbers, so a simulation run is reproducible bit for bit on the same platform.
 
 pub mod engine_node;
+pub mod loopback;
 pub mod network;
 pub mod noise;
 pub mod oscillator;
@@ -15,6 +16,7 @@ pub mod statime_node;
 
 pub use crate::rng::Rng;
 pub use engine_node::EngineNode;
+pub use loopback::LoopbackPair;
 pub use network::{ClockModel, NodeId, NodeOutput, SegmentConfig, SegmentId, SimNode, Simulation};
 pub use noise::{Noise, TimestampNoise};
 pub use oscillator::{Oscillator, OscillatorModel};
