@@ -212,53 +212,46 @@ fn bad_messages_are_dropped_without_touching_the_clock() {
     assert!(sim.clock_error(oc).unwrap().abs() < Duration::from_nanos(100));
 }
 
+/// How many of the node's events so far satisfy `f`.
+fn count(sim: &Simulation, node: NodeId, f: impl Fn(&Event) -> bool) -> usize {
+    let events = &sim.node::<EngineNode>(node).unwrap().events;
+    events.iter().filter(|(_, e)| f(e)).count()
+}
+
 #[test]
 fn sequence_id_wrap_goes_unnoticed() {
     // 128 Sync per second: the 16-bit sequenceId wraps after 512 s.
     let (mut sim, _gm, oc) = locked_pair("[global]\nclockClass 6\nlogSyncInterval -7\n", 30);
-    let node = sim.node::<EngineNode>(oc).unwrap();
-    let unmatched_before = node
-        .events
-        .iter()
-        .filter(|(_, e)| {
-            matches!(
-                e,
-                Event::Dropped {
-                    reason: DropReason::Unmatched,
-                    ..
-                }
-            )
-        })
-        .count();
+    let unmatched_before = count(&sim, oc, |e| {
+        matches!(
+            e,
+            Event::Dropped {
+                reason: DropReason::Unmatched,
+                ..
+            }
+        )
+    });
     let mut worst = Duration::ZERO;
     let end = sim.now() + Duration::from_secs(560);
     sim.run_until(end, Duration::from_secs(1), |s| {
         worst = worst.max(s.clock_error(oc).unwrap().abs());
     });
-    let node = sim.node::<EngineNode>(oc).unwrap();
-    let samples = node
-        .events
-        .iter()
-        .filter(|(_, e)| matches!(e, Event::Sample { .. }))
-        .count();
+    let samples = count(&sim, oc, |e| matches!(e, Event::Sample { .. }));
     assert!(samples > 65_536, "only {samples} samples: no wrap happened");
-    let unmatched = node
-        .events
-        .iter()
-        .filter(|(_, e)| {
-            matches!(
-                e,
-                Event::Dropped {
-                    reason: DropReason::Unmatched,
-                    ..
-                }
-            )
-        })
-        .count();
+    let unmatched = count(&sim, oc, |e| {
+        matches!(
+            e,
+            Event::Dropped {
+                reason: DropReason::Unmatched,
+                ..
+            }
+        )
+    });
     assert_eq!(
         unmatched, unmatched_before,
         "messages went unmatched across the wrap"
     );
+    let node = sim.node::<EngineNode>(oc).unwrap();
     assert_eq!(
         node.instance.port_ds(PortIndex(0)).unwrap().port_state,
         PortState::Slave
