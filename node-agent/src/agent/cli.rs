@@ -83,8 +83,10 @@ mod tests {
 
     #[test]
     fn agent_flags_are_taken_out() {
-        let a = split_agent_args(args(&["-f", "x.conf", "--clock", "virtual", "-m", "--check"]))
-            .unwrap();
+        let a = split_agent_args(args(&[
+            "-f", "x.conf", "--clock", "virtual", "-m", "--check",
+        ]))
+        .unwrap();
         assert!(a.check);
         assert_eq!(a.clock, Some(ClockChoice::Virtual));
         assert_eq!(a.ptp4l, args(&["-f", "x.conf", "-m"]));

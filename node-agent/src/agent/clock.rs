@@ -185,8 +185,8 @@ mod tests {
 
     #[test]
     fn virtual_clock_converts_stamps_through_its_map() {
-        let mut c = AgentClock::open(Some(ClockChoice::Virtual), TimestampMode::Software, "lo")
-            .unwrap();
+        let mut c =
+            AgentClock::open(Some(ClockChoice::Virtual), TimestampMode::Software, "lo").unwrap();
         c.apply(ClockAction::Step(Duration::from_micros(-250)))
             .unwrap();
         c.apply(ClockAction::SetFrequency(Ppb(0.0))).unwrap();

@@ -117,9 +117,12 @@ fn transition_event(from: PortState, to: PortState) -> &'static str {
     }
 }
 
-/// Per-sample lines and the periodic summary.
+/// Turns engine events into ptp4l's lines; keeps the periodic summary and which best master
+/// was last announced.
 #[derive(Debug)]
-pub struct SampleLog {
+pub struct EventLog {
+    /// The grandmaster last named in a `selected …` line.
+    announced: Option<ClockIdentity>,
     /// Samples per summary; 1 prints every sample at info.
     per_summary: u32,
     offsets: Stats,
@@ -127,17 +130,14 @@ pub struct SampleLog {
     delays: Stats,
 }
 
-impl SampleLog {
+impl EventLog {
     /// A log with ptp4l's summary rule: one summary per 2^(summary_interval −
     /// logSyncInterval) samples, per-sample lines when that is one.
     pub fn new(summary_interval: i8, log_sync_interval: i8) -> Self {
         let shift = i32::from(summary_interval) - i32::from(log_sync_interval);
-        let per_summary = if shift <= 0 {
-            1
-        } else {
-            1u32 << shift.min(20)
-        };
+        let per_summary = if shift <= 0 { 1 } else { 1u32 << shift.min(20) };
         Self {
+            announced: None,
             per_summary,
             offsets: Stats::default(),
             freqs: Stats::default(),
@@ -177,21 +177,37 @@ impl SampleLog {
         }
     }
 
-    /// Logs an engine event the way ptp4l words it.
-    pub fn event(&mut self, event: &Event, own: ClockIdentity) {
+    /// Names the best master when it changed (ptp4l prints this after each BMCA that changes
+    /// it; the engine reports a change of parent, and a port becoming master while this
+    /// clock is its own parent).
+    fn best_master(&mut self, grandmaster: ClockIdentity, own: ClockIdentity) {
+        if self.announced == Some(grandmaster) {
+            return;
+        }
+        self.announced = Some(grandmaster);
+        if grandmaster == own {
+            tracing::info!("selected local clock {own} as best master");
+            tracing::info!("assuming the grand master role");
+        } else {
+            tracing::info!("selected best master clock {grandmaster}");
+        }
+    }
+
+    /// Logs an engine event the way ptp4l words it. `grandmaster` is the instance's
+    /// grandmaster after the event.
+    pub fn event(&mut self, event: &Event, own: ClockIdentity, grandmaster: ClockIdentity) {
         match *event {
-            Event::PortState { port, from, to } => tracing::info!(
-                "port {}: {from} to {to} on {}",
-                u32::from(port.0) + 1,
-                transition_event(from, to)
-            ),
-            Event::ParentChanged { grandmaster, .. } if grandmaster == own => {
-                tracing::info!("selected local clock {own} as best master");
-                tracing::info!("assuming the grand master role");
+            Event::PortState { port, from, to } => {
+                if matches!(to, PortState::PreMaster | PortState::Master) && grandmaster == own {
+                    self.best_master(own, own);
+                }
+                tracing::info!(
+                    "port {}: {from} to {to} on {}",
+                    u32::from(port.0) + 1,
+                    transition_event(from, to)
+                );
             }
-            Event::ParentChanged { grandmaster, .. } => {
-                tracing::info!("selected best master clock {grandmaster}")
-            }
+            Event::ParentChanged { grandmaster, .. } => self.best_master(grandmaster, own),
             Event::Sample {
                 offset,
                 frequency,
@@ -292,10 +308,10 @@ mod tests {
 
     #[test]
     fn summary_counts_follow_ptp4l() {
-        assert_eq!(SampleLog::new(0, 0).per_summary, 1);
-        assert_eq!(SampleLog::new(-3, 0).per_summary, 1);
-        assert_eq!(SampleLog::new(2, 0).per_summary, 4);
-        assert_eq!(SampleLog::new(1, -3).per_summary, 16);
+        assert_eq!(EventLog::new(0, 0).per_summary, 1);
+        assert_eq!(EventLog::new(-3, 0).per_summary, 1);
+        assert_eq!(EventLog::new(2, 0).per_summary, 4);
+        assert_eq!(EventLog::new(1, -3).per_summary, 16);
     }
 
     #[test]
@@ -304,6 +320,9 @@ mod tests {
         for x in [3.0, -3.0, 3.0, -3.0] {
             s.push(x);
         }
-        assert_eq!((s.mean(), s.rms(), s.stddev(), s.max_abs), (0.0, 3.0, 3.0, 3.0));
+        assert_eq!(
+            (s.mean(), s.rms(), s.stddev(), s.max_abs),
+            (0.0, 3.0, 3.0, 3.0)
+        );
     }
 }

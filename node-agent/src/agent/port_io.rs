@@ -319,7 +319,11 @@ fn drain(
             Ok(None) => return Ok(()),
             // An oversized datagram is the sender's problem, not the port's.
             Err(SocketError::Truncated(len)) => {
-                tracing::debug!(port = reporter.port.0 + 1, len, "dropped an oversized datagram");
+                tracing::debug!(
+                    port = reporter.port.0 + 1,
+                    len,
+                    "dropped an oversized datagram"
+                );
             }
             Err(e) => return Err((Fault::ReceiveFailed, e)),
         }
@@ -346,7 +350,9 @@ fn engine_peer(peer: SocketPeer) -> PeerAddress {
 fn socket_peer(peer: PeerAddress, transport: Transport) -> SocketPeer {
     let v6 = Ipv6Addr::from(peer.0);
     match transport {
-        Transport::UdpIpv4 => SocketPeer::Ip(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        Transport::UdpIpv4 => {
+            SocketPeer::Ip(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4))
+        }
         Transport::UdpIpv6 => SocketPeer::Ip(IpAddr::V6(v6)),
         Transport::Ieee8023 => {
             let [a, b, c, d, e, f, ..] = peer.0;
@@ -362,8 +368,14 @@ mod tests {
     #[test]
     fn peer_addresses_round_trip_through_the_engine() {
         let cases = [
-            (SocketPeer::Ip("10.1.2.3".parse().unwrap()), Transport::UdpIpv4),
-            (SocketPeer::Ip("fd00::7".parse().unwrap()), Transport::UdpIpv6),
+            (
+                SocketPeer::Ip("10.1.2.3".parse().unwrap()),
+                Transport::UdpIpv4,
+            ),
+            (
+                SocketPeer::Ip("fd00::7".parse().unwrap()),
+                Transport::UdpIpv6,
+            ),
             (
                 SocketPeer::Mac(MacAddress([2, 0, 0, 0xaa, 0xbb, 0xcc])),
                 Transport::Ieee8023,

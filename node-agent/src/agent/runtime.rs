@@ -18,7 +18,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::time::{Duration, Instant};
 
 use super::clock::AgentClock;
-use super::log::SampleLog;
+use super::log::EventLog;
 use super::port_io::{PortInput, PortReport, PortTask, SendRequest};
 use super::timers::{sleep_until, Timers};
 
@@ -46,7 +46,7 @@ pub struct Runtime {
     reports_tx: UnboundedSender<PortReport>,
     reports: UnboundedReceiver<PortReport>,
     actions: ActionLog,
-    log: SampleLog,
+    log: EventLog,
 }
 
 impl Runtime {
@@ -56,7 +56,7 @@ impl Runtime {
         clock: AgentClock,
         ports: Vec<PortConfig>,
         tx_timeout: Duration,
-        log: SampleLog,
+        log: EventLog,
     ) -> Self {
         let (reports_tx, reports) = unbounded_channel();
         Self {
@@ -104,8 +104,12 @@ impl Runtime {
         for i in 0..self.ports.len() {
             if self.ports.get(i).is_some_and(|p| p.task.is_none()) {
                 let now = self.now();
-                self.instance
-                    .handle_port_fault(index(i), Fault::OpenFailed, now, &mut self.actions);
+                self.instance.handle_port_fault(
+                    index(i),
+                    Fault::OpenFailed,
+                    now,
+                    &mut self.actions,
+                );
             }
         }
         self.carry_out();
@@ -227,7 +231,11 @@ impl Runtime {
             OwnedAction::CancelTimer(timer) => self.timers.cancel(timer),
             OwnedAction::Clock(action) => {
                 if let Err(e) = self.clock.apply(action) {
-                    tracing::error!("{action:?} on the {}: {}", self.clock.name(), error_chain(&e));
+                    tracing::error!(
+                        "{action:?} on the {}: {}",
+                        self.clock.name(),
+                        error_chain(&e)
+                    );
                 }
             }
             OwnedAction::Event(event) => self.on_event(&event),
@@ -236,7 +244,8 @@ impl Runtime {
 
     fn on_event(&mut self, event: &Event) {
         let own = self.instance.default_ds().clock_identity;
-        self.log.event(event, own);
+        let grandmaster = self.instance.parent_ds().grandmaster_identity;
+        self.log.event(event, own, grandmaster);
         match *event {
             Event::Sample { .. } => {
                 if let Some(error) = self.clock.offset_from_realtime() {
@@ -254,8 +263,12 @@ impl Runtime {
                 self.open_port(port);
                 if self.ports.get(port.get()).is_some_and(|p| p.task.is_none()) {
                     let now = self.now();
-                    self.instance
-                        .handle_port_fault(port, Fault::OpenFailed, now, &mut self.actions);
+                    self.instance.handle_port_fault(
+                        port,
+                        Fault::OpenFailed,
+                        now,
+                        &mut self.actions,
+                    );
                 }
             }
             _ => {}

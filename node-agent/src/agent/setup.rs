@@ -17,7 +17,7 @@ use ptp_core::wire::ClockIdentity;
 
 use super::cli::ClockChoice;
 use super::clock::AgentClock;
-use super::log::{LogSettings, SampleLog};
+use super::log::{EventLog, LogSettings};
 use super::runtime::Runtime;
 use crate::check::HostPhcs;
 
@@ -140,7 +140,7 @@ impl Plan {
             .ports
             .first()
             .map_or(0, |p| p.options.log_sync_interval.0);
-        let log = SampleLog::new(g.summary_interval.0, sync);
+        let log = EventLog::new(g.summary_interval.0, sync);
         let tx_timeout: Duration = g.tx_timestamp_timeout.to_core();
         Ok(Runtime::new(instance, clock, self.ports, tx_timeout, log))
     }
@@ -179,7 +179,9 @@ mod tests {
     fn identity_is_eui64_of_the_mac() {
         assert_eq!(
             identity_from_mac("02:1a:2b:3c:4d:5e"),
-            Some(ClockIdentity([0x02, 0x1a, 0x2b, 0xff, 0xfe, 0x3c, 0x4d, 0x5e]))
+            Some(ClockIdentity([
+                0x02, 0x1a, 0x2b, 0xff, 0xfe, 0x3c, 0x4d, 0x5e
+            ]))
         );
         assert_eq!(identity_from_mac("02:1a:2b:3c:4d"), None);
         assert_eq!(identity_from_mac("02:1a:2b:3c:4d:5e:6f"), None);
@@ -210,8 +212,10 @@ mod tests {
         let none = |_: &str| Ok(String::new());
         let refuse = |a: &[&str]| plan(&args(a), None, &none).unwrap_err().to_string();
         assert!(refuse(&["-i", "ptpx0", "-L"]).contains("not implemented"));
-        assert!(refuse(&["-i", "ptpx0", "--ptp_dst_mac", "01:1B:19:00:00:01"])
-            .contains("destination addresses"));
+        assert!(
+            refuse(&["-i", "ptpx0", "--ptp_dst_mac", "01:1B:19:00:00:01"])
+                .contains("destination addresses")
+        );
         assert!(refuse(&["-S"]).contains("no interface"));
         assert!(refuse(&["-x"]).contains("command line"));
     }
