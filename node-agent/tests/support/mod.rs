@@ -124,8 +124,9 @@ impl Lab {
         wait_ready(b, dev_b);
     }
 
-    /// A bridge `br` in `ns` over the veth ends `ports` (already created there), addressed
-    /// on a fresh subnet as host 1; returns the subnet number for [`Lab::attach`].
+    /// A bridge `br` in `ns`, addressed on a fresh subnet as host 1; returns the subnet
+    /// number for [`Lab::attach`]. (A bridge has no software transmit time stamps: PTP
+    /// programs go on the namespaces attached to it, not on the bridge.)
     pub fn bridge(&mut self, ns: &str, br: &str) -> u8 {
         run(&[
             "ip",
