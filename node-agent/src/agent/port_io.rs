@@ -20,7 +20,7 @@ use phc::socket::{
 use phc::SocketError;
 use ptp_core::engine::{Destination, Fault, MessageClass, PeerAddress, PortIndex, TxTag};
 use ptp_core::time::Time;
-use tokio::io::unix::AsyncFd;
+use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 use tokio::io::Interest;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
@@ -105,19 +105,9 @@ impl PortTask {
         reports: UnboundedSender<PortReport>,
     ) -> Result<Self, SocketError> {
         let sockets = PortSockets::open(config)?;
-        let io = |source| SocketError::Io {
-            op: "register with the event loop",
-            source,
-        };
-        // `with_interest` is deprecated because a `T` could close or replace its descriptor
-        // while registered (the sound replacement is `unsafe`, which this crate forbids). A
-        // `PtpSocket` owns its descriptor for its whole life and never replaces it.
-        #[allow(deprecated)]
-        let event = AsyncFd::with_interest(sockets.event, Interest::READABLE | Interest::ERROR)
-            .map_err(io)?;
+        let event = register(sockets.event, EVENT_INTEREST)?;
         // On IEEE 802.3 the general socket only sends; on UDP it receives general messages.
-        #[allow(deprecated)]
-        let general = AsyncFd::with_interest(sockets.general, Interest::READABLE).map_err(io)?;
+        let general = register(sockets.general, Interest::READABLE)?;
         let (requests, rx) = tokio::sync::mpsc::unbounded_channel();
         let io = PortIo {
             reporter: Reporter {
@@ -126,7 +116,7 @@ impl PortTask {
                 reports,
             },
             transport: config.transport,
-            event,
+            event: Some(event),
             general,
             pending: VecDeque::new(),
             tx_timeout,
@@ -174,10 +164,37 @@ impl Reporter {
     }
 }
 
+/// What the event socket waits for: messages, and transmit time stamps on its error queue.
+const EVENT_INTEREST: Interest = Interest::READABLE.add(Interest::ERROR);
+
+/// Registers a socket with the event loop.
+fn register(socket: PtpSocket, interest: Interest) -> Result<AsyncFd<PtpSocket>, SocketError> {
+    // `with_interest` is deprecated because a `T` could close or replace its descriptor while
+    // registered (the sound replacement is `unsafe`, which this crate forbids). A `PtpSocket`
+    // owns its descriptor for its whole life and never replaces it.
+    #[allow(deprecated)]
+    AsyncFd::with_interest(socket, interest).map_err(|source| SocketError::Io {
+        op: "register with the event loop",
+        source,
+    })
+}
+
+/// Waits until `fd` is ready for `interest`; never, while there is no `fd`.
+async fn ready(
+    fd: Option<&AsyncFd<PtpSocket>>,
+    interest: Interest,
+) -> std::io::Result<AsyncFdReadyGuard<'_, PtpSocket>> {
+    match fd {
+        Some(fd) => fd.ready(interest).await,
+        None => std::future::pending().await,
+    }
+}
+
 struct PortIo {
     reporter: Reporter,
     transport: Transport,
-    event: AsyncFd<PtpSocket>,
+    /// Taken out of the event loop while an event message is sent (see [`PortIo::send`]).
+    event: Option<AsyncFd<PtpSocket>>,
     general: AsyncFd<PtpSocket>,
     pending: VecDeque<Pending>,
     tx_timeout: Duration,
@@ -194,9 +211,9 @@ impl PortIo {
                     Some(r) => self.send(r),
                     None => return,
                 },
-                ready = self.event.readable() => match ready {
+                ready = ready(self.event.as_ref(), Interest::READABLE) => match ready {
                     Ok(mut guard) => {
-                        let r = drain(self.event.get_ref(), &mut buf, &self.reporter);
+                        let r = drain(guard.get_inner(), &mut buf, &self.reporter);
                         if r.is_ok() {
                             guard.clear_ready();
                         }
@@ -214,9 +231,9 @@ impl PortIo {
                     }
                     Err(source) => Err((Fault::ReceiveFailed, SocketError::Io { op: "poll", source })),
                 },
-                ready = self.event.ready(Interest::ERROR) => match ready {
+                ready = ready(self.event.as_ref(), Interest::ERROR) => match ready {
                     Ok(mut guard) => {
-                        let r = tx_timestamps(self.event.get_ref(), &mut self.pending, &self.reporter);
+                        let r = tx_timestamps(guard.get_inner(), &mut self.pending, &self.reporter);
                         if r.is_ok() {
                             guard.clear_ready();
                         }
@@ -244,21 +261,41 @@ impl PortIo {
                 SocketDestination::Unicast(socket_peer(peer, self.transport))
             }
         };
-        let socket = match r.class {
-            MessageClass::Event => self.event.get_mut(),
-            MessageClass::General => self.general.get_mut(),
-        };
-        let id = socket
-            .send(&r.bytes, destination)
-            .map_err(|e| (Fault::SendFailed, e))?;
-        if let (Some(id), Some(tag)) = (id, r.tag) {
+        if r.class == MessageClass::General {
+            self.general
+                .get_mut()
+                .send(&r.bytes, destination)
+                .map_err(|e| (Fault::SendFailed, e))?;
+            return Ok(());
+        }
+        // An event message is sent from outside the event loop's epoll set, as ptp4l sends
+        // from outside poll(): the kernel queues a software transmit time stamp during the
+        // send itself, between stamping and handing the packet on, and waking an epoll
+        // registration there adds a microsecond or so to every event message's path after
+        // its time stamp, a bias of half that on the offset. The stamps already queued are
+        // read before registering again; later ones (hardware) wake the loop as usual.
+        let mut socket = self.event.take().map(AsyncFd::into_inner).ok_or_else(|| {
+            let source = std::io::Error::from(std::io::ErrorKind::NotConnected);
+            (
+                Fault::SendFailed,
+                SocketError::Io {
+                    op: "sendto",
+                    source,
+                },
+            )
+        })?;
+        let sent = socket.send(&r.bytes, destination);
+        if let (Ok(Some(id)), Some(tag)) = (&sent, r.tag) {
             self.pending.push_back(Pending {
-                id,
+                id: *id,
                 tag,
                 deadline: Instant::now() + self.tx_timeout,
             });
         }
-        Ok(())
+        let stamps = tx_timestamps(&socket, &mut self.pending, &self.reporter);
+        self.event = Some(register(socket, EVENT_INTEREST).map_err(|e| (Fault::ReceiveFailed, e))?);
+        sent.map_err(|e| (Fault::SendFailed, e))?;
+        stamps
     }
 
     fn expire(&mut self, now: Instant) {
