@@ -5,9 +5,9 @@
 //!   virtual clock and a ptp4l slave with `free_running 1`. The agent's true error is its
 //!   virtual clock minus `CLOCK_REALTIME` (the grandmaster's clock: every namespace shares
 //!   it); the ptp4l slave's master offsets are the noise of the time-stamp path as ptp4l sees
-//!   it. Target: over the last half of 60 s of lock, the standard deviation of the agent's
-//!   true error is at most half the standard deviation of ptp4l's offsets (a constant bias,
-//!   time-stamping asymmetry no filter can remove, is reported as the mean).
+//!   it. Target: over the last half of 60 s of lock, the RMS of the agent's true error is at
+//!   most half the RMS of ptp4l's offsets, and so is its standard deviation against ptp4l's
+//!   (the mean, a time-stamping asymmetry no filter removes, is printed separately).
 //! - an agent grandmaster on `CLOCK_REALTIME` serves another ptp4l slave (`free_running 1`):
 //!   the offsets it logs must stay within the noise of the ptp4l → ptp4l pair above (spread
 //!   at most 2.5 times, mean within 3 standard deviations).
@@ -226,10 +226,8 @@ fn agent_beside_ptp4l_for_60_s() {
         "agent true error {truth:?}, ptp4l noise {noise}"
     );
     // Under the agent grandmaster the ptp4l slave's offsets stay within ptp4l's own noise:
-    // no more than a few times the spread, and a shift of the mean well inside it. (Measured
-    // here: 1.2-1.8 times the spread and a mean about +250 ns higher, with a path delay
-    // about 250 ns longer: the agent's own sends reach the peer later after their transmit
-    // time stamp than ptp4l's do, which shows as the same bias on the agent slave.)
+    // a spread of the same order (the bound leaves room for the load of a shared 2-core
+    // machine; measured 0.8 times) and a shift of the mean well inside it.
     assert!(
         b.offsets.std <= 2.5 * noise,
         "{:?} vs {:?}",
