@@ -195,12 +195,6 @@ fn line(out: &mut dyn Write, name: &str, value: &str, source: &str) -> io::Resul
     writeln!(out, "{name:<45} {value:<24} # {source}")
 }
 
-/// Whether `args` ask for the check (`--check` anywhere); returns the remaining arguments.
-pub fn split_check_flag(args: Vec<String>) -> (bool, Vec<String>) {
-    let check = args.iter().any(|a| a == "--check");
-    (check, args.into_iter().filter(|a| a != "--check").collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

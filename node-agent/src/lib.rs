@@ -5,10 +5,12 @@
 //! Kubernetes objects the operator reconciles (cluster). Binaries in `src/bin/` are thin
 //! shims over this library.
 //!
-//! Today only the configuration check exists: `ptp-agent --check -f FILE [ptp4l options]`
-//! ([`check`]). Without `--check` the agent says plainly that the engine is not built yet.
+//! - `ptp-agent [ptp4l options] [--clock phc|system|virtual]` runs one PTP instance as ptp4l
+//!   would ([`agent`]).
+//! - `ptp-agent --check [ptp4l options]` checks a configuration and exits ([`check`]).
 #![forbid(unsafe_code)]
 
+pub mod agent;
 pub mod check;
 
 use std::io::Write;
@@ -18,15 +20,19 @@ use anyhow::Context as _;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "\
-usage: ptp-agent --check [ptp4l options]
+usage: ptp-agent [--check] [--clock phc|system|virtual] [ptp4l options]
 
  --check       parse and validate the configuration, print the effective configuration
                and exit: 0 usable, 1 invalid, 2 needs options not implemented yet
+ --clock C     the clock to steer: phc (the interface's PHC), system (CLOCK_REALTIME) or
+               virtual (a software clock over CLOCK_REALTIME that nothing else sees);
+               default as ptp4l: phc with hardware, system with software time stamping
  ptp4l options (as ptp4l 3.1.1): -f FILE, -i IFACE (repeatable), -A|-E|-P, -2|-4|-6,
                -H|-S|-L, -s, -p DEV, -l LEVEL, -m, -q, -v, -h, --<option> VALUE
                or --<option>=VALUE for every ptp4l.conf option
 
-Logging: RUST_LOG (default warn) controls ptp-agent's own diagnostics on stderr.
+Logging: ptp4l-style lines on stdout with -m (else stderr) at logging_level (default 6,
+info); RUST_LOG overrides the level. --check diagnostics go to stderr (RUST_LOG, default warn).
 ";
 
 /// Sets up `tracing` on stderr, filtered by `RUST_LOG` (default `warn`).
@@ -41,9 +47,15 @@ fn init_logging() {
 
 /// The `ptp-agent` program: parses `std::env::args` and returns the exit status.
 pub fn agent_main() -> anyhow::Result<ExitCode> {
-    init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (check, args) = check::split_check_flag(args);
+    let agent_args = match agent::cli::split_agent_args(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("ptp-agent: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let (check, args) = (agent_args.check, agent_args.ptp4l);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let wants = ptp_core::config::parse_ptp4l_args(&args).ok();
@@ -56,12 +68,10 @@ pub fn agent_main() -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if !check {
-        eprintln!(
-            "ptp-agent: the PTP engine is not built yet; this build can only check a \
-             configuration: ptp-agent --check -f FILE [ptp4l options]"
-        );
-        return Ok(ExitCode::FAILURE);
+        drop(out);
+        return agent::run(&args, agent_args.clock);
     }
+    init_logging();
     let read = |path: &str| std::fs::read_to_string(path);
     let outcome = check::run_check(&args, &read, &check::HostPhcs, &mut out)
         .context("write the check report")?;

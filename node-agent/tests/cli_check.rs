@@ -122,17 +122,36 @@ fn validation_error_and_missing_file_exit_1() {
 }
 
 #[test]
-fn without_check_the_agent_says_the_engine_is_not_built() {
-    let o = agent(&["-i", "eth0"]);
+fn without_check_the_agent_runs_or_says_why_it_cannot() {
+    // Hardware time stamping (the default) on an interface without a PHC.
+    let o = agent(&["-i", "lo"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("no PTP hardware clock"), "{}", text(&o));
+    // An interface this host does not have: no clock identity, nothing opened.
+    let o = agent(&["-i", "ptpx0", "-S"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o).contains("the PTP engine is not built yet"),
+        text(&o).contains("/sys/class/net/ptpx0/address"),
+        "{}",
+        text(&o)
+    );
+    let o = agent(&["-i", "lo", "-S", "--clock", "tai"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("bad argument \"tai\" for --clock"),
+        "{}",
+        text(&o)
+    );
+    let o = agent(&["-i", "lo", "-S", "--clock", "phc"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("--clock phc needs hardware time stamping"),
         "{}",
         text(&o)
     );
     let o = agent(&["-h"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o).contains("usage: ptp-agent --check"));
+    assert!(text(&o).contains("usage: ptp-agent [--check] [--clock"));
 }
 
 #[test]

@@ -185,6 +185,10 @@ pub enum Fault {
     TxTimestampLost,
     /// The runtime could not send a message.
     SendFailed,
+    /// The runtime could not receive on the port's sockets.
+    ReceiveFailed,
+    /// The runtime could not (re)open the port's sockets (the interface is missing or down).
+    OpenFailed,
 }
 
 /// One thing for the runtime to do. Borrowed: copy what you keep.

@@ -254,6 +254,25 @@ impl Instance {
         }
     }
 
+    /// The runtime's I/O on `port` failed (a socket error, sockets that cannot be opened, a
+    /// link that went away): the port goes FAULTY and comes back after fault_reset_interval,
+    /// when the runtime re-opens its sockets. A port already FAULTY or DISABLED stays as it is.
+    pub fn handle_port_fault(
+        &mut self,
+        port: PortIndex,
+        fault: Fault,
+        now: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(p) = self.ports.get(port.get()) else {
+            return;
+        };
+        if matches!(p.state(), PortState::Faulty | PortState::Disabled) {
+            return;
+        }
+        self.fault(port, fault, now, sink);
+    }
+
     /// Handles the expiry of `timer`.
     pub fn handle_timer(&mut self, timer: Timer, now: Time, sink: &mut dyn ActionSink) {
         let port = timer.port;

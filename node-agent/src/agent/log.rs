@@ -1,0 +1,328 @@
+//! Logging as ptp4l does it: `ptp-agent[<seconds>.<ms>]: <message>` lines, on stdout with
+//! `-m` (`verbose 1`) and on stderr otherwise, filtered by `logging_level` (syslog levels: 7
+//! debug, 6 info, 5 notice, 4 warning, 3 and below errors) unless `RUST_LOG` is set.
+//!
+//! The engine's events become ptp4l's lines, so that tools which read ptp4l's output read
+//! ours: `port 1: LISTENING to UNCALIBRATED on RS_SLAVE`, `selected best master clock …`,
+//! `master offset … s2 freq … path delay …` at info, or, when `summary_interval` spans more
+//! than one Sync interval, the per-sample lines at debug and a summary
+//! `rms … max … freq … +/- … delay … +/- …` at info every 2^summary_interval seconds.
+//! These lines carry their values in the text (that is their purpose); other events carry
+//! fields.
+
+use std::fmt;
+use std::time::Instant;
+
+use ptp_core::engine::{Event, Fault};
+use ptp_core::servo::ServoState;
+use ptp_core::time::{Duration, Ppb};
+use ptp_core::wire::{ClockIdentity, PortState};
+use tracing::{Level, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::EnvFilter;
+
+/// Where and how much to log.
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    /// `verbose`: print to stdout.
+    pub verbose: bool,
+    /// `logging_level` (0–7).
+    pub level: u8,
+    /// `message_tag`, printed in brackets after the prefix.
+    pub tag: Option<String>,
+}
+
+/// Installs the subscriber. `RUST_LOG`, when set, overrides the level.
+pub fn init(settings: &LogSettings) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(level_of(settings.level).as_str()));
+    let format = Ptp4lFormat {
+        start: Instant::now(),
+        tag: settings.tag.clone(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .event_format(format);
+    // A second initialisation (tests calling in-process) is harmless; ignore it.
+    let _ = if settings.verbose {
+        builder.with_writer(std::io::stdout).try_init()
+    } else {
+        builder.with_writer(std::io::stderr).try_init()
+    };
+}
+
+/// The tracing level of a syslog `logging_level`.
+fn level_of(level: u8) -> Level {
+    match level {
+        0..=3 => Level::ERROR,
+        4 => Level::WARN,
+        5 | 6 => Level::INFO,
+        _ => Level::DEBUG,
+    }
+}
+
+/// `ptp-agent[12.345]: [tag] message key=value…`; the seconds count from the agent's start.
+struct Ptp4lFormat {
+    start: Instant,
+    tag: Option<String>,
+}
+
+impl<S, N> FormatEvent<S, N> for Ptp4lFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> fmt::Result {
+        let t = self.start.elapsed();
+        write!(
+            writer,
+            "ptp-agent[{}.{:03}]: ",
+            t.as_secs(),
+            t.subsec_millis()
+        )?;
+        if let Some(tag) = &self.tag {
+            write!(writer, "[{tag}] ")?;
+        }
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
+/// ptp4l's name for the event that most likely caused a port state change. The engine
+/// reports the change, not its cause, so the cause is read from the two states.
+fn transition_event(from: PortState, to: PortState) -> &'static str {
+    match (from, to) {
+        (PortState::Initializing, _) => "INIT_COMPLETE",
+        (_, PortState::Faulty) => "FAULT_DETECTED",
+        (PortState::Faulty, _) => "FAULT_CLEARED",
+        (_, PortState::Disabled) => "DESIGNATED_DISABLED",
+        (PortState::Disabled, _) => "DESIGNATED_ENABLED",
+        (PortState::Listening, PortState::Master) => "ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES",
+        (PortState::Uncalibrated, PortState::Slave) => "MASTER_CLOCK_SELECTED",
+        (PortState::Slave, PortState::Uncalibrated) => "SYNCHRONIZATION_FAULT",
+        (PortState::PreMaster, PortState::Master) => "QUALIFICATION_TIMEOUT_EXPIRES",
+        (_, PortState::Listening) => "ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES",
+        (_, PortState::Uncalibrated) | (_, PortState::Slave) => "RS_SLAVE",
+        (_, PortState::PreMaster) | (_, PortState::Master) => "RS_MASTER",
+        (_, PortState::Passive) => "RS_PASSIVE",
+        (_, PortState::Initializing) => "INITIALIZE",
+    }
+}
+
+/// Turns engine events into ptp4l's lines; keeps the periodic summary and which best master
+/// was last announced.
+#[derive(Debug)]
+pub struct EventLog {
+    /// The grandmaster last named in a `selected …` line.
+    announced: Option<ClockIdentity>,
+    /// Samples per summary; 1 prints every sample at info.
+    per_summary: u32,
+    offsets: Stats,
+    freqs: Stats,
+    delays: Stats,
+}
+
+impl EventLog {
+    /// A log with ptp4l's summary rule: one summary per 2^(summary_interval −
+    /// logSyncInterval) samples, per-sample lines when that is one.
+    pub fn new(summary_interval: i8, log_sync_interval: i8) -> Self {
+        let shift = i32::from(summary_interval) - i32::from(log_sync_interval);
+        let per_summary = if shift <= 0 { 1 } else { 1u32 << shift.min(20) };
+        Self {
+            announced: None,
+            per_summary,
+            offsets: Stats::default(),
+            freqs: Stats::default(),
+            delays: Stats::default(),
+        }
+    }
+
+    fn sample(&mut self, offset: Duration, servo: ServoState, freq: Ppb, delay: Duration) {
+        let line = format_args!(
+            "master offset {:>10} {} freq {:>+7.0} path delay {:>9}",
+            offset.nanos_rounded(),
+            servo,
+            freq.get(),
+            delay.nanos_rounded()
+        );
+        if self.per_summary <= 1 {
+            tracing::info!("{line}");
+            return;
+        }
+        tracing::debug!("{line}");
+        self.offsets.push(offset.nanos_f64());
+        self.freqs.push(freq.get());
+        self.delays.push(delay.nanos_f64());
+        if self.offsets.n >= self.per_summary {
+            tracing::info!(
+                "rms {:4.0} max {:4.0} freq {:+6.0} +/- {:3.0} delay {:5.0} +/- {:3.0}",
+                self.offsets.rms(),
+                self.offsets.max_abs,
+                self.freqs.mean(),
+                self.freqs.stddev(),
+                self.delays.mean(),
+                self.delays.stddev()
+            );
+            self.offsets = Stats::default();
+            self.freqs = Stats::default();
+            self.delays = Stats::default();
+        }
+    }
+
+    /// Names the best master when it changed (ptp4l prints this after each BMCA that changes
+    /// it; the engine reports a change of parent, and a port becoming master while this
+    /// clock is its own parent).
+    fn best_master(&mut self, grandmaster: ClockIdentity, own: ClockIdentity) {
+        if self.announced == Some(grandmaster) {
+            return;
+        }
+        self.announced = Some(grandmaster);
+        if grandmaster == own {
+            tracing::info!("selected local clock {own} as best master");
+            tracing::info!("assuming the grand master role");
+        } else {
+            tracing::info!("selected best master clock {grandmaster}");
+        }
+    }
+
+    /// Logs an engine event the way ptp4l words it. `grandmaster` is the instance's
+    /// grandmaster after the event.
+    pub fn event(&mut self, event: &Event, own: ClockIdentity, grandmaster: ClockIdentity) {
+        match *event {
+            Event::PortState { port, from, to } => {
+                if matches!(to, PortState::PreMaster | PortState::Master) && grandmaster == own {
+                    self.best_master(own, own);
+                }
+                tracing::info!(
+                    "port {}: {from} to {to} on {}",
+                    u32::from(port.0) + 1,
+                    transition_event(from, to)
+                );
+            }
+            Event::ParentChanged { grandmaster, .. } => self.best_master(grandmaster, own),
+            Event::Sample {
+                offset,
+                frequency,
+                servo,
+                path_delay,
+                ..
+            } => self.sample(offset, servo, frequency, path_delay),
+            Event::Dropped { port, reason } => {
+                tracing::debug!(port = u32::from(port.0) + 1, ?reason, "dropped a message")
+            }
+            Event::Fault { port, fault } => {
+                let port = u32::from(port.0) + 1;
+                match fault {
+                    Fault::TxTimestampLost => {
+                        tracing::error!("port {port}: timed out while polling for tx timestamp");
+                        tracing::error!(
+                            "increasing tx_timestamp_timeout may correct this issue, \
+                             but it is likely caused by a driver bug"
+                        );
+                    }
+                    other => tracing::error!("port {port}: fault detected: {other:?}"),
+                }
+            }
+        }
+    }
+}
+
+/// Running sums for a summary.
+#[derive(Debug, Default)]
+struct Stats {
+    n: u32,
+    sum: f64,
+    sum_sq: f64,
+    max_abs: f64,
+}
+
+impl Stats {
+    fn push(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+        self.max_abs = self.max_abs.max(x.abs());
+    }
+
+    fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum / f64::from(self.n)
+        }
+    }
+
+    fn rms(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            (self.sum_sq / f64::from(self.n)).sqrt()
+        }
+    }
+
+    fn stddev(&self) -> f64 {
+        let m = self.mean();
+        (self.rms().powi(2) - m * m).max(0.0).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions_are_named_as_ptp4l_names_them() {
+        assert_eq!(
+            transition_event(PortState::Listening, PortState::Uncalibrated),
+            "RS_SLAVE"
+        );
+        assert_eq!(
+            transition_event(PortState::Uncalibrated, PortState::Slave),
+            "MASTER_CLOCK_SELECTED"
+        );
+        assert_eq!(
+            transition_event(PortState::Initializing, PortState::Listening),
+            "INIT_COMPLETE"
+        );
+        assert_eq!(
+            transition_event(PortState::Listening, PortState::Master),
+            "ANNOUNCE_RECEIPT_TIMEOUT_EXPIRES"
+        );
+        assert_eq!(
+            transition_event(PortState::Slave, PortState::Faulty),
+            "FAULT_DETECTED"
+        );
+        assert_eq!(
+            transition_event(PortState::Master, PortState::Uncalibrated),
+            "RS_SLAVE"
+        );
+    }
+
+    #[test]
+    fn summary_counts_follow_ptp4l() {
+        assert_eq!(EventLog::new(0, 0).per_summary, 1);
+        assert_eq!(EventLog::new(-3, 0).per_summary, 1);
+        assert_eq!(EventLog::new(2, 0).per_summary, 4);
+        assert_eq!(EventLog::new(1, -3).per_summary, 16);
+    }
+
+    #[test]
+    fn stats() {
+        let mut s = Stats::default();
+        for x in [3.0, -3.0, 3.0, -3.0] {
+            s.push(x);
+        }
+        assert_eq!(
+            (s.mean(), s.rms(), s.stddev(), s.max_abs),
+            (0.0, 3.0, 3.0, 3.0)
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! The standalone agent: `ptp-agent -f ptp4l.conf -i eth0 -m -S` runs one PTP instance as
+//! ptp4l would, on the engine of `ptp-core`.
+//!
+//! Modules, in the order they are used: [`cli`] (the agent's own flags), [`setup`] (from the
+//! configuration to the engine, the clock and the port sockets), [`log`] (ptp4l-like lines),
+//! [`clock`] (the disciplined clock), [`runtime`] (the event loop), [`port_io`] (one task per
+//! port's sockets) and [`timers`].
+
+pub mod cli;
+pub mod clock;
+pub mod log;
+pub mod port_io;
+pub mod runtime;
+pub mod setup;
+pub mod timers;
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use self::cli::ClockChoice;
+
+/// Runs the agent with ptp4l-style `args` until SIGINT or SIGTERM.
+pub fn run(args: &[String], clock: Option<ClockChoice>) -> anyhow::Result<ExitCode> {
+    let plan = setup::plan(args, clock, &|path| std::fs::read_to_string(path))?;
+    log::init(&plan.log);
+    for warning in &plan.warnings {
+        tracing::warn!("{warning}");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("start the tokio runtime")?;
+    runtime.block_on(async move {
+        let rt = plan.into_runtime()?;
+        rt.run().await.context("event loop")
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

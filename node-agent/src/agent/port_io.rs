@@ -1,0 +1,425 @@
+//! The I/O of one port: a task that owns the port's event and general sockets (registered
+//! with tokio through `AsyncFd`), sends what the engine asks for, and reports received
+//! messages, transmit time stamps, lost time stamps and socket errors to the event loop.
+//!
+//! Transmit time stamps come from the event socket's error queue; the [`TxId`] the kernel
+//! reports is matched to the engine's [`TxTag`]. A stamp that has not come within
+//! `tx_timestamp_timeout` is reported lost ([`PortInput::TxLost`]); the engine then faults
+//! the port, as ptp4l does. No input is waited for with a fixed sleep.
+//!
+//! Any socket error ends the task with [`PortInput::Fault`]: the event loop faults the port
+//! and opens new sockets when the engine leaves FAULTY (after fault_reset_interval).
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv6Addr};
+
+use phc::socket::{
+    Destination as SocketDestination, MacAddress, PeerAddress as SocketPeer, PortConfig,
+    PortSockets, PtpSocket, Transport, TxId,
+};
+use phc::SocketError;
+use ptp_core::engine::{Destination, Fault, MessageClass, PeerAddress, PortIndex, TxTag};
+use ptp_core::time::Time;
+use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
+use tokio::io::Interest;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+use tokio::time::{Duration, Instant};
+
+use super::timers::sleep_until;
+
+/// Largest datagram we accept (an Ethernet frame's payload).
+const RECV_BUFFER: usize = 1500;
+
+/// What a port task reports. `generation` tells reports of sockets since closed apart.
+#[derive(Debug)]
+pub struct PortReport {
+    /// The port.
+    pub port: PortIndex,
+    /// Which opening of the port's sockets this comes from.
+    pub generation: u64,
+    /// What happened.
+    pub input: PortInput,
+}
+
+/// One thing that happened on a port's sockets.
+#[derive(Debug)]
+pub enum PortInput {
+    /// A message arrived.
+    Message {
+        /// Its bytes.
+        bytes: Vec<u8>,
+        /// The kernel's receive time stamp (event messages).
+        timestamp: Option<Time>,
+        /// The sender.
+        source: Option<PeerAddress>,
+    },
+    /// The transmit time stamp of the event message sent with `tag`.
+    TxTimestamp {
+        /// The engine's tag.
+        tag: TxTag,
+        /// The kernel's time stamp.
+        time: Time,
+    },
+    /// No transmit time stamp came for `tag` within `tx_timestamp_timeout`.
+    TxLost {
+        /// The engine's tag.
+        tag: TxTag,
+    },
+    /// A socket failed; the task has ended and closed its sockets.
+    Fault {
+        /// The engine's name for it.
+        fault: Fault,
+        /// What failed.
+        error: SocketError,
+    },
+}
+
+/// A message for the port task to send.
+#[derive(Debug)]
+pub struct SendRequest {
+    /// Event or general socket.
+    pub class: MessageClass,
+    /// Where to.
+    pub destination: Destination,
+    /// Report the transmit time stamp with this tag.
+    pub tag: Option<TxTag>,
+    /// The encoded message.
+    pub bytes: Vec<u8>,
+}
+
+/// A running port task.
+#[derive(Debug)]
+pub struct PortTask {
+    requests: UnboundedSender<SendRequest>,
+    task: JoinHandle<()>,
+}
+
+impl PortTask {
+    /// Opens the sockets of `config` and starts the task. Must run inside the tokio runtime.
+    pub fn open(
+        port: PortIndex,
+        generation: u64,
+        config: &PortConfig,
+        tx_timeout: Duration,
+        reports: UnboundedSender<PortReport>,
+    ) -> Result<Self, SocketError> {
+        let sockets = PortSockets::open(config)?;
+        let event = register(sockets.event, EVENT_INTEREST)?;
+        // On IEEE 802.3 the general socket only sends; on UDP it receives general messages.
+        let general = register(sockets.general, Interest::READABLE)?;
+        let (requests, rx) = tokio::sync::mpsc::unbounded_channel();
+        let io = PortIo {
+            reporter: Reporter {
+                port,
+                generation,
+                reports,
+            },
+            transport: config.transport,
+            event: Some(event),
+            general,
+            pending: VecDeque::new(),
+            tx_timeout,
+        };
+        let task = tokio::spawn(io.run(rx));
+        Ok(Self { requests, task })
+    }
+
+    /// Hands a message to the task. Returns false when the task has ended (its fault is on
+    /// its way to the event loop).
+    pub fn send(&self, request: SendRequest) -> bool {
+        self.requests.send(request).is_ok()
+    }
+}
+
+impl Drop for PortTask {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// An event message whose transmit time stamp is awaited.
+#[derive(Debug)]
+struct Pending {
+    id: TxId,
+    tag: TxTag,
+    deadline: Instant,
+}
+
+/// Sends a port's reports to the event loop.
+struct Reporter {
+    port: PortIndex,
+    generation: u64,
+    reports: UnboundedSender<PortReport>,
+}
+
+impl Reporter {
+    /// Reports `input`; a closed channel means the agent is shutting down, so it is dropped.
+    fn report(&self, input: PortInput) {
+        let _ = self.reports.send(PortReport {
+            port: self.port,
+            generation: self.generation,
+            input,
+        });
+    }
+}
+
+/// What the event socket waits for: messages, and transmit time stamps on its error queue.
+const EVENT_INTEREST: Interest = Interest::READABLE.add(Interest::ERROR);
+
+/// Registers a socket with the event loop.
+fn register(socket: PtpSocket, interest: Interest) -> Result<AsyncFd<PtpSocket>, SocketError> {
+    // `with_interest` is deprecated because a `T` could close or replace its descriptor while
+    // registered (the sound replacement is `unsafe`, which this crate forbids). A `PtpSocket`
+    // owns its descriptor for its whole life and never replaces it.
+    #[allow(deprecated)]
+    AsyncFd::with_interest(socket, interest).map_err(|source| SocketError::Io {
+        op: "register with the event loop",
+        source,
+    })
+}
+
+/// Waits until `fd` is ready for `interest`; never, while there is no `fd`.
+async fn ready(
+    fd: Option<&AsyncFd<PtpSocket>>,
+    interest: Interest,
+) -> std::io::Result<AsyncFdReadyGuard<'_, PtpSocket>> {
+    match fd {
+        Some(fd) => fd.ready(interest).await,
+        None => std::future::pending().await,
+    }
+}
+
+struct PortIo {
+    reporter: Reporter,
+    transport: Transport,
+    /// Taken out of the event loop while an event message is sent (see [`PortIo::send`]).
+    event: Option<AsyncFd<PtpSocket>>,
+    general: AsyncFd<PtpSocket>,
+    pending: VecDeque<Pending>,
+    tx_timeout: Duration,
+}
+
+impl PortIo {
+    async fn run(mut self, mut requests: UnboundedReceiver<SendRequest>) {
+        let mut buf = vec![0u8; RECV_BUFFER];
+        let receives_general = self.transport != Transport::Ieee8023;
+        loop {
+            let deadline = self.pending.front().map(|p| p.deadline);
+            let step = tokio::select! {
+                request = requests.recv() => match request {
+                    Some(r) => self.send(r),
+                    None => return,
+                },
+                ready = ready(self.event.as_ref(), Interest::READABLE) => match ready {
+                    Ok(mut guard) => {
+                        let r = drain(guard.get_inner(), &mut buf, &self.reporter);
+                        if r.is_ok() {
+                            guard.clear_ready();
+                        }
+                        r
+                    }
+                    Err(source) => Err((Fault::ReceiveFailed, SocketError::Io { op: "poll", source })),
+                },
+                ready = self.general.readable(), if receives_general => match ready {
+                    Ok(mut guard) => {
+                        let r = drain(self.general.get_ref(), &mut buf, &self.reporter);
+                        if r.is_ok() {
+                            guard.clear_ready();
+                        }
+                        r
+                    }
+                    Err(source) => Err((Fault::ReceiveFailed, SocketError::Io { op: "poll", source })),
+                },
+                ready = ready(self.event.as_ref(), Interest::ERROR) => match ready {
+                    Ok(mut guard) => {
+                        let r = tx_timestamps(guard.get_inner(), &mut self.pending, &self.reporter);
+                        if r.is_ok() {
+                            guard.clear_ready();
+                        }
+                        r
+                    }
+                    Err(source) => Err((Fault::ReceiveFailed, SocketError::Io { op: "poll", source })),
+                },
+                () = sleep_until(deadline) => {
+                    self.expire(Instant::now());
+                    Ok(())
+                }
+            };
+            if let Err((fault, error)) = step {
+                self.reporter.report(PortInput::Fault { fault, error });
+                return;
+            }
+        }
+    }
+
+    fn send(&mut self, r: SendRequest) -> Result<(), (Fault, SocketError)> {
+        let destination = match r.destination {
+            Destination::Multicast => SocketDestination::Primary,
+            Destination::PeerMulticast => SocketDestination::PeerDelay,
+            Destination::Reply(peer) => {
+                SocketDestination::Unicast(socket_peer(peer, self.transport))
+            }
+        };
+        if r.class == MessageClass::General {
+            self.general
+                .get_mut()
+                .send(&r.bytes, destination)
+                .map_err(|e| (Fault::SendFailed, e))?;
+            return Ok(());
+        }
+        // An event message is sent from outside the event loop's epoll set, as ptp4l sends
+        // from outside poll(): the kernel queues a software transmit time stamp during the
+        // send itself, between stamping and handing the packet on, and waking an epoll
+        // registration there adds a microsecond or so to every event message's path after
+        // its time stamp, a bias of half that on the offset. The stamps already queued are
+        // read before registering again; later ones (hardware) wake the loop as usual.
+        let mut socket = self.event.take().map(AsyncFd::into_inner).ok_or_else(|| {
+            let source = std::io::Error::from(std::io::ErrorKind::NotConnected);
+            (
+                Fault::SendFailed,
+                SocketError::Io {
+                    op: "sendto",
+                    source,
+                },
+            )
+        })?;
+        let sent = socket.send(&r.bytes, destination);
+        if let (Ok(Some(id)), Some(tag)) = (&sent, r.tag) {
+            self.pending.push_back(Pending {
+                id: *id,
+                tag,
+                deadline: Instant::now() + self.tx_timeout,
+            });
+        }
+        let stamps = tx_timestamps(&socket, &mut self.pending, &self.reporter);
+        self.event = Some(register(socket, EVENT_INTEREST).map_err(|e| (Fault::ReceiveFailed, e))?);
+        sent.map_err(|e| (Fault::SendFailed, e))?;
+        stamps
+    }
+
+    fn expire(&mut self, now: Instant) {
+        while self.pending.front().is_some_and(|p| p.deadline <= now) {
+            if let Some(p) = self.pending.pop_front() {
+                self.reporter.report(PortInput::TxLost { tag: p.tag });
+            }
+        }
+    }
+}
+
+/// Reads the error queue dry, matching stamps to pending sends.
+fn tx_timestamps(
+    socket: &PtpSocket,
+    pending: &mut VecDeque<Pending>,
+    reporter: &Reporter,
+) -> Result<(), (Fault, SocketError)> {
+    while let Some(stamp) = socket
+        .recv_tx_timestamp()
+        .map_err(|e| (Fault::ReceiveFailed, e))?
+    {
+        // Stamps come in send order; a send before this one whose stamp never came is left
+        // for its deadline.
+        let Some(i) = pending.iter().position(|p| p.id == stamp.id) else {
+            tracing::debug!(
+                port = reporter.port.0 + 1,
+                id = stamp.id.0,
+                "unexpected tx time stamp"
+            );
+            continue;
+        };
+        if let Some(p) = pending.remove(i) {
+            reporter.report(PortInput::TxTimestamp {
+                tag: p.tag,
+                time: stamp.time,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads a socket dry, reporting each message.
+fn drain(
+    socket: &PtpSocket,
+    buf: &mut [u8],
+    reporter: &Reporter,
+) -> Result<(), (Fault, SocketError)> {
+    loop {
+        match socket.recv(buf) {
+            Ok(Some(rx)) => {
+                let bytes = buf.get(..rx.len).unwrap_or(&[]).to_vec();
+                reporter.report(PortInput::Message {
+                    bytes,
+                    timestamp: rx.timestamp,
+                    source: rx.source.map(engine_peer),
+                });
+            }
+            Ok(None) => return Ok(()),
+            // An oversized datagram is the sender's problem, not the port's.
+            Err(SocketError::Truncated(len)) => {
+                tracing::debug!(
+                    port = reporter.port.0 + 1,
+                    len,
+                    "dropped an oversized datagram"
+                );
+            }
+            Err(e) => return Err((Fault::ReceiveFailed, e)),
+        }
+    }
+}
+
+/// A socket address as the engine's opaque [`PeerAddress`]: IPv4 as an IPv4-mapped IPv6
+/// address, IPv6 as is, a MAC address in the first six bytes.
+fn engine_peer(peer: SocketPeer) -> PeerAddress {
+    match peer {
+        SocketPeer::Ip(IpAddr::V4(v4)) => PeerAddress(v4.to_ipv6_mapped().octets()),
+        SocketPeer::Ip(IpAddr::V6(v6)) => PeerAddress(v6.octets()),
+        SocketPeer::Mac(MacAddress(mac)) => {
+            let mut b = [0u8; 16];
+            for (d, s) in b.iter_mut().zip(mac) {
+                *d = s;
+            }
+            PeerAddress(b)
+        }
+    }
+}
+
+/// The inverse of [`engine_peer`] for a port of `transport`.
+fn socket_peer(peer: PeerAddress, transport: Transport) -> SocketPeer {
+    let v6 = Ipv6Addr::from(peer.0);
+    match transport {
+        Transport::UdpIpv4 => {
+            SocketPeer::Ip(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4))
+        }
+        Transport::UdpIpv6 => SocketPeer::Ip(IpAddr::V6(v6)),
+        Transport::Ieee8023 => {
+            let [a, b, c, d, e, f, ..] = peer.0;
+            SocketPeer::Mac(MacAddress([a, b, c, d, e, f]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_addresses_round_trip_through_the_engine() {
+        let cases = [
+            (
+                SocketPeer::Ip("10.1.2.3".parse().unwrap()),
+                Transport::UdpIpv4,
+            ),
+            (
+                SocketPeer::Ip("fd00::7".parse().unwrap()),
+                Transport::UdpIpv6,
+            ),
+            (
+                SocketPeer::Mac(MacAddress([2, 0, 0, 0xaa, 0xbb, 0xcc])),
+                Transport::Ieee8023,
+            ),
+        ];
+        for (peer, transport) in cases {
+            assert_eq!(socket_peer(engine_peer(peer), transport), peer);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! From ptp4l-style arguments to a runnable agent: the configuration (with ptp4l's
+//! precedence), the engine's settings, the clock identity (from the first interface's MAC
+//! address, as ptp4l derives it), the sockets of each port and the log settings.
+//!
+//! A configuration the engine cannot run as asked is refused here, before anything opens: an
+//! error, an option the engine does not implement yet, a destination address other than the
+//! standard ones.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use phc::socket::{PortConfig, TimestampMode, Transport};
+use ptp_core::config::enums::{NetworkTransport, TimeStamping};
+use ptp_core::config::{load, parse_ptp4l_args, validate, PortOptions, Ptp4lConfig, Severity};
+use ptp_core::engine::{Instance, InstanceSettings};
+use ptp_core::wire::ClockIdentity;
+
+use super::cli::ClockChoice;
+use super::clock::AgentClock;
+use super::log::{EventLog, LogSettings};
+use super::runtime::Runtime;
+use crate::check::HostPhcs;
+
+/// Reads a configuration file (injected for tests).
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> std::io::Result<String>;
+
+/// A checked configuration, ready to open.
+#[derive(Debug)]
+pub struct Plan {
+    /// The configuration.
+    pub config: Ptp4lConfig,
+    /// The clock to steer (`None`: ptp4l's choice).
+    pub clock: Option<ClockChoice>,
+    /// Socket settings, per port.
+    pub ports: Vec<PortConfig>,
+    /// How to log.
+    pub log: LogSettings,
+    /// Things to say once logging is up.
+    pub warnings: Vec<String>,
+}
+
+/// Parses and checks ptp4l-style `args`.
+pub fn plan(
+    args: &[String],
+    clock: Option<ClockChoice>,
+    read: ReadFile<'_>,
+) -> anyhow::Result<Plan> {
+    let cl = parse_ptp4l_args(args).context("command line")?;
+    let text = match &cl.config_file {
+        Some(path) => Some(read(path).with_context(|| format!("read {path}"))?),
+        None => None,
+    };
+    let loaded = load(&cl, text.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = loaded.config;
+    let mut warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    if cl.phc_device.is_some() {
+        warnings.push("-p is deprecated and ignored; the PHC comes from each interface".into());
+    }
+    for finding in validate(&config, &HostPhcs) {
+        if finding.severity == Severity::Error {
+            bail!("{finding}");
+        }
+        warnings.push(finding.to_string());
+    }
+    if let Some(u) = config.unimplemented().first() {
+        bail!("{u}");
+    }
+    let timestamping = match config.global.time_stamping {
+        TimeStamping::Software => TimestampMode::Software,
+        TimeStamping::Hardware => TimestampMode::Hardware,
+        other => bail!("time_stamping {other} is not supported yet"),
+    };
+    let defaults = PortOptions::default();
+    let mut ports = Vec::with_capacity(config.ports.len());
+    for port in &config.ports {
+        let o = &port.options;
+        let standard = o.ptp_dst_mac == defaults.ptp_dst_mac
+            && o.p2p_dst_mac == defaults.p2p_dst_mac
+            && o.ptp_dst_ipv4 == defaults.ptp_dst_ipv4
+            && o.p2p_dst_ipv4 == defaults.p2p_dst_ipv4
+            && o.p2p_dst_ipv6 == defaults.p2p_dst_ipv6;
+        if !standard {
+            bail!(
+                "port {}: destination addresses other than IEEE 1588's are not supported yet",
+                port.name
+            );
+        }
+        ports.push(PortConfig {
+            timestamping,
+            udp6_scope: o.udp6_scope,
+            multicast_ttl: o.udp_ttl,
+            dscp_event: config.global.dscp_event,
+            dscp_general: config.global.dscp_general,
+            ..PortConfig::new(
+                port.name.clone(),
+                match o.network_transport {
+                    NetworkTransport::UdpV4 => Transport::UdpIpv4,
+                    NetworkTransport::UdpV6 => Transport::UdpIpv6,
+                    NetworkTransport::L2 => Transport::Ieee8023,
+                },
+            )
+        });
+    }
+    let log = LogSettings {
+        verbose: config.global.verbose,
+        level: config.global.logging_level,
+        tag: config.global.message_tag.clone(),
+    };
+    Ok(Plan {
+        config,
+        clock,
+        ports,
+        log,
+        warnings,
+    })
+}
+
+impl Plan {
+    /// Opens the clock and builds the engine and the event loop (sockets open when it runs).
+    pub fn into_runtime(self) -> anyhow::Result<Runtime> {
+        let first = self
+            .ports
+            .first()
+            .context("no interface specified")?
+            .clone();
+        let identity = clock_identity(&first.interface)?;
+        let settings = InstanceSettings::from_config(&self.config, identity)?;
+        let instance = Instance::new(settings)?;
+        let clock = AgentClock::open(self.clock, first.timestamping, &first.interface)?;
+        let g = &self.config.global;
+        tracing::info!(
+            "clock {} ({}), {} port(s){}",
+            instance.default_ds().clock_identity,
+            clock.name(),
+            self.ports.len(),
+            if g.free_running { ", free running" } else { "" }
+        );
+        let sync = self
+            .config
+            .ports
+            .first()
+            .map_or(0, |p| p.options.log_sync_interval.0);
+        let log = EventLog::new(g.summary_interval.0, sync);
+        let tx_timeout: Duration = g.tx_timestamp_timeout.to_core();
+        Ok(Runtime::new(instance, clock, self.ports, tx_timeout, log))
+    }
+}
+
+/// ptp4l's clock identity for an interface: its MAC address with FF:FE in the middle
+/// (EUI-48 to EUI-64).
+pub fn clock_identity(interface: &str) -> anyhow::Result<ClockIdentity> {
+    let path = format!("/sys/class/net/{interface}/address");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
+    identity_from_mac(text.trim()).with_context(|| format!("{path}: not a MAC address"))
+}
+
+fn identity_from_mac(text: &str) -> Option<ClockIdentity> {
+    let mut mac = [0u8; 6];
+    let mut parts = text.split(':');
+    for b in &mut mac {
+        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    let [a, b, c, d, e, f] = mac;
+    Some(ClockIdentity([a, b, c, 0xff, 0xfe, d, e, f]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn identity_is_eui64_of_the_mac() {
+        assert_eq!(
+            identity_from_mac("02:1a:2b:3c:4d:5e"),
+            Some(ClockIdentity([
+                0x02, 0x1a, 0x2b, 0xff, 0xfe, 0x3c, 0x4d, 0x5e
+            ]))
+        );
+        assert_eq!(identity_from_mac("02:1a:2b:3c:4d"), None);
+        assert_eq!(identity_from_mac("02:1a:2b:3c:4d:5e:6f"), None);
+        assert_eq!(identity_from_mac("zz:1a:2b:3c:4d:5e"), None);
+    }
+
+    #[test]
+    fn ptp4l_flags_become_socket_settings() {
+        let read = |_: &str| Ok("[global]\nudp_ttl 3\ndscp_event 46\n[ptpx1]\n".to_owned());
+        let plan = plan(
+            &args(&["-f", "x.conf", "-i", "ptpx0", "-6", "-S", "-m"]),
+            Some(ClockChoice::Virtual),
+            &read,
+        )
+        .unwrap();
+        assert_eq!(plan.ports.len(), 2);
+        let p = &plan.ports[0];
+        assert_eq!(p.interface, "ptpx0");
+        assert_eq!(p.transport, Transport::UdpIpv6);
+        assert_eq!(p.timestamping, TimestampMode::Software);
+        assert_eq!((p.multicast_ttl, p.dscp_event), (3, 46));
+        assert!(plan.log.verbose);
+        assert_eq!(plan.clock, Some(ClockChoice::Virtual));
+    }
+
+    #[test]
+    fn what_cannot_run_is_refused() {
+        let none = |_: &str| Ok(String::new());
+        let refuse = |a: &[&str]| plan(&args(a), None, &none).unwrap_err().to_string();
+        assert!(refuse(&["-i", "ptpx0", "-L"]).contains("not implemented"));
+        assert!(
+            refuse(&["-i", "ptpx0", "--ptp_dst_mac", "01:1B:19:00:00:01"])
+                .contains("destination addresses")
+        );
+        assert!(refuse(&["-S"]).contains("no interface"));
+        assert!(refuse(&["-x"]).contains("command line"));
+    }
+}
