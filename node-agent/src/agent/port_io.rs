@@ -11,13 +11,14 @@
 //! and opens new sockets when the engine leaves FAULTY (after fault_reset_interval).
 
 use std::collections::VecDeque;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 
 use phc::socket::{
     Destination as SocketDestination, MacAddress, PeerAddress as SocketPeer, PortConfig,
     PortSockets, PtpSocket, Transport, TxId,
 };
 use phc::SocketError;
+use ptp_core::config::value::MacAddress as ConfigMac;
 use ptp_core::engine::{Destination, Fault, MessageClass, PeerAddress, PortIndex, TxTag};
 use ptp_core::time::Time;
 use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
@@ -257,9 +258,7 @@ impl PortIo {
         let destination = match r.destination {
             Destination::Multicast => SocketDestination::Primary,
             Destination::PeerMulticast => SocketDestination::PeerDelay,
-            Destination::Reply(peer) => {
-                SocketDestination::Unicast(socket_peer(peer, self.transport))
-            }
+            Destination::Unicast(peer) => SocketDestination::Unicast(socket_peer(peer)),
         };
         if r.class == MessageClass::General {
             self.general
@@ -367,34 +366,22 @@ fn drain(
     }
 }
 
-/// A socket address as the engine's opaque [`PeerAddress`]: IPv4 as an IPv4-mapped IPv6
-/// address, IPv6 as is, a MAC address in the first six bytes.
+/// A socket address as the engine's [`PeerAddress`] (the unicast address type of the
+/// configuration's `[unicast_master_table]`).
 fn engine_peer(peer: SocketPeer) -> PeerAddress {
     match peer {
-        SocketPeer::Ip(IpAddr::V4(v4)) => PeerAddress(v4.to_ipv6_mapped().octets()),
-        SocketPeer::Ip(IpAddr::V6(v6)) => PeerAddress(v6.octets()),
-        SocketPeer::Mac(MacAddress(mac)) => {
-            let mut b = [0u8; 16];
-            for (d, s) in b.iter_mut().zip(mac) {
-                *d = s;
-            }
-            PeerAddress(b)
-        }
+        SocketPeer::Ip(IpAddr::V4(v4)) => PeerAddress::UdpV4(v4),
+        SocketPeer::Ip(IpAddr::V6(v6)) => PeerAddress::UdpV6(v6),
+        SocketPeer::Mac(MacAddress(mac)) => PeerAddress::L2(ConfigMac(mac)),
     }
 }
 
-/// The inverse of [`engine_peer`] for a port of `transport`.
-fn socket_peer(peer: PeerAddress, transport: Transport) -> SocketPeer {
-    let v6 = Ipv6Addr::from(peer.0);
-    match transport {
-        Transport::UdpIpv4 => {
-            SocketPeer::Ip(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4))
-        }
-        Transport::UdpIpv6 => SocketPeer::Ip(IpAddr::V6(v6)),
-        Transport::Ieee8023 => {
-            let [a, b, c, d, e, f, ..] = peer.0;
-            SocketPeer::Mac(MacAddress([a, b, c, d, e, f]))
-        }
+/// The inverse of [`engine_peer`].
+fn socket_peer(peer: PeerAddress) -> SocketPeer {
+    match peer {
+        PeerAddress::UdpV4(v4) => SocketPeer::Ip(IpAddr::V4(v4)),
+        PeerAddress::UdpV6(v6) => SocketPeer::Ip(IpAddr::V6(v6)),
+        PeerAddress::L2(ConfigMac(mac)) => SocketPeer::Mac(MacAddress(mac)),
     }
 }
 
@@ -405,21 +392,12 @@ mod tests {
     #[test]
     fn peer_addresses_round_trip_through_the_engine() {
         let cases = [
-            (
-                SocketPeer::Ip("10.1.2.3".parse().unwrap()),
-                Transport::UdpIpv4,
-            ),
-            (
-                SocketPeer::Ip("fd00::7".parse().unwrap()),
-                Transport::UdpIpv6,
-            ),
-            (
-                SocketPeer::Mac(MacAddress([2, 0, 0, 0xaa, 0xbb, 0xcc])),
-                Transport::Ieee8023,
-            ),
+            SocketPeer::Ip("10.1.2.3".parse().unwrap()),
+            SocketPeer::Ip("fd00::7".parse().unwrap()),
+            SocketPeer::Mac(MacAddress([2, 0, 0, 0xaa, 0xbb, 0xcc])),
         ];
-        for (peer, transport) in cases {
-            assert_eq!(socket_peer(engine_peer(peer), transport), peer);
+        for peer in cases {
+            assert_eq!(socket_peer(engine_peer(peer)), peer);
         }
     }
 }
