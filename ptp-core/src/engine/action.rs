@@ -174,8 +174,11 @@ pub enum DropReason {
     Loop,
     /// A time stamp or correction that cannot be right (sum out of range).
     AbsurdTime,
-    /// A message type this engine does not handle yet (management, signaling).
+    /// A message type this engine does not handle yet (signaling), or a management message
+    /// that is not a request.
     Unsupported,
+    /// A management request for another clock or port.
+    NotForUs,
 }
 
 /// Why a port went FAULTY.

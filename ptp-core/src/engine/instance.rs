@@ -185,7 +185,10 @@ impl Instance {
             Body::PdelayReq(_) => self.on_pdelay_req(port, &message.header, rx, sink),
             Body::PdelayResp(r) => self.on_pdelay_resp(port, &message.header, &r, rx),
             Body::PdelayRespFollowUp(f) => self.on_pdelay_resp_follow_up(port, &message.header, &f),
-            Body::Signaling(_) | Body::Management(_) => Err(DropReason::Unsupported),
+            Body::Management(m) => {
+                self.on_management(port, &message.header, &m, message.suffix, rx, sink)
+            }
+            Body::Signaling(_) => Err(DropReason::Unsupported),
         };
         if let Err(reason) = result {
             drop_message(sink, port, reason);

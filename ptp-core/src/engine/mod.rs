@@ -12,20 +12,25 @@
 //! Modules, by concern: [`action`] (outputs), [`datasets`], [`settings`] (from the
 //! configuration), `port` (per-port exchanges), `selection` (BMCA and the state machine),
 //! `master` (Announce, Sync, answers), `slave` (offset measurement and the servo),
-//! `peer_delay` (P2P), `delay_filter`.
+//! `peer_delay` (P2P), `management` (the responder), `delay_filter`.
 //!
 //! Unicast: a port with a static unicast table ([`PortSettings::unicast_peers`], from its
 //! `[unicast_master_table]`) sends Announce, Sync and Follow_Up to each peer and its Delay_Req
 //! to its master by unicast; answers always go back to the sender. Negotiation (signaling
 //! REQUEST/GRANT, what ptp4l does with that table) will feed the same per-port peer list.
 //!
-//! Not yet: unicast negotiation, management and signaling messages (dropped as
-//! [`DropReason::Unsupported`]), one-step transmission, transparent clocks.
+//! Management: GETs of the data sets and their members are answered from the engine's state
+//! ([`Instance::management_get`]); SET and COMMAND from the network are refused with
+//! NOT_SUPPORTED, as ptp4l 3.1 does.
+//!
+//! Not yet: unicast negotiation, signaling messages (dropped as [`DropReason::Unsupported`]),
+//! the linuxptp `*_NP` management IDs, one-step transmission, transparent clocks.
 
 pub mod action;
 pub mod datasets;
 mod delay_filter;
 mod instance;
+mod management;
 mod master;
 mod peer_delay;
 mod port;
