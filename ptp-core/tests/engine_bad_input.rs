@@ -9,26 +9,16 @@
     clippy::panic
 )]
 
-use ptp_core::config::parse_ptp4l_conf;
-use ptp_core::engine::{DropReason, Event, Instance, InstanceSettings, PortIndex, RxMeta};
+mod support;
+
+use ptp_core::engine::{DropReason, Event, PortIndex, RxMeta};
 use ptp_core::sim::{ClockModel, EngineNode, NodeId, OscillatorModel, SegmentConfig, Simulation};
-use ptp_core::time::{Duration, Ppb, Time, TimeInterval};
+use ptp_core::time::{Duration, Ppb, TimeInterval};
 use ptp_core::wire::{
-    Announce, Body, ClockIdentity, DelayResp, Flags, FollowUp, Header, Message, PortIdentity,
-    PortState, Sync, Timestamp,
+    Announce, Body, DelayResp, Flags, FollowUp, Header, Message, PortIdentity, PortState, Sync,
+    Timestamp,
 };
-
-const START: Time = Time::from_secs_nanos(1_700_000_000, 0);
-
-fn identity(n: u8) -> ClockIdentity {
-    ClockIdentity([0x02, 0, 0, 0xff, 0xfe, 0, 0, n])
-}
-
-fn engine(n: u8, text: &str) -> Box<EngineNode> {
-    let loaded = parse_ptp4l_conf(&format!("{text}\n[eth0]\n")).unwrap();
-    let settings = InstanceSettings::from_config(&loaded.config, identity(n)).unwrap();
-    Box::new(EngineNode::new(Instance::new(settings).unwrap()))
-}
+use support::sim::{engine, identity, START};
 
 fn slave_clock() -> ClockModel {
     ClockModel {
@@ -44,8 +34,8 @@ fn slave_clock() -> ClockModel {
 /// A grandmaster and a slave, run until the slave is locked.
 fn locked_pair(gm_text: &str, secs: i64) -> (Simulation, NodeId, NodeId) {
     let mut sim = Simulation::new(11, START);
-    let gm = sim.add_node(engine(1, gm_text), 1, ClockModel::IDEAL);
-    let oc = sim.add_node(engine(2, "[global]\nslaveOnly 1\n"), 1, slave_clock());
+    let gm = sim.add_node(engine(1, 1, gm_text), 1, ClockModel::IDEAL);
+    let oc = sim.add_node(engine(2, 1, "[global]\nslaveOnly 1\n"), 1, slave_clock());
     let seg = sim.add_segment(SegmentConfig::fixed(Duration::from_micros(20)));
     sim.connect(gm, 0, seg);
     sim.connect(oc, 0, seg);

@@ -10,50 +10,14 @@
     clippy::panic
 )]
 
+mod support;
+
 use ptp_core::config::parse_ptp4l_conf;
 use ptp_core::engine::{Instance, InstanceSettings, PortIndex};
-use ptp_core::sim::{
-    ClockModel, EngineNode, NodeId, Noise, OscillatorModel, SegmentConfig, Simulation,
-    TimestampNoise,
-};
-use ptp_core::time::{Duration, Ppb, Time};
-use ptp_core::wire::{ClockIdentity, PortState};
-
-const START: Time = Time::from_secs_nanos(1_700_000_000, 0);
-
-fn identity(n: u8) -> ClockIdentity {
-    ClockIdentity([0x02, 0, 0, 0xff, 0xfe, 0, 0, n])
-}
-
-/// An engine from ptp4l.conf `text` with `ports` interfaces named eth0, eth1, ...
-fn engine(n: u8, ports: usize, text: &str) -> Box<EngineNode> {
-    let sections: String = (0..ports).map(|i| format!("[eth{i}]\n")).collect();
-    let loaded = parse_ptp4l_conf(&format!("{text}\n{sections}")).unwrap();
-    let settings = InstanceSettings::from_config(&loaded.config, identity(n)).unwrap();
-    Box::new(EngineNode::new(Instance::new(settings).unwrap()))
-}
-
-/// A slave oscillator: +10 ppm, a random initial offset of up to ±1 ms, mild wander, and
-/// software-like time stamps (Gaussian, `noise_ns` RMS).
-fn free_running(offset_ns: i64, noise_ns: i64) -> ClockModel {
-    ClockModel {
-        oscillator: OscillatorModel {
-            initial_offset: Duration::from_nanos(offset_ns),
-            frequency_error: Ppb(10_000.0),
-            wander: Ppb(0.1),
-        },
-        timestamps: TimestampNoise {
-            noise: if noise_ns == 0 {
-                Noise::None
-            } else {
-                Noise::Gaussian {
-                    rms: Duration::from_nanos(noise_ns),
-                }
-            },
-            resolution: Duration::ZERO,
-        },
-    }
-}
+use ptp_core::sim::{ClockModel, EngineNode, NodeId, SegmentConfig, Simulation};
+use ptp_core::time::{Duration, Ppb};
+use ptp_core::wire::PortState;
+use support::sim::{engine, free_running, identity, rms, START};
 
 fn link() -> SegmentConfig {
     SegmentConfig::fixed(Duration::from_micros(50))
@@ -82,10 +46,6 @@ fn run(sim: &mut Simulation, secs: i64, node: NodeId, reference: NodeId) -> Vec<
         trace.push(((s.now() - START).secs_f64(), e.nanos_f64()));
     });
     trace
-}
-
-fn rms(xs: &[(f64, f64)]) -> f64 {
-    (xs.iter().map(|(_, e)| e * e).sum::<f64>() / xs.len() as f64).sqrt()
 }
 
 const GM: &str = "[global]\npriority1 100\nclockClass 6\n";
@@ -139,7 +99,7 @@ fn noisy_time_stamps_still_lock_within_noise() {
     }
     assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
     let tail = &trace[trace.len() / 2..];
-    let r = rms(tail);
+    let r = rms(tail.iter().map(|(_, e)| *e));
     // 500 ns RMS per time stamp; the default (Kalman) servo filters it to a fraction.
     println!("noisy: steady-state RMS {r:.1} ns");
     assert!(r < 200.0, "steady-state RMS {r} ns");

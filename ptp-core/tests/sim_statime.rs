@@ -10,14 +10,15 @@
     clippy::panic
 )]
 
-use ptp_core::config::parse_ptp4l_conf;
-use ptp_core::engine::{Instance, InstanceSettings, PortIndex};
+mod support;
+
+use ptp_core::engine::PortIndex;
 use ptp_core::sim::{
-    ClockModel, EngineNode, NodeId, Noise, OscillatorModel, SegmentConfig, SimNode, Simulation,
-    StatimeNode, StatimePortConfig, TimestampNoise,
+    ClockModel, EngineNode, NodeId, SegmentConfig, SimNode, Simulation, StatimeNode,
+    StatimePortConfig,
 };
-use ptp_core::time::{Duration, Ppb, Time};
-use ptp_core::wire::{ClockIdentity, PortState, TimeSource};
+use ptp_core::time::Duration;
+use ptp_core::wire::{PortState, TimeSource};
 use statime::config::{
     AcceptAnyMaster, DelayMechanism, InstanceConfig, LeapIndicator, PtpMinorVersion, SdoId,
     TimePropertiesDS,
@@ -25,26 +26,9 @@ use statime::config::{
 use statime::filters::KalmanConfiguration;
 use statime::observability::port::PortState as StatimePortState;
 use statime::time::Interval;
+use support::sim::{engine, free_running, identity, rms, START};
 
-const START: Time = Time::from_secs_nanos(1_700_000_000, 0);
 const LINK_DELAY: Duration = Duration::from_micros(50);
-
-fn identity(n: u8) -> ClockIdentity {
-    ClockIdentity([0x02, 0, 0, 0xff, 0xfe, 0, 0, n])
-}
-
-/// An engine from ptp4l.conf `text` with `ports` interfaces named eth0, eth1, ...
-fn engine_ports(n: u8, ports: usize, text: &str) -> Box<EngineNode> {
-    let sections: String = (0..ports).map(|i| format!("[eth{i}]\n")).collect();
-    let loaded = parse_ptp4l_conf(&format!("{text}\n{sections}")).unwrap();
-    let settings = InstanceSettings::from_config(&loaded.config, identity(n)).unwrap();
-    Box::new(EngineNode::new(Instance::new(settings).unwrap()))
-}
-
-/// An engine from ptp4l.conf `text` with one interface.
-fn engine(n: u8, text: &str) -> Box<EngineNode> {
-    engine_ports(n, 1, text)
-}
 
 /// statime's port with ptp4l's default intervals (Announce every 2 s, timeout 3, Sync and
 /// delay requests every second).
@@ -98,28 +82,6 @@ fn statime(n: u8, priority_1: u8, slave_only: bool, p2p: bool) -> Box<StatimeNod
     ))
 }
 
-/// A free-running slave oscillator: +10 ppm, the given initial offset, mild wander, and
-/// Gaussian time-stamp noise of `noise_ns` RMS (none if 0).
-fn free_running(offset_ns: i64, noise_ns: i64) -> ClockModel {
-    ClockModel {
-        oscillator: OscillatorModel {
-            initial_offset: Duration::from_nanos(offset_ns),
-            frequency_error: Ppb(10_000.0),
-            wander: Ppb(0.1),
-        },
-        timestamps: TimestampNoise {
-            noise: if noise_ns == 0 {
-                Noise::None
-            } else {
-                Noise::Gaussian {
-                    rms: Duration::from_nanos(noise_ns),
-                }
-            },
-            resolution: Duration::ZERO,
-        },
-    }
-}
-
 /// Two nodes on one 50 µs link.
 fn pair(
     seed: u64,
@@ -151,10 +113,6 @@ fn run(sim: &mut Simulation, secs: i64, node: NodeId, reference: NodeId) -> Vec<
 
 fn worst(xs: &[f64]) -> f64 {
     xs.iter().map(|e| e.abs()).fold(0.0, f64::max)
-}
-
-fn rms(xs: &[f64]) -> f64 {
-    (xs.iter().map(|e| e * e).sum::<f64>() / xs.len() as f64).sqrt()
 }
 
 fn engine_port_state(sim: &Simulation, node: NodeId) -> PortState {
@@ -204,7 +162,7 @@ fn statime_gm_to_our_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
         seed,
         statime(1, 128, false, p2p),
         ClockModel::IDEAL,
-        engine(2, &with_delay_mechanism(OUR_OC, p2p)),
+        engine(2, 1, &with_delay_mechanism(OUR_OC, p2p)),
         free_running(300_000, noise_ns),
     );
     let trace = run(&mut sim, 120, oc, gm);
@@ -234,7 +192,7 @@ fn statime_gm_to_our_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
         "statime GM -> our OC ({}, {noise_ns} ns stamps): worst {:.2} ns, RMS {:.2} ns",
         mechanism(p2p),
         worst(tail),
-        rms(tail)
+        rms(tail.iter().copied())
     );
     trace
 }
@@ -244,7 +202,7 @@ fn statime_gm_to_our_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
 fn our_gm_to_statime_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
     let (mut sim, gm, oc) = pair(
         seed,
-        engine(1, &with_delay_mechanism(OUR_GM, p2p)),
+        engine(1, 1, &with_delay_mechanism(OUR_GM, p2p)),
         ClockModel::IDEAL,
         statime(2, 128, true, p2p),
         free_running(-300_000, noise_ns),
@@ -270,7 +228,7 @@ fn our_gm_to_statime_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
         "our GM -> statime OC ({}, {noise_ns} ns stamps): worst {:.2} ns, RMS {:.2} ns",
         mechanism(p2p),
         worst(tail),
-        rms(tail)
+        rms(tail.iter().copied())
     );
     trace
 }
@@ -316,7 +274,7 @@ fn noisy_time_stamps_lock_both_ways_within_the_noise() {
     let ours = statime_gm_to_our_oc(false, 5, 100);
     let theirs = our_gm_to_statime_oc(false, 6, 100);
     for (who, trace) in [("our slave", ours), ("statime slave", theirs)] {
-        let r = rms(&trace[trace.len() - TAIL..]);
+        let r = rms(trace[trace.len() - TAIL..].iter().copied());
         assert!(r < 100.0, "{who}: tail RMS {r} ns");
     }
 }
@@ -334,7 +292,7 @@ fn statime_and_our_engine_agree_on_the_better_master() {
             7,
             statime(1, statime_priority, false, false),
             free_running(100_000, 0),
-            engine(2, &format!("[global]\npriority1 {our_priority}\n")),
+            engine(2, 1, &format!("[global]\npriority1 {our_priority}\n")),
             free_running(-100_000, 0),
         );
         let case = format!("statime {statime_priority}, ours {our_priority}");
@@ -413,7 +371,7 @@ fn statime_grandmaster_our_boundary_clock_statime_slave() {
     let (sim, [gm, bc, oc], trace) = chain(
         8,
         statime(1, 100, false, false),
-        engine_ports(2, 2, OUR_BC),
+        engine(2, 2, OUR_BC),
         statime(3, 128, true, false),
         180,
     );
@@ -439,7 +397,7 @@ fn statime_grandmaster_our_boundary_clock_statime_slave() {
     println!(
         "statime GM -> our BC -> statime OC: worst {:.2} ns, RMS {:.2} ns",
         worst(tail),
-        rms(tail)
+        rms(tail.iter().copied())
     );
     assert!(
         worst(tail) < CHAIN_WORST_NS,
@@ -466,9 +424,9 @@ fn our_grandmaster_statime_boundary_clock_our_slave() {
     );
     let (sim, [_, bc, oc], trace) = chain(
         9,
-        engine(1, OUR_GM),
+        engine(1, 1, OUR_GM),
         Box::new(bc),
-        engine(3, &format!("{OUR_OC}step_threshold 0.00001\n")),
+        engine(3, 1, &format!("{OUR_OC}step_threshold 0.00001\n")),
         180,
     );
     let theirs = sim.node::<StatimeNode>(bc).unwrap();
@@ -498,7 +456,7 @@ fn our_grandmaster_statime_boundary_clock_our_slave() {
     println!(
         "our GM -> statime BC -> our OC: worst {:.2} ns, RMS {:.2} ns",
         worst(tail),
-        rms(tail)
+        rms(tail.iter().copied())
     );
     assert!(
         worst(tail) < CHAIN_WORST_NS,

@@ -6,3 +6,4 @@
 
 pub mod bmca;
 pub mod pcap;
+pub mod sim;
