@@ -430,3 +430,38 @@ fn a_grandmaster_frequency_change_is_followed() {
         );
     }
 }
+
+#[test]
+fn a_free_running_slave_measures_but_stays_uncalibrated_like_ptp4l() {
+    let mut sim = Simulation::new(12, START);
+    let gm = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
+    let oc_text = format!("{OC}free_running 1\n");
+    let oc = sim.add_node(engine(2, 1, &oc_text), 1, free_running(20_000, 0));
+    let seg = sim.add_segment(link());
+    sim.connect(gm, 0, seg);
+    sim.connect(oc, 0, seg);
+    let trace = run(&mut sim, 30, oc, gm);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Uncalibrated);
+    // Untouched: the clock keeps its offset and drifts at its own +10 ppm.
+    let (_, last) = trace[trace.len() - 1];
+    assert!((last - 320_000.0).abs() < 1_000.0, "{last} ns");
+    // It still measures: the offsets it reports are the clock's true error when the last Sync
+    // arrived (20 µs + 10 ppm × ~29 s).
+    let samples: Vec<_> = sim
+        .node::<EngineNode>(oc)
+        .unwrap()
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            ptp_core::engine::Event::Sample { offset, servo, .. } => Some((*offset, *servo)),
+            _ => None,
+        })
+        .collect();
+    assert!(samples.len() > 10);
+    let (offset, servo) = samples[samples.len() - 1];
+    assert_eq!(servo, ptp_core::servo::ServoState::Unlocked);
+    assert!(
+        (305_000.0..320_000.0).contains(&offset.nanos_f64()),
+        "{offset:?}"
+    );
+}

@@ -133,19 +133,26 @@ impl Instance {
             mean_path_delay: Some(delay),
         });
         self.apply_servo(output.adjustment, sink);
+        // A free-running clock is measured, never synchronised: like ptp4l, it reports s0 and
+        // its port stays UNCALIBRATED.
+        let servo = if self.settings.free_running {
+            ServoState::Unlocked
+        } else {
+            output.state
+        };
         sink.act(Action::Event(Event::Sample {
             port,
             offset,
             frequency: self.frequency,
-            servo: output.state,
+            servo,
             path_delay: delay,
         }));
-        let locked = matches!(output.state, ServoState::Locked | ServoState::LockedStable);
+        let locked = matches!(servo, ServoState::Locked | ServoState::LockedStable);
         match self.port(port).map(|p| p.state()) {
             Some(PortState::Uncalibrated) if locked => {
                 self.set_state(port, PortState::Slave, sink);
             }
-            Some(PortState::Slave) if output.state == ServoState::Unlocked => {
+            Some(PortState::Slave) if servo == ServoState::Unlocked => {
                 self.set_state(port, PortState::Uncalibrated, sink);
             }
             _ => {}
