@@ -14,8 +14,9 @@
 //!   agent's Delay_Req drift by a few hundred ns against the kernel's RX stamps and the mean
 //!   grows (+381 ns seen with two concurrent builds, RMS ratio 0.76, std ratio 0.43).
 //! - an agent grandmaster on `CLOCK_REALTIME` serves another ptp4l slave (`free_running 1`):
-//!   the offsets it logs must stay within the noise of the ptp4l → ptp4l pair above (spread
-//!   at most 2.5 times, mean within 3 standard deviations).
+//!   the offsets it logs must stay within the noise of the ptp4l → ptp4l pair above (robust
+//!   spread at most 2.5 times; medians within 2 µs, as each path has its own time-stamping
+//!   bias of up to several hundred ns).
 //!
 //! Only ratios of figures measured in the same run are asserted; the figures are printed.
 #![allow(
@@ -233,17 +234,23 @@ fn agent_beside_ptp4l_for_60_s() {
     );
     // Under the agent grandmaster the ptp4l slave's offsets stay within ptp4l's own noise:
     // a spread of the same order (the bound leaves room for the load of a shared 2-core
-    // machine; measured 0.8 times) and a shift of the mean well inside it.
-    assert!(
-        b.offsets.std <= 2.5 * noise,
-        "{:?} vs {:?}",
-        b.offsets,
-        r.offsets
+    // machine; measured 0.5–1.2 times) and a shift of the centre well inside it. Robust
+    // statistics: in 30 samples one scheduling hiccup (a 6 µs offset was seen once) would
+    // otherwise decide the comparison; the maxima are printed above.
+    let (under_agent, under_ptp4l) = (&b.offsets, &r.offsets);
+    eprintln!(
+        "robust spread: ptp4l under agent {:.0} ns, under ptp4l {:.0} ns",
+        under_agent.robust_std, under_ptp4l.robust_std
     );
     assert!(
-        (b.offsets.mean - r.offsets.mean).abs() <= 3.0 * noise,
-        "{:?} vs {:?}",
-        b.offsets,
-        r.offsets
+        under_agent.robust_std <= 2.5 * under_ptp4l.robust_std,
+        "{under_agent:?} vs {under_ptp4l:?}"
+    );
+    // The centres carry each path's own time-stamping bias (several hundred ns either way on
+    // a veth under load, for ptp4l → ptp4l too: −755 ns was seen); a wrong correction or
+    // timescale would be microseconds off.
+    assert!(
+        (under_agent.median - under_ptp4l.median).abs() <= 2_000.0,
+        "{under_agent:?} vs {under_ptp4l:?}"
     );
 }

@@ -397,6 +397,11 @@ pub struct Summary {
     pub std: f64,
     pub rms: f64,
     pub max_abs: f64,
+    /// The median.
+    pub median: f64,
+    /// A spread that one wild sample cannot move: 1.4826 × the median absolute deviation
+    /// (the standard deviation, for normal noise).
+    pub robust_std: f64,
 }
 
 impl Summary {
@@ -405,13 +410,27 @@ impl Summary {
         assert!(n > 0, "no values");
         let mean = xs.iter().sum::<f64>() / n as f64;
         let ms = xs.iter().map(|x| x * x).sum::<f64>() / n as f64;
+        let centre = median(xs.to_vec());
+        let deviations = xs.iter().map(|x| (x - centre).abs()).collect();
         Self {
             n,
             mean,
             std: (ms - mean * mean).max(0.0).sqrt(),
             rms: ms.sqrt(),
             max_abs: xs.iter().fold(0.0f64, |m, x| m.max(x.abs())),
+            median: centre,
+            robust_std: 1.4826 * median(deviations),
         }
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if !n.is_multiple_of(2) {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
     }
 }
 
