@@ -174,6 +174,9 @@ pub enum DropReason {
     Loop,
     /// A time stamp or correction that cannot be right (sum out of range).
     AbsurdTime,
+    /// An event message that arrived without a receive time stamp (the kernel stamps the
+    /// first packets after a socket asks for stamps only once its stamping is switched on).
+    NoTimestamp,
     /// A message type this engine does not handle yet (signaling), or a management message
     /// that is not a request.
     Unsupported,

@@ -49,6 +49,13 @@ pub struct Instance {
     pub(crate) buf: Box<[u8; SEND_BUFFER]>,
 }
 
+impl RxMeta {
+    /// The receive time stamp an event message needs.
+    pub(crate) fn required_timestamp(&self) -> Result<Time, DropReason> {
+        self.timestamp.ok_or(DropReason::NoTimestamp)
+    }
+}
+
 impl Instance {
     /// A clock built from `settings`, every port INITIALIZING. Call [`Instance::start`] next.
     pub fn new(settings: InstanceSettings) -> Result<Self, SettingsError> {

@@ -185,7 +185,7 @@ impl Instance {
         if p.state() != PortState::Master || p.is_p2p() {
             return Err(DropReason::UnexpectedInState);
         }
-        let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
+        let rx_time = rx.required_timestamp()?;
         let t4 = rx_time - p.settings.ingress_latency;
         let (ts, fraction) = split_time(t4);
         let unicast = req.flags.unicast();
@@ -225,7 +225,7 @@ impl Instance {
         if !p.is_p2p() {
             return Err(DropReason::UnexpectedInState);
         }
-        let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
+        let rx_time = rx.required_timestamp()?;
         let t2 = rx_time - p.settings.ingress_latency;
         let (ts, fraction) = split_time(t2);
         let unicast = req.flags.unicast();

@@ -74,7 +74,7 @@ impl Instance {
         let ingress = self
             .port(port)
             .map_or(Duration::ZERO, |p| p.settings.ingress_latency);
-        let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
+        let rx_time = rx.required_timestamp()?;
         let pending = self.pending_pdelay(port, header, resp.requesting_port_identity)?;
         if pending.response.is_some() {
             // A second response to one request: more than one peer (ptp4l's "multiple

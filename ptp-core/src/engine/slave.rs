@@ -36,7 +36,7 @@ impl Instance {
         sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
         self.check_from_parent(port, header)?;
-        let rx_time = rx.timestamp.ok_or(DropReason::AbsurdTime)?;
+        let rx_time = rx.required_timestamp()?;
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
         if rx.source.is_some() {
             p.master_address = rx.source;
