@@ -18,12 +18,15 @@
 //! returns early; with `CI=true` it fails. Binaries are found through `PTP_KUBE_APISERVER` /
 //! `PTP_ETCD` or the build script's cache (see [`Binaries::locate`]).
 //!
+//! Waiting on watches: [`wait::until`] (restarts a watch the apiserver ends).
+//!
 //! Processes never outlive the test binary, even when it panics or is killed: see
 //! `supervised.rs`.
 
 mod binaries;
 mod cluster;
 mod supervised;
+pub mod wait;
 
 pub use binaries::{Binaries, Missing, KUBE_VERSION};
 pub use cluster::{Authorization, Cluster, HarnessError};

@@ -179,7 +179,7 @@ fn servers_die_with_an_aborted_test_process() {
 async fn empty_strings_in_custom_resources_are_valid() {
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     use kube::api::{ApiResource, DynamicObject};
-    use kube::runtime::wait::{await_condition, conditions};
+    use kube::runtime::wait::conditions;
 
     let Some(env) = kube_harness::test_env("empty_strings").await else {
         return;
@@ -199,13 +199,16 @@ async fn empty_strings_in_custom_resources_are_valid() {
     .unwrap();
     let crds: Api<CustomResourceDefinition> = Api::all(env.client.clone());
     crds.create(&PostParams::default(), &crd).await.unwrap();
-    await_condition(
-        crds,
-        "things.harness.test",
-        conditions::is_crd_established(),
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        kube_harness::wait::until(
+            &crds,
+            "things.harness.test",
+            conditions::is_crd_established(),
+        ),
     )
     .await
-    .unwrap();
+    .expect("the CRD is Established within 30 s");
     let ar = ApiResource {
         group: "harness.test".into(),
         version: "v1".into(),

@@ -19,8 +19,9 @@ use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
 use kube::{Api, Client};
+use kube_harness::wait;
 use operator::crd::{
     NodePtpDevice, NodeSyncStatus, PortState, PortStatus, ProfileSyncStatus, PtpConfig,
     PtpConfigStatus, PtpOperatorConfig, PtpProfile, ServoState,
@@ -66,11 +67,10 @@ async fn install_crds(client: &Client) {
         let name = crd.metadata.name.clone().unwrap();
         tokio::time::timeout(
             Duration::from_secs(30),
-            await_condition(api.clone(), &name, conditions::is_crd_established()),
+            wait::until(&api, &name, conditions::is_crd_established()),
         )
         .await
-        .unwrap_or_else(|_| panic!("CRD {name} not Established in 30 s"))
-        .unwrap();
+        .unwrap_or_else(|_| panic!("CRD {name} not Established in 30 s"));
     }
 }
 

@@ -10,9 +10,10 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{ObjectMeta, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::runtime::wait::conditions;
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client, Resource};
+use kube_harness::wait;
 use operator::agent::AgentSettings;
 use operator::reconcile::Context;
 use serde::de::DeserializeOwned;
@@ -32,11 +33,10 @@ pub async fn install_crds(client: &Client) {
         }
         tokio::time::timeout(
             Duration::from_secs(30),
-            await_condition(api.clone(), &name, conditions::is_crd_established()),
+            wait::until(&api, &name, conditions::is_crd_established()),
         )
         .await
-        .unwrap_or_else(|_| panic!("CRD {name} not Established in 30 s"))
-        .unwrap();
+        .unwrap_or_else(|_| panic!("CRD {name} not Established in 30 s"));
     }
 }
 
@@ -109,10 +109,11 @@ where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
     F: Fn(&K) -> bool,
 {
-    let cond = move |obj: Option<&K>| obj.is_some_and(&check);
-    match tokio::time::timeout(limit, await_condition(api.clone(), name, cond)).await {
-        Ok(Ok(Some(obj))) => obj,
-        Ok(other) => panic!("waiting for {name}: {other:?}"),
+    let check = &check;
+    let cond = move |obj: Option<&K>| obj.is_some_and(check);
+    match tokio::time::timeout(limit, wait::until(api, name, cond)).await {
+        Ok(Some(obj)) => obj,
+        Ok(None) => panic!("waiting for {name}: the condition held for no object"),
         Err(_) => {
             let last = api.get_opt(name).await;
             panic!("{name} not as expected within {limit:?}; last seen: {last:#?}")
@@ -125,15 +126,12 @@ pub async fn wait_gone<K>(api: &Api<K>, name: &str, limit: Duration)
 where
     K: Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
-    match tokio::time::timeout(
-        limit,
-        await_condition(api.clone(), name, |o: Option<&K>| o.is_none()),
-    )
-    .await
+    let gone = |o: Option<&K>| o.is_none();
+    if tokio::time::timeout(limit, wait::until(api, name, gone))
+        .await
+        .is_err()
     {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => panic!("waiting for {name} to go: {e}"),
-        Err(_) => panic!("{name} still exists after {limit:?}"),
+        panic!("{name} still exists after {limit:?}")
     }
 }
 
