@@ -6,7 +6,8 @@
 //!   virtual clock minus `CLOCK_REALTIME` (the grandmaster's clock: every namespace shares
 //!   it); the ptp4l slave's master offsets are the noise of the time-stamp path as ptp4l sees
 //!   it. Target (issue 5): over the last half of 60 s of lock, the RMS of the agent's true
-//!   error is at most half the RMS of ptp4l's offsets; where a constant bias (time-stamping
+//!   error is at most half the RMS of ptp4l's offsets (counted from `SETTLE` after its
+//!   lock, as it steers nothing); where a constant bias (time-stamping
 //!   asymmetry, which no filter removes) keeps the RMS above that, the mean is reported
 //!   separately and the standard deviation is held to the target. The test asserts the
 //!   standard deviation (half of ptp4l's) and prints both: on a quiet machine the RMS meets the
@@ -36,6 +37,8 @@ const COMMON: &str = "tx_timestamp_timeout 10\nlogAnnounceInterval 0\nlogSyncInt
                       summary_interval -2\n";
 const LOCK: Duration = Duration::from_secs(60);
 const RUN: Duration = Duration::from_secs(60);
+/// Time for a free-running ptp4l slave's path delay filter to fill after it locks.
+const SETTLE: Duration = Duration::from_secs(8);
 
 struct Figures {
     name: &'static str,
@@ -194,19 +197,22 @@ fn agent_beside_ptp4l_for_60_s() {
     let agent_lock = wait_line(&agent, "to SLAVE");
     let reference_lock = wait_line(&reference, "to UNCALIBRATED");
     let under_agent_lock = wait_line(&under_agent, "to UNCALIBRATED");
-    let end = agent_lock.max(under_agent_lock) + RUN;
+    let end = agent_lock.max(under_agent_lock).max(reference_lock) + RUN;
     std::thread::sleep(end.saturating_sub(lab.start.elapsed()) + Duration::from_millis(500));
 
-    // The last half of 60 s of lock, the same wall-clock window for the agent and the ptp4l
-    // slave beside it.
+    // The agent: the last half of 60 s of lock. The free-running ptp4l slaves steer nothing,
+    // so there is nothing to settle but their path delay filter: their offsets count from
+    // SETTLE after lock, which doubles the samples (they log one per second) and with it the
+    // power of the comparison of their spreads.
     let window_a = (agent_lock + RUN / 2, agent_lock + RUN);
-    let window_b = (under_agent_lock + RUN / 2, under_agent_lock + RUN);
+    let free_window = |lock: Duration| (lock + SETTLE, lock + RUN);
+    let window_b = free_window(under_agent_lock);
     let a = Figures::of("(a) agent slave, ptp4l GM", &agent, agent_lock, window_a);
     let r = Figures::of(
         "(a,b) ptp4l slave, ptp4l GM",
         &reference,
         reference_lock,
-        window_a,
+        free_window(reference_lock),
     );
     let b = Figures::of(
         "(b) ptp4l slave, agent GM",
@@ -234,9 +240,10 @@ fn agent_beside_ptp4l_for_60_s() {
     );
     // Under the agent grandmaster the ptp4l slave's offsets stay within ptp4l's own noise:
     // a spread of the same order (the bound leaves room for the load of a shared 2-core
-    // machine; measured 0.5–1.2 times) and a shift of the centre well inside it. Robust
-    // statistics: in 30 samples one scheduling hiccup (a 6 µs offset was seen once) would
-    // otherwise decide the comparison; the maxima are printed above.
+    // machine; measured 0.5–1.6 times, and 2.6 once in CI over 30 samples, before the
+    // window grew to 52) and a shift of the centre well inside it. Robust statistics: one
+    // scheduling hiccup (a 6 µs offset was seen once) would otherwise decide the comparison;
+    // the maxima are printed above.
     let (under_agent, under_ptp4l) = (&b.offsets, &r.offsets);
     eprintln!(
         "robust spread: ptp4l under agent {:.0} ns, under ptp4l {:.0} ns",
