@@ -27,9 +27,13 @@ const PMC: PortIdentity = PortIdentity {
 };
 
 fn clock() -> Instance {
-    let loaded =
-        parse_ptp4l_conf("[global]\npriority1 100\nclockClass 6\ndomainNumber 3\n[eth0]\n")
-            .unwrap();
+    clock_with("")
+}
+
+/// The test clock with `extra` global options.
+fn clock_with(extra: &str) -> Instance {
+    let text = format!("[global]\npriority1 100\nclockClass 6\ndomainNumber 3\n{extra}\n[eth0]\n");
+    let loaded = parse_ptp4l_conf(&text).unwrap();
     let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
     let mut clock =
         Instance::new(InstanceSettings::from_config(&loaded.config, id).unwrap()).unwrap();
@@ -147,6 +151,28 @@ fn gets_are_answered_from_the_data_sets() {
     };
     assert_eq!(ds.port_state, PortState::Listening);
     assert_eq!(ds.port_identity.port_number, 1);
+}
+
+/// `ptp_minor_version` sets the version octet of what the clock sends: 2.0 by default (what
+/// linuxptp 3.x accepts), 2.1 when asked.
+#[test]
+fn responses_carry_the_configured_minor_version() {
+    let req = request(
+        Action::Get,
+        ManagementId::DEFAULT_DATA_SET,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    for (extra, minor) in [
+        ("", 0),
+        ("ptp_minor_version 0", 0),
+        ("ptp_minor_version 1", 1),
+    ] {
+        let (sent, _) = ask(&mut clock_with(extra), &req);
+        let (header, _, _) = response(&sent[0]);
+        assert_eq!(header.minor_version_ptp, minor, "{extra:?}");
+        assert_eq!(sent[0][1], minor << 4 | 2, "{extra:?}");
+    }
 }
 
 #[test]

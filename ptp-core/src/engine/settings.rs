@@ -53,7 +53,8 @@ pub struct InstanceSettings {
     pub slave_only: bool,
     /// majorSdoId (transportSpecific).
     pub major_sdo_id: u8,
-    /// minorVersionPTP to send (0 for linuxptp 3.x peers, which reject 1).
+    /// minorVersionPTP to send (`ptp_minor_version`; 0 by default, for linuxptp 3.x peers,
+    /// which drop 2.1 messages).
     pub minor_version_ptp: u8,
     /// The BMCA's data set comparison.
     pub dataset_comparison: DatasetComparison,
@@ -213,7 +214,7 @@ impl InstanceSettings {
             domain_number: g.domain_number,
             slave_only: g.slave_only,
             major_sdo_id: config.port_defaults.transport_specific & 0x0f,
-            minor_version_ptp: 0,
+            minor_version_ptp: g.ptp_minor_version,
             dataset_comparison: g.dataset_comparison,
             local_priority: g.g8275_default_local_priority,
             max_steps_removed: g.max_steps_removed,

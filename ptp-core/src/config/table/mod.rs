@@ -34,6 +34,10 @@
 //!   `ignore_source_id`, `asCapable true`, `msg_interval_request`, `operLog*`), hybrid E2E,
 //!   NetSync, transparent clocks, authentication, CMLDS, the power profile, `leapfile`,
 //!   `write_phase_mode`, `boundary_clock_jbod` and 4.x management extras do not yet.
+//!   `ptp_minor_version` is the other exception: ours is 0, upstream 4.x's is 1. linuxptp 3.x
+//!   (Debian 12's 3.1.1 among them) compares the whole version octet and drops every 2.1
+//!   message, while every 4.x accepts 2.0, so 0 is the default that works with both;
+//!   `ptp_minor_version 1` sends 2.1 as upstream does.
 //! - To change the default servo, change the one `clock_servo` row.
 
 use super::value::ValueKind;
@@ -355,6 +359,8 @@ mod tests {
             ("time_stamping", "hardware"),
             // Ours: linuxptp's is pi (see the decisions above).
             ("clock_servo", "kalman"),
+            // Ours: linuxptp 4.x's is 1 (see the decisions above).
+            ("ptp_minor_version", "0"),
             ("first_step_threshold", "0.00002"),
             ("step_threshold", "0"),
             ("max_frequency", "900000000"),

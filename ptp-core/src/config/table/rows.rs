@@ -183,9 +183,10 @@ option_table! {
         /// Write phase adjustments (ADJ_OFFSET) instead of frequency.
         ["write_phase_mode", FLAG, not_yet("write_phase_mode"), SAME]
         write_phase_mode: bool = false;
-        /// minorVersionPTP sent (IEEE 1588-2019 13.3.2.4); 0 for old devices.
-        ["ptp_minor_version", int(0, 1), not_yet("ptp_minor_version 0"), ABSENT]
-        ptp_minor_version: u8 = 1;
+        /// minorVersionPTP sent (IEEE 1588-2019 13.3.2.4). Ours defaults to 0 (upstream: 1):
+        /// linuxptp 3.x drops 2.1 messages.
+        ["ptp_minor_version", int(0, 1), YES, ABSENT]
+        ptp_minor_version: u8 = 0;
         /// Security association file (IEEE 1588-2019 Annex P authentication).
         ["sa_file", OPT_TEXT, not_yet("authentication"), ABSENT]
         sa_file: Option<String> = None;
