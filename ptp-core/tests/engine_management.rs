@@ -1,6 +1,7 @@
 //! The engine answers management GETs from its data sets, the way pmc asks them (zero-length
 //! and full-size GET data), refuses SET and COMMAND from the network with NOT_SUPPORTED as
-//! ptp4l 3.1 does, and ignores requests addressed to another clock.
+//! ptp4l 3.1 does, and ignores requests addressed to another clock. On the local management
+//! socket (`pmc -u`) clock-wide IDs are answered by the clock and port IDs by each port.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,7 +33,14 @@ fn clock() -> Instance {
 
 /// The test clock with `extra` global options.
 fn clock_with(extra: &str) -> Instance {
-    let text = format!("[global]\npriority1 100\nclockClass 6\ndomainNumber 3\n{extra}\n[eth0]\n");
+    clock_of(extra, 1)
+}
+
+/// The test clock with `extra` global options and `ports` ports.
+fn clock_of(extra: &str, ports: usize) -> Instance {
+    let sections: String = (0..ports).map(|i| format!("[eth{i}]\n")).collect();
+    let text =
+        format!("[global]\npriority1 100\nclockClass 6\ndomainNumber 3\n{extra}\n{sections}");
     let loaded = parse_ptp4l_conf(&text).unwrap();
     let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
     let mut clock =
@@ -226,4 +234,134 @@ fn requests_for_another_clock_are_ignored() {
             reason: DropReason::NotForUs
         }]
     );
+}
+
+/// Hands `bytes` to the clock as from the local management socket.
+fn ask_locally(clock: &Instance, bytes: &[u8]) -> (Result<(), DropReason>, Vec<Vec<u8>>) {
+    let mut sent = Vec::new();
+    let result = clock.handle_local_management(bytes, &mut |r| sent.push(r.to_vec()));
+    (result, sent)
+}
+
+#[test]
+fn local_requests_are_answered_by_the_clock_or_by_each_port() {
+    let clock = clock_of("", 2);
+    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+    let get = |id: ManagementId, target: PortIdentity| {
+        request(Action::Get, id, &ManagementData::Empty, target)
+    };
+
+    // Clock-wide: one response, from port 0 of the clock.
+    let (result, sent) = ask_locally(
+        &clock,
+        &get(ManagementId::DEFAULT_DATA_SET, PortIdentity::ALL),
+    );
+    assert_eq!(result, Ok(()));
+    assert_eq!(sent.len(), 1);
+    let (header, m, tlv) = response(&sent[0]);
+    assert_eq!(header.source_port_identity.clock_identity, id);
+    assert_eq!(header.source_port_identity.port_number, 0);
+    assert_eq!(header.sequence_id, 42);
+    assert_eq!(m.target_port_identity, PMC);
+    let Tlv::Management(tlv) = tlv else {
+        panic!("{tlv:?}")
+    };
+    let ManagementData::DefaultDataSet(ds) = tlv.data(Action::Response).unwrap() else {
+        panic!("{tlv:?}")
+    };
+    assert_eq!(ds.number_ports, 2);
+
+    // A port ID for all ports: one response per port, each from that port.
+    let (_, sent) = ask_locally(&clock, &get(ManagementId::PORT_DATA_SET, PortIdentity::ALL));
+    let numbers: Vec<u16> = sent
+        .iter()
+        .map(|bytes| {
+            let (header, _, tlv) = response(bytes);
+            let Tlv::Management(tlv) = tlv else {
+                panic!("{tlv:?}")
+            };
+            let ManagementData::PortDataSet(ds) = tlv.data(Action::Response).unwrap() else {
+                panic!("{tlv:?}")
+            };
+            assert_eq!(ds.port_identity, header.source_port_identity);
+            header.source_port_identity.port_number
+        })
+        .collect();
+    assert_eq!(numbers, vec![1, 2]);
+
+    // For port 2 only.
+    let port2 = PortIdentity {
+        clock_identity: id,
+        port_number: 2,
+    };
+    let (_, sent) = ask_locally(&clock, &get(ManagementId::LOG_SYNC_INTERVAL, port2));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(response(&sent[0]).0.source_port_identity, port2);
+
+    // A port that does not exist: nobody answers.
+    let port7 = PortIdentity {
+        clock_identity: id,
+        port_number: 7,
+    };
+    let (result, sent) = ask_locally(&clock, &get(ManagementId::PORT_DATA_SET, port7));
+    assert_eq!((result, sent.len()), (Err(DropReason::NotForUs), 0));
+
+    // A SET and an ID the engine does not serve get an error status from the clock.
+    for req in [
+        request(
+            Action::Set,
+            ManagementId::PRIORITY2,
+            &ManagementData::Priority2(1),
+            PortIdentity::ALL,
+        ),
+        get(ManagementId::TIME_STATUS_NP, PortIdentity::ALL),
+    ] {
+        let (_, sent) = ask_locally(&clock, &req);
+        assert_eq!(sent.len(), 1);
+        let (header, _, tlv) = response(&sent[0]);
+        assert_eq!(header.source_port_identity.port_number, 0);
+        let Tlv::ManagementErrorStatus(status) = tlv else {
+            panic!("{tlv:?}")
+        };
+        assert_eq!(status.error, ManagementErrorId::NOT_SUPPORTED);
+    }
+    assert_eq!(clock.default_ds().priority_2, 128);
+}
+
+#[test]
+fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
+    let clock = clock_of("domainNumber 4", 1);
+    let req = request(
+        Action::Get,
+        ManagementId::DEFAULT_DATA_SET,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    assert_eq!(
+        ask_locally(&clock, &req),
+        (Err(DropReason::OtherDomain), vec![])
+    );
+
+    let clock = clock_of("", 1);
+    let other = PortIdentity {
+        clock_identity: ClockIdentity([1; 8]),
+        port_number: 0xffff,
+    };
+    let req = request(
+        Action::Get,
+        ManagementId::DEFAULT_DATA_SET,
+        &ManagementData::Empty,
+        other,
+    );
+    assert_eq!(
+        ask_locally(&clock, &req),
+        (Err(DropReason::NotForUs), vec![])
+    );
+
+    let (result, sent) = ask_locally(&clock, &[0x0d, 0x02, 0x00]);
+    assert!(
+        matches!(result, Err(DropReason::Malformed(_))),
+        "{result:?}"
+    );
+    assert!(sent.is_empty());
 }

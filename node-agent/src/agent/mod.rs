@@ -4,11 +4,13 @@
 //! Modules, in the order they are used: [`cli`] (the agent's own flags), [`setup`] (from the
 //! configuration to the engine, the clock and the port sockets), [`log`] (ptp4l-like lines),
 //! [`clock`] (the disciplined clock), [`runtime`] (the event loop), [`port_io`] (one task per
-//! port's sockets) and [`timers`].
+//! port's sockets), [`management`] (the local management socket `pmc -u` asks) and
+//! [`timers`].
 
 pub mod cli;
 pub mod clock;
 pub mod log;
+pub mod management;
 pub mod port_io;
 pub mod runtime;
 pub mod setup;

@@ -19,6 +19,7 @@ use tokio::time::{Duration, Instant};
 
 use super::clock::AgentClock;
 use super::log::EventLog;
+use super::management::{self, ManagementSocket};
 use super::port_io::{PortInput, PortReport, PortTask, SendRequest};
 use super::timers::{sleep_until, Timers};
 
@@ -47,6 +48,7 @@ pub struct Runtime {
     reports: UnboundedReceiver<PortReport>,
     actions: ActionLog,
     log: EventLog,
+    management: Option<ManagementSocket>,
 }
 
 impl Runtime {
@@ -76,7 +78,15 @@ impl Runtime {
             reports,
             actions: ActionLog::default(),
             log,
+            management: None,
         }
+    }
+
+    /// Answers management requests on `socket` (ptp4l's `uds_address`).
+    #[must_use]
+    pub fn with_management(mut self, socket: ManagementSocket) -> Self {
+        self.management = Some(socket);
+        self
     }
 
     /// The disciplined clock's time. A clock that cannot be read is a broken system; the
@@ -113,6 +123,7 @@ impl Runtime {
             }
         }
         self.carry_out();
+        let mut request = [0u8; management::REQUEST_MAX];
         loop {
             let deadline = self.timers.next_deadline();
             tokio::select! {
@@ -125,6 +136,14 @@ impl Runtime {
                     }
                 }
                 () = sleep_until(deadline) => self.on_timers(),
+                received = management::recv_from(self.management.as_ref(), &mut request) => {
+                    match received {
+                        Ok((len, from)) => {
+                            self.on_management(request.get(..len).unwrap_or_default(), &from);
+                        }
+                        Err(e) => tracing::warn!("management socket: {e}"),
+                    }
+                }
             }
             self.carry_out();
         }
@@ -136,6 +155,19 @@ impl Runtime {
         for timer in self.timers.take_expired(Instant::now()) {
             let now = self.now();
             self.instance.handle_timer(timer, now, &mut self.actions);
+        }
+    }
+
+    /// Answers a request from the local management socket.
+    fn on_management(&self, request: &[u8], from: &tokio::net::unix::SocketAddr) {
+        let Some(socket) = &self.management else {
+            return;
+        };
+        let answered = self
+            .instance
+            .handle_local_management(request, &mut |response| socket.reply(response, from));
+        if let Err(reason) = answered {
+            tracing::debug!("management request dropped: {reason:?}");
         }
     }
 

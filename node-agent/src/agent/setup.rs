@@ -18,6 +18,7 @@ use ptp_core::wire::ClockIdentity;
 use super::cli::ClockChoice;
 use super::clock::AgentClock;
 use super::log::{EventLog, LogSettings};
+use super::management::ManagementSocket;
 use super::runtime::Runtime;
 use crate::check::HostPhcs;
 
@@ -142,7 +143,20 @@ impl Plan {
             .map_or(0, |p| p.options.log_sync_interval.0);
         let log = EventLog::new(g.summary_interval.0, sync);
         let tx_timeout: Duration = g.tx_timestamp_timeout.to_core();
-        Ok(Runtime::new(instance, clock, self.ports, tx_timeout, log))
+        let runtime = Runtime::new(instance, clock, self.ports, tx_timeout, log);
+        let path = std::path::Path::new(&g.uds_address);
+        Ok(
+            match ManagementSocket::bind(path, u32::from(g.uds_file_mode)) {
+                Ok(socket) => {
+                    tracing::debug!("management socket {}", socket.path().display());
+                    runtime.with_management(socket)
+                }
+                Err(e) => {
+                    tracing::error!("no management socket: cannot bind {}: {e}", path.display());
+                    runtime
+                }
+            },
+        )
     }
 }
 

@@ -13,7 +13,8 @@ use crate::rng::Rng;
 use crate::servo::{ClockServo, Servo, ServoState};
 use crate::time::{Duration, Ppb, Time};
 use crate::wire::{
-    Body, ClockIdentity, ClockQuality, Flags, Header, Message, MessageType, PortState, Tlvs,
+    Body, ClockIdentity, ClockQuality, Flags, Header, Message, MessageType, PortIdentity,
+    PortState, Tlvs,
 };
 
 /// Largest message the engine sends (an Announce with a long path trace fits).
@@ -455,6 +456,25 @@ impl Instance {
         flags: Flags,
         log_message_interval: crate::time::LogInterval,
     ) -> Header {
+        self.header_from(
+            port.identity(),
+            message_type,
+            sequence_id,
+            flags,
+            log_message_interval,
+        )
+    }
+
+    /// The header of a message this clock sends from `source` (a port, or the clock itself
+    /// as port 0 for local management).
+    pub(crate) fn header_from(
+        &self,
+        source: PortIdentity,
+        message_type: MessageType,
+        sequence_id: u16,
+        flags: Flags,
+        log_message_interval: crate::time::LogInterval,
+    ) -> Header {
         Header {
             major_sdo_id: self.default_ds.major_sdo_id,
             minor_version_ptp: self.settings.minor_version_ptp,
@@ -463,7 +483,7 @@ impl Instance {
             flags,
             correction: crate::time::TimeInterval::ZERO,
             message_type_specific: 0,
-            source_port_identity: port.identity(),
+            source_port_identity: source,
             sequence_id,
             control_field: message_type.control_field(),
             log_message_interval,

@@ -1,10 +1,21 @@
 //! The management responder (IEEE 1588-2019 clause 15): a GET addressed to this clock (or to
 //! all clocks) is answered from the engine's data sets; what the engine cannot answer gets a
-//! MANAGEMENT_ERROR_STATUS. SET and COMMAND from the network are refused with NOT_SUPPORTED,
-//! as ptp4l 3.1 refuses them: changes are made by the local management socket only
-//! (DESIGN: "Management that changes state is only accepted on the local socket").
+//! MANAGEMENT_ERROR_STATUS. SET and COMMAND are refused with NOT_SUPPORTED: from the network
+//! as ptp4l 3.1 refuses them, and for now from the local socket too (DESIGN: "Management
+//! that changes state is only accepted on the local socket").
+//!
+//! Requests come two ways:
+//! - from the network, on a port ([`Instance::handle_message`]): that port answers, whatever
+//!   the ID, and the answer goes back out of the port;
+//! - from the local management socket (ptp4l's `uds_address`, where `pmc -u` asks:
+//!   [`Instance::handle_local_management`]): as ptp4l does, a clock-wide ID is answered once by
+//!   the clock (source port number 0) and a port ID by every port the target port number
+//!   names (65535: all of them). Requests for other clocks are not forwarded to the network
+//!   (ptp4l forwards them when boundaryHops allows): `pmc -u -b 0` is the supported use.
 
-use super::action::{ActionSink, Destination, DropReason, PortIndex};
+use super::action::{
+    Action as SinkAction, ActionSink, Destination, DropReason, MessageClass, PortIndex,
+};
 use super::datasets::DelayMechanism;
 use super::instance::{Instance, RxMeta};
 use crate::time::{LogInterval, TimeInterval};
@@ -14,7 +25,8 @@ use crate::wire::management::{
     PortDataSet, TimeFlags, TimePropertiesDataSet,
 };
 use crate::wire::{
-    Body, Flags, Header, Management, Message, MessageType, PortIdentity, Tlv, TlvWriter, Tlvs,
+    Body, ClockIdentity, Flags, Header, Management, Message, MessageType, PortIdentity, Tlv,
+    TlvWriter, Tlvs,
 };
 
 impl Instance {
@@ -31,35 +43,124 @@ impl Instance {
         let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
         let target = request.target_port_identity;
         let own = p.identity();
-        let for_us = (target.clock_identity == own.clock_identity
-            || target.clock_identity == PortIdentity::ALL.clock_identity)
+        let for_us = addresses_clock(target, own.clock_identity)
             && (target.port_number == own.port_number
                 || target.port_number == PortIdentity::ALL.port_number
                 || target.port_number == 0);
         if !for_us {
             return Err(DropReason::NotForUs);
         }
-        let Some(Ok(Tlv::Management(tlv))) = suffix.iter().next() else {
-            // Responses and error statuses from other clocks are not ours to answer.
+        let tlv = request_tlv(request, suffix)?;
+        let answer = self.answer(port, request.action, tlv.id);
+        let unicast = header.flags.unicast();
+        let mut buf = [0u8; RESPONSE_MAX];
+        let len = self.encode_response(own, header, request, tlv.id, answer, unicast, &mut buf)?;
+        let destination = match (unicast, rx.source) {
+            (true, Some(addr)) => Destination::Unicast(addr),
+            _ => Destination::Multicast,
+        };
+        sink.act(SinkAction::Send {
+            port,
+            class: MessageClass::General,
+            destination,
+            tag: None,
+            bytes: buf.get(..len).unwrap_or_default(),
+        });
+        Ok(())
+    }
+
+    /// A management request from the local management socket (what `pmc -u` sends to
+    /// ptp4l's `uds_address`): each response, encoded, is handed to `reply` — one from the
+    /// clock for a clock-wide ID, one per addressed port for a port ID. A request that is
+    /// malformed, for another domain or clock, or not a request at all gets no response and
+    /// the reason is returned.
+    pub fn handle_local_management(
+        &self,
+        request: &[u8],
+        reply: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), DropReason> {
+        let message = Message::decode(request).map_err(DropReason::Malformed)?;
+        let Body::Management(m) = message.body else {
             return Err(DropReason::Unsupported);
         };
-        let answer = match request.action {
+        let header = &message.header;
+        if header.domain_number != self.default_ds.domain_number {
+            return Err(DropReason::OtherDomain);
+        }
+        let clock = self.default_ds.clock_identity;
+        if !addresses_clock(m.target_port_identity, clock) {
+            return Err(DropReason::NotForUs);
+        }
+        let tlv = request_tlv(&m, message.suffix)?;
+        let mut buf = [0u8; RESPONSE_MAX];
+        if !is_port_id(tlv.id) {
+            let answer = self.answer(PortIndex(0), m.action, tlv.id);
+            let source = PortIdentity {
+                clock_identity: clock,
+                port_number: 0,
+            };
+            let len = self.encode_response(source, header, &m, tlv.id, answer, false, &mut buf)?;
+            reply(buf.get(..len).unwrap_or_default());
+            return Ok(());
+        }
+        let wanted = m.target_port_identity.port_number;
+        let mut answered = false;
+        for (i, p) in self.ports.iter().enumerate() {
+            let own = p.identity();
+            if wanted != PortIdentity::ALL.port_number && wanted != own.port_number {
+                continue;
+            }
+            let port = PortIndex(u16::try_from(i).unwrap_or(u16::MAX));
+            let answer = self.answer(port, m.action, tlv.id);
+            let len = self.encode_response(own, header, &m, tlv.id, answer, false, &mut buf)?;
+            reply(buf.get(..len).unwrap_or_default());
+            answered = true;
+        }
+        if answered {
+            Ok(())
+        } else {
+            Err(DropReason::NotForUs)
+        }
+    }
+
+    /// What `port` answers to `action` on `id`: the data of a GET, or the error status.
+    fn answer(
+        &self,
+        port: PortIndex,
+        action: Action,
+        id: ManagementId,
+    ) -> Result<ManagementData<'static>, ManagementErrorId> {
+        match action {
             Action::Get => self
-                .management_get(port, tlv.id)
+                .management_get(port, id)
                 .ok_or(ManagementErrorId::NOT_SUPPORTED),
-            Action::Set | Action::Command => Err(ManagementErrorId::NOT_SUPPORTED),
-            Action::Response | Action::Acknowledge => return Err(DropReason::Unsupported),
-        };
+            _ => Err(ManagementErrorId::NOT_SUPPORTED),
+        }
+    }
+
+    /// Encodes into `buf` the response from `source` to `request` (whose header is
+    /// `header`) carrying `answer` for `id`; returns its length.
+    #[allow(clippy::too_many_arguments)]
+    fn encode_response(
+        &self,
+        source: PortIdentity,
+        header: &Header,
+        request: &Management,
+        id: ManagementId,
+        answer: Result<ManagementData<'_>, ManagementErrorId>,
+        unicast: bool,
+        buf: &mut [u8],
+    ) -> Result<usize, DropReason> {
         let mut data_buf = [0u8; 128];
         let mut suffix_buf = [0u8; 160];
         let mut w = TlvWriter::new(&mut suffix_buf);
         let pushed = match answer {
-            Ok(data) => ManagementTlv::build(tlv.id, &data, &mut data_buf)
+            Ok(data) => ManagementTlv::build(id, &data, &mut data_buf)
                 .and_then(|t| w.push(&Tlv::Management(t)).map(|_| ())),
             Err(error) => w
                 .push(&Tlv::ManagementErrorStatus(ManagementErrorStatus {
                     error,
-                    id: tlv.id,
+                    id,
                     display_data: None,
                 }))
                 .map(|_| ()),
@@ -67,12 +168,8 @@ impl Instance {
         let suffix = pushed
             .and_then(|()| w.finish())
             .map_err(DropReason::Malformed)?;
-        let Some(p) = self.port(port) else {
-            return Ok(());
-        };
-        let unicast = header.flags.unicast();
-        let mut response_header = self.header(
-            p,
+        let mut response_header = self.header_from(
+            source,
             MessageType::Management,
             header.sequence_id,
             Flags(0).with(Flags::UNICAST, unicast),
@@ -91,12 +188,7 @@ impl Instance {
             }),
             suffix,
         };
-        let destination = match (unicast, rx.source) {
-            (true, Some(addr)) => Destination::Unicast(addr),
-            _ => Destination::Multicast,
-        };
-        self.send(port, destination, None, &message, sink);
-        Ok(())
+        message.encode(buf).map_err(DropReason::Malformed)
     }
 
     /// What a GET of `id` on `port` answers, from the engine's data sets; `None` for IDs the
@@ -199,6 +291,61 @@ impl Instance {
             _ => return None,
         })
     }
+}
+
+/// The largest response: header, management fields, and a TLV of the largest data we send.
+const RESPONSE_MAX: usize = 512;
+
+/// Whether `target` names the clock `clock` (or every clock).
+fn addresses_clock(target: PortIdentity, clock: ClockIdentity) -> bool {
+    target.clock_identity == clock || target.clock_identity == PortIdentity::ALL.clock_identity
+}
+
+/// The management TLV of a request; responses and error statuses from other clocks are not
+/// ours to answer.
+fn request_tlv<'a>(
+    request: &Management,
+    suffix: Tlvs<'a>,
+) -> Result<ManagementTlv<'a>, DropReason> {
+    if matches!(request.action, Action::Response | Action::Acknowledge) {
+        return Err(DropReason::Unsupported);
+    }
+    match suffix.iter().next() {
+        Some(Ok(Tlv::Management(tlv))) => Ok(tlv),
+        _ => Err(DropReason::Unsupported),
+    }
+}
+
+/// Whether `id` is a port data set member (answered per port), as opposed to a clock-wide
+/// one (answered by the clock).
+fn is_port_id(id: ManagementId) -> bool {
+    matches!(
+        id,
+        ManagementId::PORT_DATA_SET
+            | ManagementId::LOG_ANNOUNCE_INTERVAL
+            | ManagementId::ANNOUNCE_RECEIPT_TIMEOUT
+            | ManagementId::LOG_SYNC_INTERVAL
+            | ManagementId::VERSION_NUMBER
+            | ManagementId::DELAY_MECHANISM
+            | ManagementId::LOG_MIN_PDELAY_REQ_INTERVAL
+            | ManagementId::MASTER_ONLY
+            | ManagementId::ENABLE_PORT
+            | ManagementId::DISABLE_PORT
+            | ManagementId::UNICAST_NEGOTIATION_ENABLE
+            | ManagementId::UNICAST_MASTER_TABLE
+            | ManagementId::UNICAST_MASTER_MAX_TABLE_SIZE
+            | ManagementId::ACCEPTABLE_MASTER_TABLE_ENABLED
+            | ManagementId::ALTERNATE_MASTER
+            | ManagementId::PORT_DATA_SET_NP
+            | ManagementId::PORT_PROPERTIES_NP
+            | ManagementId::PORT_STATS_NP
+            | ManagementId::PORT_SERVICE_STATS_NP
+            | ManagementId::UNICAST_MASTER_TABLE_NP
+            | ManagementId::PORT_HWCLOCK_NP
+            | ManagementId::POWER_PROFILE_SETTINGS_NP
+            | ManagementId::CMLDS_INFO_NP
+            | ManagementId::PORT_CORRECTIONS_NP
+    )
 }
 
 fn wire_delay_mechanism(m: DelayMechanism) -> WireDelayMechanism {

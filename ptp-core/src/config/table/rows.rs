@@ -180,6 +180,12 @@ option_table! {
         /// Management socket (read-only).
         ["uds_ro_address", TEXT, not_yet("read-only management socket"), ABSENT]
         uds_ro_address: String = "/var/run/ptp4lro".into();
+        /// File mode of the management socket.
+        ["uds_file_mode", octal(0, 0o777), YES, ABSENT]
+        uds_file_mode: u16 = 0o660;
+        /// File mode of the read-only management socket.
+        ["uds_ro_file_mode", octal(0, 0o777), not_yet("uds_ro_file_mode"), ABSENT]
+        uds_ro_file_mode: u16 = 0o666;
         /// Write phase adjustments (ADJ_OFFSET) instead of frequency.
         ["write_phase_mode", FLAG, not_yet("write_phase_mode"), SAME]
         write_phase_mode: bool = false;
@@ -459,12 +465,6 @@ option_table! {
         /// Send the 802.1AS interface rate TLV.
         ["interface_rate_tlv", FLAG, not_yet("interface rate TLV"), ABSENT]
         interface_rate_tlv: bool = false;
-        /// File mode of the management socket.
-        ["uds_file_mode", octal(0, 0o777), not_yet("uds_file_mode"), ABSENT]
-        uds_file_mode: u16 = 0o660;
-        /// File mode of the read-only management socket.
-        ["uds_ro_file_mode", octal(0, 0o777), not_yet("uds_ro_file_mode"), ABSENT]
-        uds_ro_file_mode: u16 = 0o666;
         /// Authentication: active key.
         ["active_key_id", int(0, u32::MAX as i64), not_yet("authentication"), ABSENT]
         active_key_id: u32 = 0;
