@@ -211,6 +211,88 @@ fn agent_grandmaster_ptp4l_slave() {
     });
 }
 
+/// G.8275.1 sends every message to the non-forwardable 01:80:C2:00:00:0E (`ptp_dst_mac`):
+/// an agent grandmaster so configured serves a ptp4l slave so configured, and what it sends
+/// on the wire goes to that address, not to the default 01:1B:19:00:00:00.
+#[test]
+fn agent_grandmaster_uses_the_configured_l2_destination() {
+    if !prerequisites("agent_grandmaster_uses_the_configured_l2_destination") {
+        return;
+    }
+    const NON_FORWARDABLE: &str = "01:80:c2:00:00:0e";
+    let net = Net {
+        name: "l2nf",
+        transport: "-2",
+        mechanism: "-E",
+    };
+    let mut lab = Lab::new("g82751");
+    let (gm_ns, sl_ns) = (lab.ns("gm"), lab.ns("sl"));
+    lab.link(&gm_ns, "eth-gm", &sl_ns, "eth-sl");
+    let dst = format!("ptp_dst_mac {NON_FORWARDABLE}\n");
+    let gm = agent(
+        &mut lab,
+        "agent-gm",
+        &gm_ns,
+        &["eth-gm"],
+        &format!("{}{dst}", gm_conf()),
+        net,
+        "system",
+    );
+    let sl = ptp4l(
+        &mut lab,
+        "ptp4l-slave",
+        &sl_ns,
+        &["eth-sl"],
+        &format!("{}{dst}", ptp4l_slave_conf()),
+        net,
+    );
+    assert_ptp4l_follows(&sl, &gm_identity(&gm));
+    // Three seconds of what reaches the slave's side: every PTP frame the grandmaster sends
+    // goes to the configured group.
+    let capture = lab.spawn(
+        "tshark",
+        &sl_ns,
+        "tshark",
+        &[
+            "-i",
+            "eth-sl",
+            "-a",
+            "duration:3",
+            "-f",
+            "ether proto 0x88f7 and inbound",
+            "-T",
+            "fields",
+            "-e",
+            "eth.dst",
+            "-e",
+            "eth.src",
+        ],
+    );
+    // tshark reports the count on stderr and the frames on stdout: wait for both.
+    let frames = capture
+        .wait_until(LOCK, |lines| {
+            let count: usize = lines.iter().find_map(|(_, l)| {
+                match l.split_whitespace().collect::<Vec<_>>().as_slice() {
+                    [n, "packets", "captured", ..] => n.parse().ok(),
+                    _ => None,
+                }
+            })?;
+            let frames: Vec<String> = lines
+                .iter()
+                .filter(|(_, l)| l.contains('\t'))
+                .map(|(_, l)| l.clone())
+                .collect();
+            (frames.len() == count).then_some(frames)
+        })
+        .unwrap_or_else(|| panic!("tshark ended without its frames\n{}", capture.dump()));
+    assert!(frames.len() >= 4, "{}", capture.dump());
+    assert!(
+        frames.iter().all(|l| l.starts_with(NON_FORWARDABLE)),
+        "{}",
+        capture.dump()
+    );
+}
+
 /// (c) agent grandmaster → agent slave.
 #[test]
 fn agent_grandmaster_agent_slave() {

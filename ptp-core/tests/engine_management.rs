@@ -365,3 +365,27 @@ fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
     );
     assert!(sent.is_empty());
 }
+
+/// A message of another transportSpecific (majorSdoId) is another domain's, unless the port
+/// has `ignore_transport_specific 1`.
+#[test]
+fn ignore_transport_specific_accepts_any_major_sdo_id() {
+    let mut req = request(
+        Action::Get,
+        ManagementId::DEFAULT_DATA_SET,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    req[0] |= 0x10;
+    let (sent, events) = ask(&mut clock(), &req);
+    assert!(sent.is_empty());
+    assert_eq!(
+        events,
+        vec![Event::Dropped {
+            port: PortIndex(0),
+            reason: DropReason::OtherDomain
+        }]
+    );
+    let (sent, _) = ask(&mut clock_with("ignore_transport_specific 1"), &req);
+    assert_eq!(sent.len(), 1);
+}

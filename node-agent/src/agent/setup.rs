@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use phc::socket::{PortConfig, TimestampMode, Transport};
+use phc::socket::{MacAddress, PortConfig, TimestampMode, Transport};
 use ptp_core::config::enums::{NetworkTransport, TimeStamping};
-use ptp_core::config::{load, parse_ptp4l_args, validate, PortOptions, Ptp4lConfig, Severity};
+use ptp_core::config::{load, parse_ptp4l_args, validate, Ptp4lConfig, Severity};
 use ptp_core::engine::{Instance, InstanceSettings};
 use ptp_core::wire::ClockIdentity;
 
@@ -71,27 +71,18 @@ pub fn plan(
         TimeStamping::Hardware => TimestampMode::Hardware,
         other => bail!("time_stamping {other} is not supported yet"),
     };
-    let defaults = PortOptions::default();
     let mut ports = Vec::with_capacity(config.ports.len());
     for port in &config.ports {
         let o = &port.options;
-        let standard = o.ptp_dst_mac == defaults.ptp_dst_mac
-            && o.p2p_dst_mac == defaults.p2p_dst_mac
-            && o.ptp_dst_ipv4 == defaults.ptp_dst_ipv4
-            && o.p2p_dst_ipv4 == defaults.p2p_dst_ipv4
-            && o.p2p_dst_ipv6 == defaults.p2p_dst_ipv6;
-        if !standard {
-            bail!(
-                "port {}: destination addresses other than IEEE 1588's are not supported yet",
-                port.name
-            );
-        }
         ports.push(PortConfig {
             timestamping,
             udp6_scope: o.udp6_scope,
             multicast_ttl: o.udp_ttl,
             dscp_event: config.global.dscp_event,
             dscp_general: config.global.dscp_general,
+            socket_priority: config.global.socket_priority,
+            ptp_dst_mac: MacAddress(o.ptp_dst_mac.0),
+            p2p_dst_mac: MacAddress(o.p2p_dst_mac.0),
             ..PortConfig::new(
                 port.name.clone(),
                 match o.network_transport {

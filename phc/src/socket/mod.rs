@@ -109,6 +109,14 @@ pub struct PortConfig {
     pub dscp_event: u8,
     /// DSCP of general messages (`dscp_general`, default 0).
     pub dscp_general: u8,
+    /// L2: where Announce, Sync, Follow_Up, Delay_Req and Delay_Resp go (`ptp_dst_mac`,
+    /// default [`MAC_PRIMARY`]; G.8275.1 uses [`MAC_PEER_DELAY`], the non-forwardable one).
+    pub ptp_dst_mac: MacAddress,
+    /// L2: where peer-delay messages go (`p2p_dst_mac`, default [`MAC_PEER_DELAY`]).
+    pub p2p_dst_mac: MacAddress,
+    /// `SO_PRIORITY` of every socket (`socket_priority`, 0 to 15; default 0: left alone), for
+    /// steering PTP into a traffic class.
+    pub socket_priority: u8,
     /// UDP port of event messages (319).
     pub event_port: u16,
     /// UDP port of general messages (320).
@@ -126,6 +134,9 @@ impl PortConfig {
             multicast_ttl: 1,
             dscp_event: 0,
             dscp_general: 0,
+            socket_priority: 0,
+            ptp_dst_mac: MAC_PRIMARY,
+            p2p_dst_mac: MAC_PEER_DELAY,
             event_port: 319,
             general_port: 320,
         }

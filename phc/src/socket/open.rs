@@ -12,7 +12,6 @@ use super::ptp_socket::{PortSockets, PtpSocket};
 use super::{
     enable_hardware_timestamping, ipv6_primary, MacAddress, MessageClass, PortConfig,
     TimestampMode, Transport, ETHERTYPE_PTP, IPV4_PEER_DELAY, IPV4_PRIMARY, IPV6_PEER_DELAY,
-    MAC_PEER_DELAY, MAC_PRIMARY,
 };
 use crate::abi::SoTimestamping;
 use crate::{sys, SocketError};
@@ -118,6 +117,20 @@ fn enable_timestamping(
     )
 }
 
+/// Sets `SO_PRIORITY` when `socket_priority` asks for it (ptp4l leaves 0 alone).
+fn set_priority(setup: &Setup<'_>, fd: BorrowedFd<'_>, priority: u8) -> Result<(), SocketError> {
+    if priority == 0 {
+        return Ok(());
+    }
+    setup.opt(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_PRIORITY,
+        &c_int::from(priority),
+        "setsockopt(SO_PRIORITY)",
+    )
+}
+
 fn open_udp(
     setup: &Setup<'_>,
     config: &PortConfig,
@@ -138,6 +151,7 @@ fn open_udp(
     let tos = c_int::from(dscp & 0x3f) << 2;
     let ttl = c_int::from(config.multicast_ttl);
     let ifname = sys::interface_name(&config.interface).map_err(setup.err("SO_BINDTODEVICE"))?;
+    set_priority(setup, b, config.socket_priority)?;
     setup.opt(
         b,
         libc::SOL_SOCKET,
@@ -312,7 +326,7 @@ fn open_l2(
         &SockAddr::link(ifindex_c, protocol, MacAddress([0; 6])),
     )?;
     if receives {
-        for mac in [MAC_PRIMARY, MAC_PEER_DELAY] {
+        for mac in [config.ptp_dst_mac, config.p2p_dst_mac] {
             let mut address = [0u8; 8];
             for (d, s) in address.iter_mut().zip(mac.0) {
                 *d = s;
@@ -332,6 +346,7 @@ fn open_l2(
             )?;
         }
     }
+    set_priority(setup, b, config.socket_priority)?;
     let timestamping = receives.then_some(config.timestamping);
     if let Some(mode) = timestamping {
         enable_timestamping(setup, b, mode)?;
@@ -342,8 +357,8 @@ fn open_l2(
         timestamping,
         port: 0,
         ifindex,
-        primary: SockAddr::link(ifindex_c, ETHERTYPE_PTP, MAC_PRIMARY),
-        peer_delay: SockAddr::link(ifindex_c, ETHERTYPE_PTP, MAC_PEER_DELAY),
+        primary: SockAddr::link(ifindex_c, ETHERTYPE_PTP, config.ptp_dst_mac),
+        peer_delay: SockAddr::link(ifindex_c, ETHERTYPE_PTP, config.p2p_dst_mac),
         next_id: 0,
     })
 }

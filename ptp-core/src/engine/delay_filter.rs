@@ -1,6 +1,7 @@
 //! linuxptp's path-delay filters (`delay_filter moving_median|moving_average`,
 //! `delay_filter_length`): the mean path delay a port uses is the median or mean of its last N
-//! measurements. Both buffers are allocated once, when the port is built.
+//! measurements — or, with `tsproc_mode raw`, the latest measurement itself, as ptp4l's raw
+//! time stamp processing uses it. Both buffers are allocated once, when the port is built.
 
 use crate::time::Duration;
 
@@ -8,6 +9,7 @@ use crate::time::Duration;
 #[derive(Clone, Debug)]
 pub(crate) struct DelayFilter {
     median: bool,
+    raw: bool,
     window: Vec<Duration>,
     next: usize,
     length: usize,
@@ -15,11 +17,13 @@ pub(crate) struct DelayFilter {
 }
 
 impl DelayFilter {
-    /// A filter over `length` (at least 1) samples.
-    pub(crate) fn new(median: bool, length: usize) -> Self {
+    /// A filter over `length` (at least 1) samples; `raw` makes [`Self::push`] return each
+    /// sample as it is (`tsproc_mode raw`).
+    pub(crate) fn new(median: bool, length: usize, raw: bool) -> Self {
         let length = length.max(1);
         Self {
             median,
+            raw,
             window: Vec::with_capacity(length),
             next: 0,
             length,
@@ -27,7 +31,8 @@ impl DelayFilter {
         }
     }
 
-    /// Adds a sample and returns the filtered delay.
+    /// Adds a sample and returns the delay to use: the filtered delay, or the sample itself
+    /// in raw mode.
     pub(crate) fn push(&mut self, d: Duration) -> Duration {
         if self.window.len() < self.length {
             self.window.push(d);
@@ -35,6 +40,9 @@ impl DelayFilter {
             *slot = d;
         }
         self.next = (self.next + 1) % self.length;
+        if self.raw {
+            return d;
+        }
         self.value().unwrap_or(d)
     }
 
@@ -78,7 +86,7 @@ mod tests {
 
     #[test]
     fn moving_median_ignores_one_outlier_and_forgets_old_samples() {
-        let mut f = DelayFilter::new(true, 3);
+        let mut f = DelayFilter::new(true, 3, false);
         assert_eq!(f.value(), None);
         assert_eq!(f.push(ns(100)), ns(100));
         assert_eq!(f.push(ns(110)), ns(105));
@@ -91,9 +99,17 @@ mod tests {
 
     #[test]
     fn moving_average() {
-        let mut f = DelayFilter::new(false, 2);
+        let mut f = DelayFilter::new(false, 2, false);
         f.push(ns(100));
         assert_eq!(f.push(ns(200)), ns(150));
         assert_eq!(f.push(ns(400)), ns(300));
+    }
+
+    #[test]
+    fn raw_mode_uses_each_sample() {
+        let mut f = DelayFilter::new(true, 3, true);
+        assert_eq!(f.push(ns(100)), ns(100));
+        assert_eq!(f.push(ns(10_000)), ns(10_000));
+        assert_eq!(f.push(ns(120)), ns(120));
     }
 }

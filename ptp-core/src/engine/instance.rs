@@ -179,7 +179,7 @@ impl Instance {
             Ok(m) => m,
             Err(e) => return drop_message(sink, port, DropReason::Malformed(e)),
         };
-        if let Err(reason) = self.accept(&message) {
+        if let Err(reason) = self.accept(port, &message) {
             return drop_message(sink, port, reason);
         }
         let result = match message.body {
@@ -203,11 +203,14 @@ impl Instance {
         }
     }
 
-    /// Domain, sdoId and loop-back checks every message passes first.
-    fn accept(&self, message: &Message<'_>) -> Result<(), DropReason> {
+    /// Domain, sdoId and loop-back checks every message arriving on `port` passes first.
+    fn accept(&self, port: PortIndex, message: &Message<'_>) -> Result<(), DropReason> {
         let h = &message.header;
+        let any_sdo = self
+            .port(port)
+            .is_some_and(|p| p.settings.ignore_transport_specific);
         if h.domain_number != self.default_ds.domain_number
-            || h.major_sdo_id != self.default_ds.major_sdo_id
+            || (h.major_sdo_id != self.default_ds.major_sdo_id && !any_sdo)
         {
             return Err(DropReason::OtherDomain);
         }

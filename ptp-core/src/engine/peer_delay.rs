@@ -141,8 +141,8 @@ impl Instance {
             p.peer = Some(resp.responder);
             p.delay_filter.clear();
         }
-        let filtered = p.delay_filter.push(delay);
-        p.mean_path_delay = Some(filtered);
-        p.ds.peer_mean_path_delay = filtered;
+        let used = p.delay_filter.push(delay);
+        p.mean_path_delay = Some(used);
+        p.ds.peer_mean_path_delay = used;
     }
 }

@@ -158,6 +158,7 @@ impl Port {
             delay_filter: DelayFilter::new(
                 settings.delay_filter_median,
                 settings.delay_filter_length,
+                settings.raw_delay,
             ),
             settings,
             ds,

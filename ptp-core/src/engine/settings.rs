@@ -9,7 +9,7 @@ use super::action::PeerAddress;
 use super::datasets::{DelayMechanism, TimePropertiesDs};
 use crate::config::enums::{
     ClockServo, ClockType, DatasetComparison, DelayFilter, DelayMechanism as ConfigDelay,
-    TimeStamping,
+    TimeStamping, TsprocMode,
 };
 use crate::config::value::FaultResetInterval;
 use crate::config::{GlobalOptions, PortOptions, Ptp4lConfig};
@@ -109,8 +109,12 @@ pub struct PortSettings {
     pub delay_filter_median: bool,
     /// delay_filter_length.
     pub delay_filter_length: usize,
-    /// neighborPropDelayThresh: a peer delay above this makes the port not asCapable.
-    pub neighbor_prop_delay_thresh: Duration,
+    /// `tsproc_mode raw`: the offset uses each delay measurement as it is, not the filtered
+    /// delay.
+    pub raw_delay: bool,
+    /// `ignore_transport_specific`: accept messages whatever their transportSpecific
+    /// (majorSdoId).
+    pub ignore_transport_specific: bool,
     /// Append a PATH_TRACE TLV to Announce and check received ones.
     pub path_trace_enabled: bool,
     /// Static unicast peers (the port's `[unicast_master_table]` entries): when not empty,
@@ -152,7 +156,8 @@ impl PortSettings {
             delay_filter_length: usize::try_from(o.delay_filter_length)
                 .unwrap_or(1)
                 .clamp(1, MAX_DELAY_FILTER_LENGTH),
-            neighbor_prop_delay_thresh: o.neighbor_prop_delay_thresh,
+            raw_delay: o.tsproc_mode == TsprocMode::Raw,
+            ignore_transport_specific: o.ignore_transport_specific,
             path_trace_enabled: o.path_trace_enabled,
             unicast_peers: Vec::new(),
         }
@@ -272,7 +277,6 @@ pub fn servo_config(g: &GlobalOptions, sync_interval: Duration) -> ServoConfig {
         step_threshold: g.step_threshold,
         first_step_threshold: g.first_step_threshold,
         max_frequency: g.max_frequency,
-        sanity_freq_limit: g.sanity_freq_limit,
         servo_offset_threshold: g.servo_offset_threshold,
         servo_num_offset_values: g.servo_num_offset_values,
         time_stamping: if g.time_stamping == TimeStamping::Software {

@@ -254,8 +254,8 @@ impl Instance {
         if delay.abs() > MAX_PATH_DELAY || c_resp.abs() > MAX_CORRECTION {
             return Err(DropReason::AbsurdTime);
         }
-        let filtered = p.delay_filter.push(delay);
-        p.mean_path_delay = Some(filtered);
+        let used = p.delay_filter.push(delay);
+        p.mean_path_delay = Some(used);
         // The Delay_Req half of the exchange, for servos that use it.
         let output = self.servo.delay_sample(&DelayMeasurement {
             reverse_offset: (t3 - t4) + c_resp,

@@ -44,12 +44,8 @@ pub struct ServoConfig {
     /// (default 20 µs; zero disables).
     pub first_step_threshold: Duration,
     /// `max_frequency`: the largest frequency adjustment the servo may set (default
-    /// 900 000 000 ppb). The runtime passes the smaller of this and the clock's own limit.
+    /// 900 000 000 ppb). A PHC also clamps what it applies to its own `max_adj`.
     pub max_frequency: Ppb,
-    /// `sanity_freq_limit`: the clock-check limit (default 200 000 000 ppb). The check
-    /// compares the clock against a monotonic clock, so the runtime performs it and resets
-    /// the servo when it fails; the servo only carries the value.
-    pub sanity_freq_limit: Ppb,
     /// `servo_offset_threshold`: LOCKED becomes LOCKED_STABLE once the last
     /// `servo_num_offset_values` offsets are all below this; zero (the default) disables.
     pub servo_offset_threshold: Duration,
@@ -80,7 +76,6 @@ impl Default for ServoConfig {
             step_threshold: Duration::ZERO,
             first_step_threshold: Duration::from_micros(20),
             max_frequency: Ppb(900_000_000.0),
-            sanity_freq_limit: Ppb(200_000_000.0),
             servo_offset_threshold: Duration::ZERO,
             servo_num_offset_values: 10,
             time_stamping: TimestampingMode::Hardware,

@@ -27,17 +27,28 @@
 //!   default, works; `twoStepFlag 0`, one-step, does not yet). Enumeration values we lack
 //!   (`clock_servo ntpshm`, `clock_type E2E_TC`, `BMCA noop`, `time_stamping onestep`, ...) are
 //!   marked on the enumeration itself ([`super::enums`]).
-//! - Judgement calls: unicast negotiation (`unicast_master_table`, `unicast_listen`,
-//!   `unicast_req_duration`), `path_trace_enabled`, socket options (`dscp_*`, `udp_ttl`,
-//!   `socket_priority`), `kernel_leap`, `fault_*` and the P2P thresholds count as implemented;
-//!   802.1AS/automotive extras (`assume_two_step`, `follow_up_info`, `inhibit_*`,
-//!   `ignore_source_id`, `asCapable true`, `msg_interval_request`, `operLog*`), hybrid E2E,
-//!   NetSync, transparent clocks, authentication, CMLDS, the power profile, `leapfile`,
-//!   `write_phase_mode`, `boundary_clock_jbod` and 4.x management extras do not yet.
-//!   `ptp_minor_version` is the other exception: ours is 0, upstream 4.x's is 1. linuxptp 3.x
-//!   (Debian 12's 3.1.1 among them) compares the whole version octet and drops every 2.1
-//!   message, while every 4.x accepts 2.0, so 0 is the default that works with both;
-//!   `ptp_minor_version 1` sends 2.1 as upstream does.
+//! - Judgement calls: `path_trace_enabled`, the socket options (`dscp_*`, `udp_ttl`,
+//!   `socket_priority`), `fault_reset_interval` and `tsproc_mode raw` are implemented;
+//!   unicast negotiation (`unicast_master_table`, `unicast_listen`, `unicast_req_duration`),
+//!   `syncReceiptTimeout`, the bad-peer-network fault, the 802.1AS asCapable thresholds,
+//!   `freq_est_interval`, non-standard UDP destination addresses, 802.1AS/automotive extras (`assume_two_step`, `follow_up_info`,
+//!   `inhibit_*`, `ignore_source_id`, `asCapable true`, `msg_interval_request`, `operLog*`),
+//!   hybrid E2E, NetSync, transparent clocks, authentication, CMLDS, the power profile,
+//!   `leapfile`, `write_phase_mode`, `boundary_clock_jbod` and 4.x management extras are
+//!   not yet.
+//! - `ptp_dst_mac` and `p2p_dst_mac` are implemented (G.8275.1 sends everything to
+//!   01:80:C2:00:00:0E).
+//! - The description texts (`productDescription`, `revisionData`, `manufacturerIdentity`,
+//!   `userDescription`) are accepted as implemented although CLOCK_DESCRIPTION and
+//!   USER_DESCRIPTION are not answered yet: refusing a configuration for its description
+//!   would stop a clock over a label (the operator's own telecom profiles set
+//!   `userDescription`).
+//! - Three options are marked implemented although their default's behaviour is not there
+//!   yet, because "not yet" would refuse exactly the value that describes what we do:
+//!   `kernel_leap 1` (a pending leap second is not yet passed to the kernel; we act as
+//!   `kernel_leap 0`), `sanity_freq_limit` (the clock-frequency sanity check is not yet
+//!   made; we act as `sanity_freq_limit 0`) and `use_syslog 1` (the agent logs to stderr,
+//!   which systemd's journal and the kubelet collect; it does not write to syslog itself).
 //! - To change the default servo, change the one `clock_servo` row.
 
 use super::value::ValueKind;

@@ -323,7 +323,7 @@ option_table! {
         ["announceReceiptTimeout", int(2, 255), YES, SAME]
         announce_receipt_timeout: u8 = 3;
         /// Missed Syncs before a BMCA election; 0 disables (802.1AS).
-        ["syncReceiptTimeout", int(0, 255), YES, SAME]
+        ["syncReceiptTimeout", int(0, 255), not_yet("syncReceiptTimeout"), SAME]
         sync_receipt_timeout: u8 = 0;
         /// delayAsymmetry (IEEE 1588-2019 8.2.15.5.1), positive when master-to-slave is longer.
         ["delayAsymmetry", ns(INT_MIN, INT_MAX), YES, SAME]
@@ -332,13 +332,13 @@ option_table! {
         ["fault_reset_interval", ValueKind::FaultReset, YES, SAME]
         fault_reset_interval: FaultResetInterval = FaultResetInterval::Log(LogInterval(4));
         /// Seconds before a bad peer network fault is reset, or ASAP.
-        ["fault_badpeernet_interval", ValueKind::BadPeerNet, YES, SAME]
+        ["fault_badpeernet_interval", ValueKind::BadPeerNet, not_yet("the bad peer network fault"), SAME]
         fault_badpeernet_interval: Duration = Duration::from_secs(16);
         /// Peer delay above which the link is not asCapable (802.1AS).
-        ["neighborPropDelayThresh", ns(0, INT_MAX), YES, SAME]
+        ["neighborPropDelayThresh", ns(0, INT_MAX), not_yet("802.1AS asCapable"), SAME]
         neighbor_prop_delay_thresh: Duration = Duration::from_millis(20);
         /// Peer delay below which the link is not asCapable.
-        ["min_neighbor_prop_delay", ns(INT_MIN, -1), YES, SAME]
+        ["min_neighbor_prop_delay", ns(INT_MIN, -1), not_yet("802.1AS asCapable"), SAME]
         min_neighbor_prop_delay: Duration = Duration::from_millis(-20);
         /// The port never becomes slave.
         ["masterOnly", FLAG, YES, SAME]
@@ -387,13 +387,13 @@ option_table! {
         ["unicast_master_table", int(0, INT_MAX), not_yet("unicast negotiation (the table is used statically)"), SAME]
         unicast_master_table: u32 = 0;
         /// Duration of requested unicast grants.
-        ["unicast_req_duration", secs(10, INT_MAX), YES, SAME]
+        ["unicast_req_duration", secs(10, INT_MAX), not_yet("unicast negotiation"), SAME]
         unicast_req_duration: Duration = Duration::from_secs(3600);
         /// Ask the master for operLog* intervals once LOCKED_STABLE.
         ["msg_interval_request", FLAG, not_yet("message interval requests"), SAME]
         msg_interval_request: bool = false;
         /// Log2 seconds of the frequency estimation interval (free_running, TC).
-        ["freq_est_interval", LOG, YES, SAME]
+        ["freq_est_interval", LOG, not_yet("the free-running frequency estimate"), SAME]
         freq_est_interval: LogInterval = LogInterval(1);
 
         // ---- Transport options ----
@@ -410,16 +410,16 @@ option_table! {
         ["p2p_dst_mac", ValueKind::Mac, YES, SAME]
         p2p_dst_mac: MacAddress = mac([0x01, 0x80, 0xC2, 0, 0, 0x0E]);
         /// IPv4 destination of non-peer messages.
-        ["ptp_dst_ipv4", ValueKind::Ipv4, YES, ABSENT]
+        ["ptp_dst_ipv4", ValueKind::Ipv4, not_yet("destination addresses other than IEEE 1588's"), ABSENT]
         ptp_dst_ipv4: Ipv4Addr = Ipv4Addr::new(224, 0, 1, 129);
         /// IPv4 destination of peer delay messages.
-        ["p2p_dst_ipv4", ValueKind::Ipv4, YES, ABSENT]
+        ["p2p_dst_ipv4", ValueKind::Ipv4, not_yet("destination addresses other than IEEE 1588's"), ABSENT]
         p2p_dst_ipv4: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 107);
         /// IPv6 destination of non-peer messages (udp6_scope sets the scope nibble).
-        ["ptp_dst_ipv6", ValueKind::Ipv6, YES, ABSENT]
+        ["ptp_dst_ipv6", ValueKind::Ipv6, not_yet("destination addresses other than IEEE 1588's (the scope comes from udp6_scope)"), ABSENT]
         ptp_dst_ipv6: Ipv6Addr = Ipv6Addr::new(0xFF0E, 0, 0, 0, 0, 0, 0, 0x181);
         /// IPv6 destination of peer delay messages.
-        ["p2p_dst_ipv6", ValueKind::Ipv6, YES, ABSENT]
+        ["p2p_dst_ipv6", ValueKind::Ipv6, not_yet("destination addresses other than IEEE 1588's"), ABSENT]
         p2p_dst_ipv6: Ipv6Addr = Ipv6Addr::new(0xFF02, 0, 0, 0, 0, 0, 0, 0x6B);
         /// IPv4 TTL / IPv6 hop limit.
         ["udp_ttl", int(1, 255), YES, SAME]
