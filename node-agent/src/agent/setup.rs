@@ -195,7 +195,13 @@ mod tests {
 
     #[test]
     fn ptp4l_flags_become_socket_settings() {
-        let read = |_: &str| Ok("[global]\nudp_ttl 3\ndscp_event 46\n[ptpx1]\n".to_owned());
+        let read = |_: &str| {
+            Ok(
+                "[global]\nudp_ttl 3\ndscp_event 46\nsocket_priority 5\n[ptpx1]\n\
+                ptp_dst_mac 01:80:C2:00:00:0E\n"
+                    .to_owned(),
+            )
+        };
         let plan = plan(
             &args(&["-f", "x.conf", "-i", "ptpx0", "-6", "-S", "-m"]),
             Some(ClockChoice::Virtual),
@@ -208,6 +214,12 @@ mod tests {
         assert_eq!(p.transport, Transport::UdpIpv6);
         assert_eq!(p.timestamping, TimestampMode::Software);
         assert_eq!((p.multicast_ttl, p.dscp_event), (3, 46));
+        assert_eq!(p.socket_priority, 5);
+        assert_eq!(p.ptp_dst_mac, MacAddress([0x01, 0x1b, 0x19, 0, 0, 0]));
+        assert_eq!(
+            plan.ports[1].ptp_dst_mac,
+            MacAddress([0x01, 0x80, 0xc2, 0, 0, 0x0e])
+        );
         assert!(plan.log.verbose);
         assert_eq!(plan.clock, Some(ClockChoice::Virtual));
     }
@@ -217,10 +229,8 @@ mod tests {
         let none = |_: &str| Ok(String::new());
         let refuse = |a: &[&str]| plan(&args(a), None, &none).unwrap_err().to_string();
         assert!(refuse(&["-i", "ptpx0", "-L"]).contains("not implemented"));
-        assert!(
-            refuse(&["-i", "ptpx0", "--ptp_dst_mac", "01:1B:19:00:00:01"])
-                .contains("destination addresses")
-        );
+        assert!(refuse(&["-i", "ptpx0", "--ptp_dst_ipv4", "224.0.1.130"])
+            .contains("destination addresses"));
         assert!(refuse(&["-S"]).contains("no interface"));
         assert!(refuse(&["-x"]).contains("command line"));
     }
