@@ -61,14 +61,29 @@ fn unimplemented(cfg: &Ptp4lConfig) -> Vec<String> {
 
 const DEBIAN: &[(&str, &[&str])] = &[
     ("default", &[]),
-    ("E2E-TC", &["tc_spanning_tree=1", "clock_type=E2E_TC"]),
-    ("P2P-TC", &["tc_spanning_tree=1", "clock_type=P2P_TC"]),
+    (
+        "E2E-TC",
+        &[
+            "tc_spanning_tree=1",
+            "clock_type=E2E_TC",
+            "freq_est_interval=3",
+        ],
+    ),
+    (
+        "P2P-TC",
+        &[
+            "tc_spanning_tree=1",
+            "clock_type=P2P_TC",
+            "freq_est_interval=3",
+        ],
+    ),
     (
         "G.8265.1",
         &[
             "hybrid_e2e=1",
             "inhibit_multicast_service=1",
             "unicast_listen=1",
+            "unicast_req_duration=60",
         ],
     ),
     ("G.8275.1", &[]),
@@ -78,6 +93,7 @@ const DEBIAN: &[(&str, &[&str])] = &[
             "hybrid_e2e=1",
             "inhibit_multicast_service=1",
             "unicast_listen=1",
+            "unicast_req_duration=60",
         ],
     ),
     (
@@ -90,13 +106,27 @@ const DEBIAN: &[(&str, &[&str])] = &[
     ),
     (
         "UNICAST-SLAVE",
-        &["eth0:unicast_master_table=1", "eth1:unicast_master_table=2"],
+        &[
+            "eth0:unicast_master_table=1",
+            "eth1:unicast_master_table=2",
+            "unicast_req_duration=60",
+        ],
     ),
-    ("gPTP", &["assume_two_step=1", "follow_up_info=1"]),
+    (
+        "gPTP",
+        &[
+            "assume_two_step=1",
+            "syncReceiptTimeout=3",
+            "neighborPropDelayThresh=800",
+            "follow_up_info=1",
+        ],
+    ),
     (
         "automotive-master",
         &[
             "assume_two_step=1",
+            "syncReceiptTimeout=3",
+            "neighborPropDelayThresh=800",
             "asCapable=true",
             "BMCA=noop",
             "inhibit_announce=1",
@@ -109,6 +139,8 @@ const DEBIAN: &[(&str, &[&str])] = &[
         &[
             "assume_two_step=1",
             "operLogPdelayReqInterval=2",
+            "syncReceiptTimeout=3",
+            "neighborPropDelayThresh=800",
             "asCapable=true",
             "BMCA=noop",
             "inhibit_announce=1",
