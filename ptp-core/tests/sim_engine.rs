@@ -48,7 +48,12 @@ fn run(sim: &mut Simulation, secs: i64, node: NodeId, reference: NodeId) -> Vec<
     trace
 }
 
-const GM: &str = "[global]\npriority1 100\nclockClass 6\n";
+/// Every clock in these scenarios stamps in software, so all keep UTC and no timescale
+/// conversion applies; `utc_clocks_follow_a_ptp_timescale_grandmaster_the_utc_offset_behind`
+/// is the one with a grandmaster on the PTP timescale.
+const GM: &str = "[global]\npriority1 100\nclockClass 6\ntime_stamping software\n";
+/// A grandmaster with hardware time stamps: on the PTP timescale (TAI).
+const TAI_GM: &str = "[global]\npriority1 100\nclockClass 6\n";
 const OC: &str = "[global]\nslaveOnly 1\ntime_stamping software\n";
 
 #[test]
@@ -153,7 +158,11 @@ fn best_of_two_grandmasters_is_chosen_and_the_other_takes_over_when_it_fails() {
     let mut sim = Simulation::new(4, START);
     let gm1 = sim.add_node(engine(1, 1, GM), 1, ClockModel::IDEAL);
     let gm2 = sim.add_node(
-        engine(2, 1, "[global]\npriority1 110\nclockClass 6\n"),
+        engine(
+            2,
+            1,
+            "[global]\npriority1 110\nclockClass 6\ntime_stamping software\n",
+        ),
         1,
         ClockModel::IDEAL,
     );
@@ -270,7 +279,7 @@ fn peer_to_peer_chain_measures_every_link_and_synchronises_the_end() {
 /// Two equal grandmasters, one on each port of a slave-only clock.
 fn two_equal_grandmasters(comparison: &str) -> (Simulation, NodeId) {
     let mut sim = Simulation::new(7, START);
-    let gm = "[global]\nclockClass 6\n";
+    let gm = "[global]\nclockClass 6\ntime_stamping software\n";
     let gm1 = sim.add_node(engine(1, 1, gm), 1, ClockModel::IDEAL);
     let gm2 = sim.add_node(engine(2, 1, gm), 1, ClockModel::IDEAL);
     let text = format!(
@@ -464,4 +473,60 @@ fn a_free_running_slave_measures_but_stays_uncalibrated_like_ptp4l() {
         (305_000.0..320_000.0).contains(&offset.nanos_f64()),
         "{offset:?}"
     );
+}
+
+/// ptp4l's timescales. A clock with software time stamps keeps UTC (it is CLOCK_REALTIME);
+/// one with hardware time stamps keeps the PTP timescale (TAI) in its PHC. Under a
+/// grandmaster on the PTP timescale, a UTC boundary clock and a UTC ordinary clock below it
+/// settle the UTC offset behind (the configured `utc_offset`, 37 s, until the grandmaster
+/// announces one valid and traceable), while a PTP-timescale clock below the UTC boundary
+/// clock keeps TAI: the boundary clock hands on the timescale it announces.
+#[test]
+fn utc_clocks_follow_a_ptp_timescale_grandmaster_the_utc_offset_behind() {
+    let mut sim = Simulation::new(12, START);
+    let gm = sim.add_node(engine(1, 1, TAI_GM), 1, ClockModel::IDEAL);
+    let bc = sim.add_node(engine(2, 2, BC), 2, free_running(0, 0));
+    let utc_oc = sim.add_node(engine(3, 1, OC_BELOW_BC), 1, free_running(0, 0));
+    let tai_oc = sim.add_node(
+        engine(4, 1, "[global]\nslaveOnly 1\nstep_threshold 0.00001\n"),
+        1,
+        free_running(0, 0),
+    );
+    let a = sim.add_segment(link());
+    let b = sim.add_segment(link());
+    sim.connect(gm, 0, a);
+    sim.connect(bc, 0, a);
+    sim.connect(bc, 1, b);
+    sim.connect(utc_oc, 0, b);
+    sim.connect(tai_oc, 0, b);
+    let behind = |sim: &mut Simulation, node: NodeId| {
+        (sim.clock_error(node).unwrap() - sim.clock_error(gm).unwrap()).nanos_f64()
+    };
+    let near = |got: f64, want_s: f64| (got - want_s * 1e9).abs() < 1_000.0;
+
+    run(&mut sim, 120, utc_oc, gm);
+    assert!(instance(&sim, utc_oc).time_properties_ds().ptp_timescale);
+    for (node, want) in [(bc, -37.0), (utc_oc, -37.0), (tai_oc, 0.0)] {
+        let got = behind(&mut sim, node);
+        assert!(near(got, want), "node {node:?}: {got} ns, want {want} s");
+    }
+
+    // A leap second later the grandmaster knows the offset: 38 s, valid and traceable.
+    sim.with_node::<EngineNode>(gm, |node, clock, out| {
+        node.with_instance(clock, out, |instance, now, sink| {
+            let quality = instance.default_ds().clock_quality;
+            let mut tp = *instance.time_properties_ds();
+            tp.time_traceable = true;
+            tp.current_utc_offset_valid = true;
+            tp.current_utc_offset = 38;
+            instance.set_grandmaster_settings(quality, tp, now, sink);
+        });
+    });
+    run(&mut sim, 120, utc_oc, gm);
+    for (node, want) in [(bc, -38.0), (utc_oc, -38.0), (tai_oc, 0.0)] {
+        let got = behind(&mut sim, node);
+        assert!(near(got, want), "node {node:?}: {got} ns, want {want} s");
+    }
+    assert_eq!(port_state(&sim, utc_oc, 0), PortState::Slave);
+    assert_eq!(port_state(&sim, tai_oc, 0), PortState::Slave);
 }

@@ -111,6 +111,14 @@ fn run(sim: &mut Simulation, secs: i64, node: NodeId, reference: NodeId) -> Vec<
     trace
 }
 
+/// Our clocks here stamp in software, so they keep UTC (as ptp4l's do) and follow a
+/// grandmaster on the PTP timescale the UTC offset behind: 37 s, the configured `utc_offset`,
+/// since statime announces none valid. This is their error from that, in ns.
+fn from_utc(trace: Vec<f64>) -> Vec<f64> {
+    const UTC_OFFSET_NS: f64 = 37e9;
+    trace.into_iter().map(|e| e + UTC_OFFSET_NS).collect()
+}
+
 fn worst(xs: &[f64]) -> f64 {
     xs.iter().map(|e| e.abs()).fold(0.0, f64::max)
 }
@@ -165,7 +173,7 @@ fn statime_gm_to_our_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
         engine(2, 1, &with_delay_mechanism(OUR_OC, p2p)),
         free_running(300_000, noise_ns),
     );
-    let trace = run(&mut sim, 120, oc, gm);
+    let trace = from_utc(run(&mut sim, 120, oc, gm));
     assert_eq!(statime_port_state(&sim, gm), StatimePortState::Master);
     assert_eq!(engine_port_state(&sim, oc), PortState::Slave);
     let ours = &sim.node::<EngineNode>(oc).unwrap().instance;
@@ -429,6 +437,8 @@ fn our_grandmaster_statime_boundary_clock_our_slave() {
         engine(3, 1, &format!("{OUR_OC}step_threshold 0.00001\n")),
         180,
     );
+    // Our grandmaster stamps in hardware (PTP timescale), our slave in software (UTC).
+    let trace = from_utc(trace);
     let theirs = sim.node::<StatimeNode>(bc).unwrap();
     assert_eq!(
         theirs.port_ds(0).unwrap().port_state,

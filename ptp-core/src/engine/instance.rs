@@ -39,6 +39,9 @@ pub struct Instance {
     pub(crate) time_properties: TimePropertiesDs,
     /// What we announce while we are the grandmaster (changeable at run time).
     pub(crate) gm_time_properties: TimePropertiesDs,
+    /// TAI − UTC in seconds as this clock believes it (ptp4l's rule: the configured
+    /// `utc_offset` until a master announces one that is valid and traceable, or larger).
+    pub(crate) utc_offset: i16,
     pub(crate) ports: Vec<Port>,
     pub(crate) servo: ClockServo,
     pub(crate) frequency: Ppb,
@@ -94,6 +97,7 @@ impl Instance {
             parent_ds: ParentDs::of_self(&default_ds),
             time_properties: settings.time_properties,
             gm_time_properties: settings.time_properties,
+            utc_offset: settings.time_properties.current_utc_offset,
             ports,
             servo,
             frequency: Ppb::ZERO,
@@ -490,6 +494,20 @@ impl Instance {
             sequence_id,
             control_field: message_type.control_field(),
             log_message_interval,
+        }
+    }
+
+    /// How far the timescale this clock distributes and follows (timePropertiesDS) is ahead
+    /// of its local clock: the UTC offset when the local clock keeps UTC
+    /// ([`InstanceSettings::utc_timescale`]) and the time properties say PTP timescale (TAI),
+    /// otherwise zero. A slave adds it to its offsets, as ptp4l's `clock_utc_correct` does;
+    /// a boundary clock adds it to the times it hands downstream, so that what it sends is on
+    /// the timescale it announces.
+    pub(crate) fn timescale_offset(&self) -> Duration {
+        if self.settings.utc_timescale && self.time_properties.ptp_timescale {
+            Duration::from_secs(i64::from(self.utc_offset))
+        } else {
+            Duration::ZERO
         }
     }
 

@@ -150,6 +150,7 @@ impl Instance {
             return;
         };
         let sync = p.sync_out.swap_remove(at);
+        let t1 = t1 + self.timescale_offset();
         let Some(p) = self.port(port) else {
             return;
         };
@@ -186,7 +187,7 @@ impl Instance {
             return Err(DropReason::UnexpectedInState);
         }
         let rx_time = rx.required_timestamp()?;
-        let t4 = rx_time - p.settings.ingress_latency;
+        let t4 = rx_time - p.settings.ingress_latency + self.timescale_offset();
         let (ts, fraction) = split_time(t4);
         let unicast = req.flags.unicast();
         let flags = Flags(0).with(Flags::UNICAST, unicast);

@@ -177,6 +177,12 @@ impl Instance {
                     announce.current_utc_offset,
                     announce.time_source,
                 );
+                let tp = &self.time_properties;
+                if (tp.current_utc_offset_valid && tp.time_traceable)
+                    || tp.current_utc_offset > self.utc_offset
+                {
+                    self.utc_offset = tp.current_utc_offset;
+                }
             }
             None => {
                 self.parent_ds = ParentDs::of_self(&self.default_ds);

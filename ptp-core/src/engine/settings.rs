@@ -70,6 +70,11 @@ pub struct InstanceSettings {
     pub servo_config: ServoConfig,
     /// Measure but never adjust the clock (`free_running`).
     pub free_running: bool,
+    /// The local clock keeps UTC, as ptp4l's does with software time stamping (it is then
+    /// CLOCK_REALTIME, or our virtual clock over it): a master on the PTP timescale (TAI) is
+    /// followed the UTC offset behind. With hardware time stamping the PHC keeps the PTP
+    /// timescale and no offset applies.
+    pub utc_timescale: bool,
     /// Seed of the engine's random intervals.
     pub seed: u64,
     /// The ports.
@@ -227,6 +232,7 @@ impl InstanceSettings {
             servo: servo_kind(g.clock_servo)?,
             servo_config: servo_config(g, sync_interval),
             free_running: g.free_running,
+            utc_timescale: g.time_stamping == TimeStamping::Software,
             seed: u64::from_be_bytes(clock_identity.0),
             ports,
         })

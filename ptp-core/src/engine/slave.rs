@@ -1,6 +1,7 @@
 //! The slave side of a port: pairing Sync with Follow_Up (either order, one- or two-step),
 //! E2E Delay_Req/Delay_Resp, turning each complete measurement into an offset for the servo
-//! and carrying out the servo's adjustment.
+//! and carrying out the servo's adjustment. Offsets are in the local clock's timescale
+//! ([`Instance::timescale_offset`]).
 
 use super::action::{Action, ActionSink, ClockAction, Destination, DropReason, Event, PortIndex};
 use super::instance::{arm, Instance, RxMeta, MAX_CORRECTION};
@@ -116,6 +117,7 @@ impl Instance {
         correction: Duration,
         sink: &mut dyn ActionSink,
     ) {
+        let timescale = self.timescale_offset();
         let Some(p) = self.port_mut(port) else {
             return;
         };
@@ -124,7 +126,7 @@ impl Instance {
         let Some(delay) = p.mean_path_delay else {
             return;
         };
-        let offset = (t2 - t1) - correction - delay - asymmetry;
+        let offset = (t2 - t1) - correction - delay - asymmetry + timescale;
         self.current_ds.offset_from_master = offset;
         self.current_ds.mean_path_delay = delay;
         let output = self.servo.sample(&Measurement {
@@ -232,6 +234,7 @@ impl Instance {
         sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
         self.check_from_parent(port, header)?;
+        let timescale = self.timescale_offset();
         let p = self.port_mut(port).ok_or(DropReason::UnexpectedInState)?;
         if resp.requesting_port_identity != p.identity() {
             return Err(DropReason::Unmatched);
@@ -258,7 +261,7 @@ impl Instance {
         p.mean_path_delay = Some(used);
         // The Delay_Req half of the exchange, for servos that use it.
         let output = self.servo.delay_sample(&DelayMeasurement {
-            reverse_offset: (t3 - t4) + c_resp,
+            reverse_offset: (t3 - t4) + c_resp + timescale,
             local_time: t3,
         });
         self.apply_servo(output.adjustment, sink);
