@@ -19,9 +19,15 @@
 //! to its master by unicast; answers always go back to the sender. Negotiation (signaling
 //! REQUEST/GRANT, what ptp4l does with that table) will feed the same per-port peer list.
 //!
+//! Timescales, as ptp4l: with hardware time stamps the clock (a PHC) keeps the PTP timescale;
+//! with software time stamps it keeps UTC and announces an arbitrary timescale as
+//! grandmaster. A UTC clock under a PTP-timescale master follows it the UTC offset behind,
+//! and as a boundary clock hands TAI on downstream (`Instance::timescale_offset`).
+//!
 //! Management: GETs of the data sets and their members are answered from the engine's state
-//! ([`Instance::management_get`]); SET and COMMAND from the network are refused with
-//! NOT_SUPPORTED, as ptp4l 3.1 does.
+//! ([`Instance::management_get`]), from the network and from the local management socket
+//! ([`Instance::handle_local_management`]); SET and COMMAND are refused with NOT_SUPPORTED,
+//! as ptp4l 3.1 refuses them from the network.
 //!
 //! Not yet: unicast negotiation, signaling messages (dropped as [`DropReason::Unsupported`]),
 //! the linuxptp `*_NP` management IDs, one-step transmission, transparent clocks.

@@ -12,7 +12,7 @@
 //! x ← x + (y + u)·dt      y ← y + random walk      d ← d + random walk
 //! ```
 //!
-//! The frequency's random walk has the variance `wander²·dt` ([`KalmanConfig::wander`]); the
+//! The frequency's random walk has the variance `wander²·dt` ([`super::config::KalmanConfig::wander`]); the
 //! delay's, [`DELAY_WANDER`]`·dt`. Three kinds of measurement update the state:
 //!
 //! - a Sync, with the mean path delay it was corrected with: `t2 − t1 = offset +
