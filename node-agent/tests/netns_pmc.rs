@@ -92,8 +92,9 @@ fn ask(tag: &str, transport: &str) {
 }
 
 /// `pmc -u -b 0` against the agent's `uds_address`: clock-wide data sets come from the clock
-/// (port 0), port data sets from each port, and what the agent does not serve is an error
-/// status, not silence.
+/// (port 0), port data sets from each port, linuxptp's `*_NP` IDs are answered, SETs of the
+/// priorities and of GRANDMASTER_SETTINGS_NP take effect, and what the agent does not serve
+/// is an error status, not silence.
 #[test]
 fn pmc_asks_over_the_local_management_socket() {
     if !prerequisites("pmc_asks_over_the_local_management_socket") {
@@ -120,32 +121,36 @@ fn pmc_asks_over_the_local_management_socket() {
     let identity = agent
         .own_identity()
         .unwrap_or_else(|| panic!("no identity line\n{}", agent.dump()));
+    const COMMANDS: [&str; 9] = [
+        "GET DEFAULT_DATA_SET",
+        "GET PORT_DATA_SET",
+        "GET TIME_STATUS_NP",
+        "GET PORT_PROPERTIES_NP",
+        "GET CLOCK_DESCRIPTION",
+        "SET PRIORITY2 99",
+        "SET GRANDMASTER_SETTINGS_NP clockClass 7 clockAccuracy 0x21 \
+         offsetScaledLogVariance 0x4e5d currentUtcOffset 37 leap61 0 leap59 0 \
+         currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 frequencyTraceable 1 \
+         timeSource 0x20",
+        "GET PRIORITY2",
+        "GET GRANDMASTER_SETTINGS_NP",
+    ];
     let ask = |lab: &mut Lab, name: &str, domain: &str| {
-        lab.spawn(
-            name,
-            &gm_ns,
-            "pmc",
-            &[
-                "-u",
-                "-s",
-                &uds,
-                "-b",
-                "0",
-                "-d",
-                domain,
-                "GET DEFAULT_DATA_SET",
-                "GET PORT_DATA_SET",
-                "GET TIME_STATUS_NP",
-            ],
-        )
+        let mut args = vec!["-u", "-s", &uds, "-b", "0", "-d", domain];
+        args.extend(COMMANDS);
+        lab.spawn(name, &gm_ns, "pmc", &args)
     };
     let pmc = ask(&mut lab, "pmc", "24");
-    let wait = Duration::from_secs(20);
-    pmc.wait_for("RESPONSE MANAGEMENT DEFAULT_DATA_SET", wait);
-    pmc.wait_for("RESPONSE MANAGEMENT PORT_DATA_SET", wait);
-    // pmc 3.1.1 prints no more of an error status than this line; the engine's tests check
-    // its content.
-    pmc.wait_for("RESPONSE MANAGEMENT_ERROR_STATUS", wait);
+    // Every command answered (pmc prints no more of an error status than its first line; the
+    // engine's tests check its content).
+    pmc.wait_until(Duration::from_secs(20), |lines| {
+        let responses = lines
+            .iter()
+            .filter(|(_, l)| l.contains(" RESPONSE "))
+            .count();
+        (responses == COMMANDS.len()).then_some(())
+    })
+    .unwrap_or_else(|| panic!("not every command was answered\n{}", pmc.dump()));
     let lines: Vec<String> = pmc.lines().into_iter().map(|(_, l)| l).collect();
     let header = |id: &str| {
         lines
@@ -159,25 +164,39 @@ fn pmc_asks_over_the_local_management_socket() {
     };
     assert_eq!(header("DEFAULT_DATA_SET"), format!("{identity}-0"));
     assert_eq!(header("PORT_DATA_SET"), format!("{identity}-1"));
-    let field = |name: &str| {
-        lines
-            .iter()
-            .find_map(|l| {
-                let mut words = l.split_whitespace();
-                (words.next() == Some(name)).then(|| words.collect::<Vec<_>>().join(" "))
-            })
-            .unwrap_or_else(|| panic!("pmc printed no {name}\n{}", pmc.dump()))
-    };
-    assert_eq!(field("priority1"), "127");
-    assert_eq!(field("domainNumber"), "24");
-    assert_eq!(field("portState"), "MASTER");
+    assert_eq!(header("TIME_STATUS_NP"), format!("{identity}-0"));
+    assert_eq!(header("PORT_PROPERTIES_NP"), format!("{identity}-1"));
     assert!(
         lines.iter().any(|l| l.contains(&format!(
-            "{identity}-0 seq 2 RESPONSE MANAGEMENT_ERROR_STATUS"
+            "{identity}-0 seq 4 RESPONSE MANAGEMENT_ERROR_STATUS"
         ))),
         "{}",
         pmc.dump()
     );
+    // The value of `name` as pmc printed it first, and last.
+    let field = |name: &str, last: bool| {
+        let found: Vec<String> = lines
+            .iter()
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                (words.next() == Some(name)).then(|| words.collect::<Vec<_>>().join(" "))
+            })
+            .collect();
+        let value = if last { found.last() } else { found.first() }.cloned();
+        value.unwrap_or_else(|| panic!("pmc printed no {name}\n{}", pmc.dump()))
+    };
+    assert_eq!(field("priority1", false), "127");
+    assert_eq!(field("domainNumber", false), "24");
+    assert_eq!(field("portState", false), "MASTER");
+    assert_eq!(field("interface", false), "eth-gm");
+    assert_eq!(field("gmPresent", false), "false");
+    assert_eq!(field("gmIdentity", false), identity);
+    // The SETs took effect, as the GETs after them show.
+    assert_eq!(field("priority2", false), "128");
+    assert_eq!(field("priority2", true), "99");
+    assert_eq!(field("clockClass", false), "248");
+    assert_eq!(field("clockClass", true), "7");
+    assert_eq!(field("timeTraceable", true), "1");
 
     // A request for another domain is not answered, as ptp4l does not answer it.
     let wrong = ask(&mut lab, "pmc-d0", "0");

@@ -15,10 +15,12 @@ use ptp_core::engine::{
 };
 use ptp_core::time::Time;
 use ptp_core::wire::management::{
-    Action, ManagementData, ManagementErrorId, ManagementId, ManagementTlv,
+    Action, GrandmasterSettingsNp, ManagementData, ManagementErrorId, ManagementId, ManagementTlv,
+    TimeFlags, Timestamping,
 };
 use ptp_core::wire::{
-    Body, ClockIdentity, Header, Management, Message, PortIdentity, PortState, Tlv, TlvWriter,
+    Body, ClockIdentity, Header, Management, Message, MessageType, PortIdentity, PortState,
+    TimeSource, Tlv, TlvWriter,
 };
 
 const NOW: Time = Time::from_secs_nanos(1_700_000_000, 0);
@@ -237,15 +239,31 @@ fn requests_for_another_clock_are_ignored() {
 }
 
 /// Hands `bytes` to the clock as from the local management socket.
-fn ask_locally(clock: &Instance, bytes: &[u8]) -> (Result<(), DropReason>, Vec<Vec<u8>>) {
+fn ask_locally(clock: &mut Instance, bytes: &[u8]) -> (Result<(), DropReason>, Vec<Vec<u8>>) {
     let mut sent = Vec::new();
-    let result = clock.handle_local_management(bytes, &mut |r| sent.push(r.to_vec()));
+    let mut log = ActionLog::default();
+    let result = clock.handle_local_management(bytes, NOW, &mut log, &mut |r| {
+        sent.push(r.to_vec());
+    });
     (result, sent)
+}
+
+/// The typed data of the single management response in `sent`.
+fn data_of(sent: &[Vec<u8>]) -> (PortIdentity, ManagementData<'_>) {
+    assert_eq!(sent.len(), 1);
+    let (header, _, tlv) = response(&sent[0]);
+    let Tlv::Management(tlv) = tlv else {
+        panic!("{tlv:?}")
+    };
+    (
+        header.source_port_identity,
+        tlv.data(Action::Response).unwrap(),
+    )
 }
 
 #[test]
 fn local_requests_are_answered_by_the_clock_or_by_each_port() {
-    let clock = clock_of("", 2);
+    let mut clock = clock_of("", 2);
     let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
     let get = |id: ManagementId, target: PortIdentity| {
         request(Action::Get, id, &ManagementData::Empty, target)
@@ -253,7 +271,7 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
 
     // Clock-wide: one response, from port 0 of the clock.
     let (result, sent) = ask_locally(
-        &clock,
+        &mut clock,
         &get(ManagementId::DEFAULT_DATA_SET, PortIdentity::ALL),
     );
     assert_eq!(result, Ok(()));
@@ -272,7 +290,10 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
     assert_eq!(ds.number_ports, 2);
 
     // A port ID for all ports: one response per port, each from that port.
-    let (_, sent) = ask_locally(&clock, &get(ManagementId::PORT_DATA_SET, PortIdentity::ALL));
+    let (_, sent) = ask_locally(
+        &mut clock,
+        &get(ManagementId::PORT_DATA_SET, PortIdentity::ALL),
+    );
     let numbers: Vec<u16> = sent
         .iter()
         .map(|bytes| {
@@ -294,7 +315,7 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
         clock_identity: id,
         port_number: 2,
     };
-    let (_, sent) = ask_locally(&clock, &get(ManagementId::LOG_SYNC_INTERVAL, port2));
+    let (_, sent) = ask_locally(&mut clock, &get(ManagementId::LOG_SYNC_INTERVAL, port2));
     assert_eq!(sent.len(), 1);
     assert_eq!(response(&sent[0]).0.source_port_identity, port2);
 
@@ -303,20 +324,20 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
         clock_identity: id,
         port_number: 7,
     };
-    let (result, sent) = ask_locally(&clock, &get(ManagementId::PORT_DATA_SET, port7));
+    let (result, sent) = ask_locally(&mut clock, &get(ManagementId::PORT_DATA_SET, port7));
     assert_eq!((result, sent.len()), (Err(DropReason::NotForUs), 0));
 
-    // A SET and an ID the engine does not serve get an error status from the clock.
+    // A COMMAND and an ID the engine does not serve get an error status from the clock.
     for req in [
         request(
-            Action::Set,
-            ManagementId::PRIORITY2,
-            &ManagementData::Priority2(1),
+            Action::Command,
+            ManagementId::INITIALIZE,
+            &ManagementData::Initialize(0),
             PortIdentity::ALL,
         ),
-        get(ManagementId::TIME_STATUS_NP, PortIdentity::ALL),
+        get(ManagementId::CLOCK_DESCRIPTION, PortIdentity::ALL),
     ] {
-        let (_, sent) = ask_locally(&clock, &req);
+        let (_, sent) = ask_locally(&mut clock, &req);
         assert_eq!(sent.len(), 1);
         let (header, _, tlv) = response(&sent[0]);
         assert_eq!(header.source_port_identity.port_number, 0);
@@ -325,12 +346,116 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
         };
         assert_eq!(status.error, ManagementErrorId::NOT_SUPPORTED);
     }
-    assert_eq!(clock.default_ds().priority_2, 128);
+}
+
+/// linuxptp's own IDs that describe the clock and its ports, as phc2sys and monitoring
+/// daemons read them.
+#[test]
+fn local_gets_of_linuxptp_np_ids() {
+    let mut clock = clock_of("", 1);
+    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+    let get =
+        |id: ManagementId| request(Action::Get, id, &ManagementData::Empty, PortIdentity::ALL);
+
+    let (_, sent) = ask_locally(&mut clock, &get(ManagementId::TIME_STATUS_NP));
+    let ManagementData::TimeStatusNp(ts) = data_of(&sent).1 else {
+        panic!()
+    };
+    // Nobody else heard yet: the clock is its own grandmaster.
+    assert!(!ts.gm_present);
+    assert_eq!(ts.gm_identity, id);
+
+    let (_, sent) = ask_locally(&mut clock, &get(ManagementId::GRANDMASTER_SETTINGS_NP));
+    let ManagementData::GrandmasterSettingsNp(gm) = data_of(&sent).1 else {
+        panic!()
+    };
+    assert_eq!(gm.clock_quality.clock_class, 6);
+    assert_eq!(gm.current_utc_offset, 37);
+
+    let (_, sent) = ask_locally(&mut clock, &get(ManagementId::PORT_PROPERTIES_NP));
+    let (source, data) = data_of(&sent);
+    let ManagementData::PortPropertiesNp(pp) = data else {
+        panic!()
+    };
+    assert_eq!(source.port_number, 1);
+    assert_eq!(pp.interface.as_bytes(), b"eth0");
+    assert_eq!(pp.port_state, PortState::Listening);
+    assert_eq!(pp.timestamping, Timestamping::HARDWARE);
+
+    let (_, sent) = ask_locally(&mut clock, &get(ManagementId::PORT_DATA_SET_NP));
+    let ManagementData::PortDataSetNp(np) = data_of(&sent).1 else {
+        panic!()
+    };
+    assert_eq!(np.neighbor_prop_delay_thresh_ns, 20_000_000);
+
+    // Messages counted per type: the management GET that came over the network, its answer.
+    ask(&mut clock, &get(ManagementId::PRIORITY1));
+    let (_, sent) = ask_locally(&mut clock, &get(ManagementId::PORT_STATS_NP));
+    let ManagementData::PortStatsNp(stats) = data_of(&sent).1 else {
+        panic!()
+    };
+    assert_eq!(stats.received(MessageType::Management), 1);
+    assert_eq!(stats.sent(MessageType::Management), 1);
+}
+
+/// SETs from the local socket change the clock and are answered with the new values;
+/// GRANDMASTER_SETTINGS_NP changes what the grandmaster announces.
+#[test]
+fn local_sets_change_priorities_and_grandmaster_settings() {
+    let mut clock = clock_of("", 1);
+    let set = |data: ManagementData<'static>| {
+        request(Action::Set, data.id().unwrap(), &data, PortIdentity::ALL)
+    };
+    let (_, sent) = ask_locally(&mut clock, &set(ManagementData::Priority2(99)));
+    assert_eq!(data_of(&sent).1, ManagementData::Priority2(99));
+    assert_eq!(clock.default_ds().priority_2, 99);
+    let (_, sent) = ask_locally(&mut clock, &set(ManagementData::Priority1(90)));
+    assert_eq!(data_of(&sent).1, ManagementData::Priority1(90));
+    assert_eq!(clock.default_ds().priority_1, 90);
+
+    // GNSS lost: holdover class 7, time still traceable with a valid UTC offset.
+    let mut quality = clock.default_ds().clock_quality;
+    quality.clock_class = 7;
+    let settings = GrandmasterSettingsNp {
+        clock_quality: quality,
+        current_utc_offset: 37,
+        time_flags: TimeFlags(
+            TimeFlags::UTC_OFFSET_VALID | TimeFlags::TIME_TRACEABLE | TimeFlags::PTP_TIMESCALE,
+        ),
+        time_source: TimeSource::GNSS,
+    };
+    let (_, sent) = ask_locally(
+        &mut clock,
+        &set(ManagementData::GrandmasterSettingsNp(settings)),
+    );
+    assert_eq!(
+        data_of(&sent).1,
+        ManagementData::GrandmasterSettingsNp(settings)
+    );
+    assert_eq!(clock.default_ds().clock_quality.clock_class, 7);
+    // What the clock now distributes (it is its own grandmaster).
+    let tp = clock.time_properties_ds();
+    assert!(tp.time_traceable && tp.current_utc_offset_valid && tp.ptp_timescale);
+    assert_eq!(tp.time_source, TimeSource::GNSS);
+
+    // A SET whose data does not fit its TLV is dropped, and changes nothing.
+    let mut bad = set(ManagementData::Priority1(1));
+    let n = bad.len();
+    bad.truncate(n - 2);
+    let len = u16::try_from(bad.len()).unwrap().to_be_bytes();
+    bad[2..4].copy_from_slice(&len);
+    let (result, sent) = ask_locally(&mut clock, &bad);
+    assert!(
+        matches!(result, Err(DropReason::Malformed(_))),
+        "{result:?}"
+    );
+    assert!(sent.is_empty());
+    assert_eq!(clock.default_ds().priority_1, 90);
 }
 
 #[test]
 fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
-    let clock = clock_of("domainNumber 4", 1);
+    let mut clock = clock_of("domainNumber 4", 1);
     let req = request(
         Action::Get,
         ManagementId::DEFAULT_DATA_SET,
@@ -338,11 +463,11 @@ fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
         PortIdentity::ALL,
     );
     assert_eq!(
-        ask_locally(&clock, &req),
+        ask_locally(&mut clock, &req),
         (Err(DropReason::OtherDomain), vec![])
     );
 
-    let clock = clock_of("", 1);
+    let mut clock = clock_of("", 1);
     let other = PortIdentity {
         clock_identity: ClockIdentity([1; 8]),
         port_number: 0xffff,
@@ -354,11 +479,11 @@ fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
         other,
     );
     assert_eq!(
-        ask_locally(&clock, &req),
+        ask_locally(&mut clock, &req),
         (Err(DropReason::NotForUs), vec![])
     );
 
-    let (result, sent) = ask_locally(&clock, &[0x0d, 0x02, 0x00]);
+    let (result, sent) = ask_locally(&mut clock, &[0x0d, 0x02, 0x00]);
     assert!(
         matches!(result, Err(DropReason::Malformed(_))),
         "{result:?}"

@@ -158,14 +158,19 @@ impl Runtime {
         }
     }
 
-    /// Answers a request from the local management socket.
-    fn on_management(&self, request: &[u8], from: &tokio::net::unix::SocketAddr) {
+    /// Answers a request from the local management socket; a SET's effects are carried out
+    /// with the other actions.
+    fn on_management(&mut self, request: &[u8], from: &tokio::net::unix::SocketAddr) {
+        let now = self.now();
         let Some(socket) = &self.management else {
             return;
         };
-        let answered = self
-            .instance
-            .handle_local_management(request, &mut |response| socket.reply(response, from));
+        let answered = self.instance.handle_local_management(
+            request,
+            now,
+            &mut self.actions,
+            &mut |response| socket.reply(response, from),
+        );
         if let Err(reason) = answered {
             tracing::debug!("management request dropped: {reason:?}");
         }

@@ -7,7 +7,7 @@ use super::action::{
     PeerAddress, PortIndex, Timer, TimerKind, TxTag,
 };
 use super::datasets::{CurrentDs, DefaultDs, ParentDs, PortDs, TimePropertiesDs};
-use super::port::Port;
+use super::port::{count, Port};
 use super::settings::{InstanceSettings, SettingsError};
 use crate::rng::Rng;
 use crate::servo::{ClockServo, Servo, ServoState};
@@ -183,6 +183,9 @@ impl Instance {
             Ok(m) => m,
             Err(e) => return drop_message(sink, port, DropReason::Malformed(e)),
         };
+        if let Some(p) = self.ports.get_mut(port.get()) {
+            count(&mut p.rx_counts, message.message_type());
+        }
         if let Err(reason) = self.accept(port, &message) {
             return drop_message(sink, port, reason);
         }
@@ -526,6 +529,9 @@ impl Instance {
             MessageClass::General
         };
         if let Ok(len) = message.encode(&mut self.buf[..]) {
+            if let Some(p) = self.ports.get_mut(port.get()) {
+                count(&mut p.tx_counts, message.message_type());
+            }
             if let Some(bytes) = self.buf.get(..len) {
                 sink.act(Action::Send {
                     port,

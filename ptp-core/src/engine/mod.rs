@@ -25,12 +25,14 @@
 //! and as a boundary clock hands TAI on downstream (`Instance::timescale_offset`).
 //!
 //! Management: GETs of the data sets and their members are answered from the engine's state
-//! ([`Instance::management_get`]), from the network and from the local management socket
-//! ([`Instance::handle_local_management`]); SET and COMMAND are refused with NOT_SUPPORTED,
-//! as ptp4l 3.1 refuses them from the network.
+//! ([`Instance::management_get`]: the standard IDs and linuxptp's TIME_STATUS_NP,
+//! GRANDMASTER_SETTINGS_NP, PORT_DATA_SET_NP, PORT_PROPERTIES_NP and PORT_STATS_NP), from
+//! the network and from the local management socket ([`Instance::handle_local_management`]).
+//! The local socket also takes SETs of PRIORITY1, PRIORITY2 and GRANDMASTER_SETTINGS_NP;
+//! from the network SET and COMMAND are refused with NOT_SUPPORTED, as ptp4l 3.1 does.
 //!
 //! Not yet: unicast negotiation, signaling messages (dropped as [`DropReason::Unsupported`]),
-//! the linuxptp `*_NP` management IDs, one-step transmission, transparent clocks.
+//! SUBSCRIBE_EVENTS_NP notifications, one-step transmission, transparent clocks.
 
 pub mod action;
 pub mod datasets;

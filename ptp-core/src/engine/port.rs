@@ -11,7 +11,7 @@ use super::delay_filter::DelayFilter;
 use super::settings::PortSettings;
 use crate::bmca::ForeignMasterList;
 use crate::time::{Duration, LogInterval, Time};
-use crate::wire::{PortIdentity, PortState};
+use crate::wire::{MessageType, PortIdentity, PortState};
 
 /// Next sequenceId of each message type we originate.
 #[derive(Clone, Copy, Debug, Default)]
@@ -132,6 +132,16 @@ pub(crate) struct Port {
     pub(crate) mean_path_delay: Option<Duration>,
     /// The peer this port measured its peer delay with (P2P); a new peer resets the filter.
     pub(crate) peer: Option<PortIdentity>,
+    /// Messages received (decoded) and sent, by messageType nibble (PORT_STATS_NP).
+    pub(crate) rx_counts: [u64; 16],
+    pub(crate) tx_counts: [u64; 16],
+}
+
+/// Counts one message of type `t` in `counts`.
+pub(crate) fn count(counts: &mut [u64; 16], t: MessageType) {
+    if let Some(n) = counts.get_mut(usize::from(t as u8)) {
+        *n = n.saturating_add(1);
+    }
 }
 
 impl Port {
@@ -167,6 +177,8 @@ impl Port {
             seq: Sequences::default(),
             sync_half: None,
             last_sync: None,
+            rx_counts: [0; 16],
+            tx_counts: [0; 16],
             delay_req: None,
             pdelay_req: None,
             pdelay_resp: None,

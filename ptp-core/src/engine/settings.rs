@@ -114,6 +114,9 @@ pub struct PortSettings {
     pub delay_filter_median: bool,
     /// delay_filter_length.
     pub delay_filter_length: usize,
+    /// neighborPropDelayThresh (reported by PORT_DATA_SET_NP; 802.1AS asCapable, which it
+    /// feeds, is not yet ours).
+    pub neighbor_prop_delay_thresh: Duration,
     /// `tsproc_mode raw`: the offset uses each delay measurement as it is, not the filtered
     /// delay.
     pub raw_delay: bool,
@@ -161,6 +164,7 @@ impl PortSettings {
             delay_filter_length: usize::try_from(o.delay_filter_length)
                 .unwrap_or(1)
                 .clamp(1, MAX_DELAY_FILTER_LENGTH),
+            neighbor_prop_delay_thresh: o.neighbor_prop_delay_thresh,
             raw_delay: o.tsproc_mode == TsprocMode::Raw,
             ignore_transport_specific: o.ignore_transport_specific,
             path_trace_enabled: o.path_trace_enabled,

@@ -1,8 +1,11 @@
 //! The management responder (IEEE 1588-2019 clause 15): a GET addressed to this clock (or to
 //! all clocks) is answered from the engine's data sets; what the engine cannot answer gets a
-//! MANAGEMENT_ERROR_STATUS. SET and COMMAND are refused with NOT_SUPPORTED: from the network
-//! as ptp4l 3.1 refuses them, and for now from the local socket too (DESIGN: "Management
-//! that changes state is only accepted on the local socket").
+//! MANAGEMENT_ERROR_STATUS. Changes are accepted from the local socket only (DESIGN:
+//! "Management that changes state is only accepted on the local socket"): SET and COMMAND
+//! from the network are refused with NOT_SUPPORTED, as ptp4l 3.1 refuses them.
+//!
+//! Submodules: `get` (what each GET answers, standard and linuxptp `*_NP` IDs) and `set`
+//! (the SETs the local socket accepts).
 //!
 //! Requests come two ways:
 //! - from the network, on a port ([`Instance::handle_message`]): that port answers, whatever
@@ -13,16 +16,17 @@
 //!   names (65535: all of them). Requests for other clocks are not forwarded to the network
 //!   (ptp4l forwards them when boundaryHops allows): `pmc -u -b 0` is the supported use.
 
+mod get;
+mod set;
+
 use super::action::{
     Action as SinkAction, ActionSink, Destination, DropReason, MessageClass, PortIndex,
 };
-use super::datasets::DelayMechanism;
 use super::instance::{Instance, RxMeta};
-use crate::time::{LogInterval, TimeInterval};
+use super::port::count;
+use crate::time::{LogInterval, Time};
 use crate::wire::management::{
-    Action, CurrentDataSet, DefaultDataSet, DelayMechanism as WireDelayMechanism, ManagementData,
-    ManagementErrorId, ManagementErrorStatus, ManagementId, ManagementTlv, ParentDataSet,
-    PortDataSet, TimeFlags, TimePropertiesDataSet,
+    Action, ManagementData, ManagementErrorId, ManagementErrorStatus, ManagementId, ManagementTlv,
 };
 use crate::wire::{
     Body, ClockIdentity, Flags, Header, Management, Message, MessageType, PortIdentity, Tlv,
@@ -59,6 +63,9 @@ impl Instance {
             (true, Some(addr)) => Destination::Unicast(addr),
             _ => Destination::Multicast,
         };
+        if let Some(p) = self.ports.get_mut(port.get()) {
+            count(&mut p.tx_counts, MessageType::Management);
+        }
         sink.act(SinkAction::Send {
             port,
             class: MessageClass::General,
@@ -71,12 +78,16 @@ impl Instance {
 
     /// A management request from the local management socket (what `pmc -u` sends to
     /// ptp4l's `uds_address`): each response, encoded, is handed to `reply` — one from the
-    /// clock for a clock-wide ID, one per addressed port for a port ID. A request that is
-    /// malformed, for another domain or clock, or not a request at all gets no response and
-    /// the reason is returned.
+    /// clock for a clock-wide ID, one per addressed port for a port ID. A SET is carried out
+    /// first and answered with the values it set, as ptp4l does (see `set` for what can be
+    /// set); its effects (a new BMCA decision) go to `sink`. A request that is malformed, for
+    /// another domain or clock, or not a request at all gets no response and the reason is
+    /// returned.
     pub fn handle_local_management(
-        &self,
+        &mut self,
         request: &[u8],
+        now: Time,
+        sink: &mut dyn ActionSink,
         reply: &mut dyn FnMut(&[u8]),
     ) -> Result<(), DropReason> {
         let message = Message::decode(request).map_err(DropReason::Malformed)?;
@@ -92,14 +103,23 @@ impl Instance {
             return Err(DropReason::NotForUs);
         }
         let tlv = request_tlv(&m, message.suffix)?;
+        let id = tlv.id;
+        let done = match m.action {
+            Action::Get => Ok(()),
+            Action::Set => match tlv.data(Action::Set) {
+                Ok(data) => self.local_set(&data, now, sink),
+                Err(_) => Err(ManagementErrorId::WRONG_LENGTH),
+            },
+            _ => Err(ManagementErrorId::NOT_SUPPORTED),
+        };
         let mut buf = [0u8; RESPONSE_MAX];
-        if !is_port_id(tlv.id) {
-            let answer = self.answer(PortIndex(0), m.action, tlv.id);
+        if !is_port_id(id) {
             let source = PortIdentity {
                 clock_identity: clock,
                 port_number: 0,
             };
-            let len = self.encode_response(source, header, &m, tlv.id, answer, false, &mut buf)?;
+            let data = self.local_answer(done, PortIndex(0), id);
+            let len = self.encode_response(source, header, &m, id, data, false, &mut buf)?;
             reply(buf.get(..len).unwrap_or_default());
             return Ok(());
         }
@@ -111,8 +131,8 @@ impl Instance {
                 continue;
             }
             let port = PortIndex(u16::try_from(i).unwrap_or(u16::MAX));
-            let answer = self.answer(port, m.action, tlv.id);
-            let len = self.encode_response(own, header, &m, tlv.id, answer, false, &mut buf)?;
+            let data = self.local_answer(done, port, id);
+            let len = self.encode_response(own, header, &m, id, data, false, &mut buf)?;
             reply(buf.get(..len).unwrap_or_default());
             answered = true;
         }
@@ -123,13 +143,27 @@ impl Instance {
         }
     }
 
-    /// What `port` answers to `action` on `id`: the data of a GET, or the error status.
+    /// What `port` answers to a local request whose SET (if any) ended with `done`: the
+    /// current value of `id`, or the error status.
+    fn local_answer(
+        &self,
+        done: Result<(), ManagementErrorId>,
+        port: PortIndex,
+        id: ManagementId,
+    ) -> Result<ManagementData<'_>, ManagementErrorId> {
+        done?;
+        self.management_get(port, id)
+            .ok_or(ManagementErrorId::NOT_SUPPORTED)
+    }
+
+    /// What `port` answers to a request from the network: the data of a GET, or the error
+    /// status (every SET and COMMAND: they are accepted from the local socket only).
     fn answer(
         &self,
         port: PortIndex,
         action: Action,
         id: ManagementId,
-    ) -> Result<ManagementData<'static>, ManagementErrorId> {
+    ) -> Result<ManagementData<'_>, ManagementErrorId> {
         match action {
             Action::Get => self
                 .management_get(port, id)
@@ -151,8 +185,8 @@ impl Instance {
         unicast: bool,
         buf: &mut [u8],
     ) -> Result<usize, DropReason> {
-        let mut data_buf = [0u8; 128];
-        let mut suffix_buf = [0u8; 160];
+        let mut data_buf = [0u8; DATA_MAX];
+        let mut suffix_buf = [0u8; DATA_MAX + 16];
         let mut w = TlvWriter::new(&mut suffix_buf);
         let pushed = match answer {
             Ok(data) => ManagementTlv::build(id, &data, &mut data_buf)
@@ -190,111 +224,12 @@ impl Instance {
         };
         message.encode(buf).map_err(DropReason::Malformed)
     }
-
-    /// What a GET of `id` on `port` answers, from the engine's data sets; `None` for IDs the
-    /// engine does not serve.
-    pub fn management_get(
-        &self,
-        port: PortIndex,
-        id: ManagementId,
-    ) -> Option<ManagementData<'static>> {
-        let d = &self.default_ds;
-        let tp = &self.time_properties;
-        let p = self.port(port)?;
-        let time_flags = TimeFlags(u8::try_from(tp.flags().0 & 0xff).unwrap_or(0));
-        Some(match id {
-            ManagementId::NULL_MANAGEMENT => ManagementData::Empty,
-            ManagementId::DEFAULT_DATA_SET => ManagementData::DefaultDataSet(DefaultDataSet {
-                two_step: d.two_step,
-                slave_only: d.slave_only,
-                number_ports: d.number_ports,
-                priority1: d.priority_1,
-                clock_quality: d.clock_quality,
-                priority2: d.priority_2,
-                clock_identity: d.clock_identity,
-                domain_number: d.domain_number,
-            }),
-            ManagementId::CURRENT_DATA_SET => ManagementData::CurrentDataSet(CurrentDataSet {
-                steps_removed: self.current_ds.steps_removed,
-                offset_from_master: TimeInterval::from(self.current_ds.offset_from_master),
-                mean_path_delay: TimeInterval::from(self.current_ds.mean_path_delay),
-            }),
-            ManagementId::PARENT_DATA_SET => {
-                let pd = &self.parent_ds;
-                ManagementData::ParentDataSet(ParentDataSet {
-                    parent_port_identity: pd.parent_port_identity,
-                    parent_stats: pd.parent_stats,
-                    observed_parent_offset_scaled_log_variance: pd
-                        .observed_parent_offset_scaled_log_variance,
-                    observed_parent_clock_phase_change_rate: pd
-                        .observed_parent_clock_phase_change_rate,
-                    grandmaster_priority1: pd.grandmaster_priority_1,
-                    grandmaster_clock_quality: pd.grandmaster_clock_quality,
-                    grandmaster_priority2: pd.grandmaster_priority_2,
-                    grandmaster_identity: pd.grandmaster_identity,
-                })
-            }
-            ManagementId::TIME_PROPERTIES_DATA_SET => {
-                ManagementData::TimePropertiesDataSet(TimePropertiesDataSet {
-                    current_utc_offset: tp.current_utc_offset,
-                    flags: time_flags,
-                    time_source: tp.time_source,
-                })
-            }
-            ManagementId::PORT_DATA_SET => {
-                let ds = &p.ds;
-                ManagementData::PortDataSet(PortDataSet {
-                    port_identity: ds.port_identity,
-                    port_state: ds.port_state,
-                    log_min_delay_req_interval: ds.log_min_delay_req_interval,
-                    peer_mean_path_delay: TimeInterval::from(ds.peer_mean_path_delay),
-                    log_announce_interval: ds.log_announce_interval,
-                    announce_receipt_timeout: ds.announce_receipt_timeout,
-                    log_sync_interval: ds.log_sync_interval,
-                    delay_mechanism: wire_delay_mechanism(ds.delay_mechanism),
-                    log_min_pdelay_req_interval: ds.log_min_pdelay_req_interval,
-                    version_number: ds.version_number,
-                })
-            }
-            ManagementId::PRIORITY1 => ManagementData::Priority1(d.priority_1),
-            ManagementId::PRIORITY2 => ManagementData::Priority2(d.priority_2),
-            ManagementId::DOMAIN => ManagementData::Domain(d.domain_number),
-            ManagementId::SLAVE_ONLY => ManagementData::SlaveOnly(d.slave_only),
-            ManagementId::CLOCK_ACCURACY => {
-                ManagementData::ClockAccuracy(d.clock_quality.clock_accuracy)
-            }
-            ManagementId::TRACEABILITY_PROPERTIES => {
-                ManagementData::TraceabilityProperties(TimeFlags(
-                    time_flags.0 & (TimeFlags::TIME_TRACEABLE | TimeFlags::FREQUENCY_TRACEABLE),
-                ))
-            }
-            ManagementId::TIMESCALE_PROPERTIES => ManagementData::TimescaleProperties(TimeFlags(
-                time_flags.0 & TimeFlags::PTP_TIMESCALE,
-            )),
-            ManagementId::LOG_ANNOUNCE_INTERVAL => {
-                ManagementData::LogAnnounceInterval(p.ds.log_announce_interval)
-            }
-            ManagementId::ANNOUNCE_RECEIPT_TIMEOUT => {
-                ManagementData::AnnounceReceiptTimeout(p.ds.announce_receipt_timeout)
-            }
-            ManagementId::LOG_SYNC_INTERVAL => {
-                ManagementData::LogSyncInterval(p.ds.log_sync_interval)
-            }
-            ManagementId::VERSION_NUMBER => ManagementData::VersionNumber(p.ds.version_number),
-            ManagementId::DELAY_MECHANISM => {
-                ManagementData::DelayMechanism(wire_delay_mechanism(p.ds.delay_mechanism))
-            }
-            ManagementId::LOG_MIN_PDELAY_REQ_INTERVAL => {
-                ManagementData::LogMinPdelayReqInterval(p.ds.log_min_pdelay_req_interval)
-            }
-            ManagementId::MASTER_ONLY => ManagementData::MasterOnly(p.ds.master_only),
-            _ => return None,
-        })
-    }
 }
 
+/// The largest management data we send (PORT_STATS_NP: 266 bytes).
+const DATA_MAX: usize = 320;
 /// The largest response: header, management fields, and a TLV of the largest data we send.
-const RESPONSE_MAX: usize = 512;
+const RESPONSE_MAX: usize = 34 + 14 + DATA_MAX + 16;
 
 /// Whether `target` names the clock `clock` (or every clock).
 fn addresses_clock(target: PortIdentity, clock: ClockIdentity) -> bool {
@@ -346,11 +281,4 @@ fn is_port_id(id: ManagementId) -> bool {
             | ManagementId::CMLDS_INFO_NP
             | ManagementId::PORT_CORRECTIONS_NP
     )
-}
-
-fn wire_delay_mechanism(m: DelayMechanism) -> WireDelayMechanism {
-    match m {
-        DelayMechanism::E2E => WireDelayMechanism::E2E,
-        DelayMechanism::P2P => WireDelayMechanism::P2P,
-    }
 }
