@@ -28,6 +28,7 @@
 //! Not exported: phc2sys (`from="phc"`), ts2phc, GNSS/DPLL/SyncE series and the faulty-offset
 //! sentinel the daemon writes when a slave port goes FAULTY.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -88,13 +89,38 @@ struct ReasonLabels {
 
 type FloatGauge = Gauge<f64, AtomicU64>;
 
+/// The labels of one port's series, made once.
+#[derive(Clone, Debug)]
+struct PortLabels {
+    iface: IfaceLabels,
+    master: OffsetLabels,
+}
+
+impl PortLabels {
+    fn new(node: &str, iface: &str) -> Self {
+        Self {
+            iface: IfaceLabels {
+                process: PROCESS.to_owned(),
+                node: node.to_owned(),
+                iface: iface.to_owned(),
+            },
+            master: OffsetLabels {
+                from: "master".to_owned(),
+                process: PROCESS.to_owned(),
+                node: node.to_owned(),
+                iface: iface.to_owned(),
+            },
+        }
+    }
+}
+
 /// The agent's metrics and the registry that encodes them.
 #[derive(Debug)]
 pub struct AgentMetrics {
     registry: Arc<Registry>,
     node: String,
-    /// The interface of each port, in port order.
-    interfaces: Vec<String>,
+    /// The labels of each port, in port order.
+    ports: Vec<PortLabels>,
     summary: SummaryWindow,
     offset: Family<OffsetLabels, Gauge>,
     max_offset: Family<OffsetLabels, Gauge>,
@@ -194,7 +220,10 @@ impl AgentMetrics {
         let metrics = Self {
             registry: Arc::new(registry),
             node: node.to_owned(),
-            interfaces,
+            ports: interfaces
+                .iter()
+                .map(|iface| PortLabels::new(node, iface))
+                .collect(),
             summary,
             offset,
             max_offset,
@@ -207,10 +236,10 @@ impl AgentMetrics {
             dropped,
             faults,
         };
-        for iface in &metrics.interfaces {
+        for port in &metrics.ports {
             metrics
                 .role
-                .get_or_create(&metrics.iface_labels(iface))
+                .get_or_create(&port.iface)
                 .set(role_of(PortState::Initializing));
         }
         metrics
@@ -221,18 +250,14 @@ impl AgentMetrics {
         self.registry.clone()
     }
 
-    fn interface(&self, port: PortIndex) -> String {
-        self.interfaces
-            .get(port.get())
-            .cloned()
-            .unwrap_or_else(|| format!("port{}", u32::from(port.0) + 1))
-    }
-
-    fn iface_labels(&self, iface: &str) -> IfaceLabels {
-        IfaceLabels {
-            process: PROCESS.to_owned(),
-            node: self.node.clone(),
-            iface: iface.to_owned(),
+    /// The labels of `port` (named `portN` should the engine name a port it was not given).
+    fn port(&self, port: PortIndex) -> Cow<'_, PortLabels> {
+        match self.ports.get(port.get()) {
+            Some(labels) => Cow::Borrowed(labels),
+            None => Cow::Owned(PortLabels::new(
+                &self.node,
+                &format!("port{}", u32::from(port.0) + 1),
+            )),
         }
     }
 
@@ -244,11 +269,11 @@ impl AgentMetrics {
             .set(i64::from(grandmaster_class));
         match *event {
             Event::PortState { port, from, to } => {
-                let labels = self.iface_labels(&self.interface(port));
-                self.role.get_or_create(&labels).set(role_of(to));
+                let labels = &self.port(port).iface;
+                self.role.get_or_create(labels).set(role_of(to));
                 let following = |s| matches!(s, PortState::Slave | PortState::Uncalibrated);
                 if following(from) && !following(to) {
-                    self.clock_state.get_or_create(&labels).set(FREERUN);
+                    self.clock_state.get_or_create(labels).set(FREERUN);
                 }
             }
             Event::Sample {
@@ -258,40 +283,35 @@ impl AgentMetrics {
                 servo,
                 path_delay,
             } => {
-                let iface = self.interface(port);
-                let labels = OffsetLabels {
-                    from: "master".to_owned(),
-                    process: PROCESS.to_owned(),
-                    node: self.node.clone(),
-                    iface: iface.clone(),
-                };
+                let summary = self.summary.push(offset, frequency, path_delay);
+                let labels = self.port(port);
+                let master = &labels.master;
                 self.offset
-                    .get_or_create(&labels)
+                    .get_or_create(master)
                     .set(offset.nanos_rounded());
-                self.frequency.get_or_create(&labels).set(frequency.get());
+                self.frequency.get_or_create(master).set(frequency.get());
                 self.delay
-                    .get_or_create(&labels)
+                    .get_or_create(master)
                     .set(path_delay.nanos_rounded());
-                if let Some(summary) = self.summary.push(offset, frequency, path_delay) {
-                    // Whole nanoseconds: the magnitude of one of the (integral) offsets.
-                    #[allow(clippy::cast_possible_truncation)]
+                if let Some(summary) = summary {
+                    // Whole nanoseconds (saturating): the magnitude of one of the offsets.
                     let max = summary.offset_max_abs.round() as i64;
-                    self.max_offset.get_or_create(&labels).set(max);
+                    self.max_offset.get_or_create(master).set(max);
                 }
                 self.clock_state
-                    .get_or_create(&self.iface_labels(&iface))
+                    .get_or_create(&labels.iface)
                     .set(state_of(servo));
             }
             Event::Dropped { port, reason } => {
                 let labels = ReasonLabels {
-                    iface: self.interface(port),
+                    iface: self.port(port).iface.iface.clone(),
                     reason: drop_reason(reason).to_owned(),
                 };
                 self.dropped.get_or_create(&labels).inc();
             }
             Event::Fault { port, fault } => {
                 let labels = ReasonLabels {
-                    iface: self.interface(port),
+                    iface: self.port(port).iface.iface.clone(),
                     reason: fault_kind(fault).to_owned(),
                 };
                 self.faults.get_or_create(&labels).inc();
@@ -608,6 +628,8 @@ mod tests {
         m.event(&dropped(1, DropReason::Malformed(truncated)), 248);
         m.event(&dropped(1, DropReason::Malformed(truncated)), 248);
         m.event(&dropped(0, DropReason::OtherDomain), 248);
+        // A port the metrics were not told of is named by its number.
+        m.event(&dropped(7, DropReason::Loop), 248);
         m.event(
             &Event::Fault {
                 port: PortIndex(0),
@@ -629,6 +651,14 @@ mod tests {
                 &t,
                 "ptp_agent_messages_dropped_total",
                 r#"iface="eth0",reason="other_domain""#
+            ),
+            Some(1.0)
+        );
+        assert_eq!(
+            value(
+                &t,
+                "ptp_agent_messages_dropped_total",
+                r#"iface="port8",reason="loop""#
             ),
             Some(1.0)
         );
