@@ -13,6 +13,8 @@ declare -A want=(
   [tshark]=tshark
   [tcpdump]=tcpdump
   [gcc]=gcc
+  # The metrics test fetches /metrics inside a namespace.
+  [curl]=curl
 )
 
 missing=()

@@ -20,13 +20,18 @@ use anyhow::Context as _;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "\
-usage: ptp-agent [--check] [--clock phc|system|virtual] [ptp4l options]
+usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:PORT|off]
+                 [--no-metrics] [--node-name NAME] [ptp4l options]
 
  --check       parse and validate the configuration, print the effective configuration
                and exit: 0 usable, 1 invalid, 2 needs options not implemented yet
  --clock C     the clock to steer: phc (the interface's PHC), system (CLOCK_REALTIME) or
                virtual (a software clock over CLOCK_REALTIME that nothing else sees);
                default as ptp4l: phc with hardware, system with software time stamping
+ --metrics-address A
+               serve Prometheus metrics (the OpenShift PTP daemon's) on http://A/metrics;
+               default 0.0.0.0:9091; off (or --no-metrics) serves none
+ --node-name N the metrics' node label; default $NODE_NAME, else the host name
  ptp4l options (as ptp4l 3.1.1): -f FILE, -i IFACE (repeatable), -A|-E|-P, -2|-4|-6,
                -H|-S|-L, -s, -p DEV, -l LEVEL, -m, -q, -v, -h, --<option> VALUE
                or --<option>=VALUE for every ptp4l.conf option
@@ -55,10 +60,10 @@ pub fn agent_main() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let (check, args) = (agent_args.check, agent_args.ptp4l);
+    let args = &agent_args.ptp4l;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let wants = ptp_core::config::parse_ptp4l_args(&args).ok();
+    let wants = ptp_core::config::parse_ptp4l_args(args).ok();
     if args.iter().any(|a| a == "--help") || wants.as_ref().is_some_and(|cl| cl.help) {
         out.write_all(USAGE.as_bytes()).context("write usage")?;
         return Ok(ExitCode::SUCCESS);
@@ -67,13 +72,13 @@ pub fn agent_main() -> anyhow::Result<ExitCode> {
         writeln!(out, "ptp-agent {}", env!("CARGO_PKG_VERSION")).context("write version")?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !check {
+    if !agent_args.check {
         drop(out);
-        return agent::run(&args, agent_args.clock);
+        return agent::run(&agent_args);
     }
     init_logging();
     let read = |path: &str| std::fs::read_to_string(path);
-    let outcome = check::run_check(&args, &read, &check::HostPhcs, &mut out)
+    let outcome = check::run_check(args, &read, &check::HostPhcs, &mut out)
         .context("write the check report")?;
     Ok(ExitCode::from(outcome.exit_code()))
 }

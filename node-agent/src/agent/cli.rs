@@ -1,7 +1,17 @@
 //! The agent's own command-line flags, taken out before the rest goes to ptp4l's parser
-//! ([`ptp_core::config::parse_ptp4l_args`]): `--check` and `--clock phc|system|virtual`.
+//! ([`ptp_core::config::parse_ptp4l_args`]): `--check`, `--clock phc|system|virtual`,
+//! `--metrics-address ADDR:PORT|off`, `--no-metrics` and `--node-name NAME`. None of them is
+//! a ptp4l option, so none can shadow one.
+
+use std::net::SocketAddr;
 
 use thiserror::Error;
+
+/// Where the OpenShift PTP daemon serves its metrics, and so where the agent does by default.
+pub const DEFAULT_METRICS_ADDRESS: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::UNSPECIFIED,
+    9091,
+));
 
 /// Which clock the servo steers (`--clock`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +33,12 @@ pub struct AgentArgs {
     /// `--clock`; `None` chooses as ptp4l does (PHC with hardware time stamping, the system
     /// clock with software time stamping).
     pub clock: Option<ClockChoice>,
+    /// `--metrics-address`: where to serve `/metrics`; `None` with `--no-metrics` or
+    /// `--metrics-address off`.
+    pub metrics_address: Option<SocketAddr>,
+    /// `--node-name`: the `node` label of the metrics (`None`: `NODE_NAME`, else the host
+    /// name).
+    pub node_name: Option<String>,
     /// Everything else, for [`ptp_core::config::parse_ptp4l_args`].
     pub ptp4l: Vec<String>,
 }
@@ -30,12 +46,15 @@ pub struct AgentArgs {
 /// A bad agent flag.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum AgentArgsError {
-    /// `--clock` without a value.
-    #[error("option --clock requires an argument (phc, system or virtual)")]
-    MissingClock,
+    /// A flag without its value.
+    #[error("option {0} requires an argument")]
+    MissingValue(&'static str),
     /// `--clock` with something else.
     #[error("bad argument \"{0}\" for --clock (expected phc, system or virtual)")]
     BadClock(String),
+    /// `--metrics-address` with something that is neither an address nor `off`.
+    #[error("bad argument \"{0}\" for --metrics-address (expected ADDR:PORT or off)")]
+    BadMetricsAddress(String),
 }
 
 impl ClockChoice {
@@ -49,23 +68,54 @@ impl ClockChoice {
     }
 }
 
-/// Takes the agent's flags out of `args` (without the program name). `--clock` is not a
-/// ptp4l option, so it cannot shadow one.
+fn parse_metrics_address(text: &str) -> Result<Option<SocketAddr>, AgentArgsError> {
+    if text == "off" {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| AgentArgsError::BadMetricsAddress(text.to_owned()))
+}
+
+/// The value of `--flag VALUE` or `--flag=VALUE` when `arg` is that flag.
+fn flag_value(
+    flag: &'static str,
+    arg: &str,
+    rest: &mut impl Iterator<Item = String>,
+) -> Result<Option<String>, AgentArgsError> {
+    if arg == flag {
+        return rest
+            .next()
+            .map(Some)
+            .ok_or(AgentArgsError::MissingValue(flag));
+    }
+    Ok(arg
+        .strip_prefix(flag)
+        .and_then(|tail| tail.strip_prefix('='))
+        .map(str::to_owned))
+}
+
+/// Takes the agent's flags out of `args` (without the program name).
 pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> {
     let mut out = AgentArgs {
         check: false,
         clock: None,
+        metrics_address: Some(DEFAULT_METRICS_ADDRESS),
+        node_name: None,
         ptp4l: Vec::with_capacity(args.len()),
     };
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         if arg == "--check" {
             out.check = true;
-        } else if arg == "--clock" {
-            let value = it.next().ok_or(AgentArgsError::MissingClock)?;
+        } else if arg == "--no-metrics" {
+            out.metrics_address = None;
+        } else if let Some(value) = flag_value("--clock", &arg, &mut it)? {
             out.clock = Some(ClockChoice::parse(&value)?);
-        } else if let Some(value) = arg.strip_prefix("--clock=") {
-            out.clock = Some(ClockChoice::parse(value)?);
+        } else if let Some(value) = flag_value("--metrics-address", &arg, &mut it)? {
+            out.metrics_address = parse_metrics_address(&value)?;
+        } else if let Some(value) = flag_value("--node-name", &arg, &mut it)? {
+            out.node_name = Some(value);
         } else {
             out.ptp4l.push(arg);
         }
@@ -103,11 +153,41 @@ mod tests {
     fn bad_clock_flags() {
         assert_eq!(
             split_agent_args(args(&["--clock"])),
-            Err(AgentArgsError::MissingClock)
+            Err(AgentArgsError::MissingValue("--clock"))
         );
         assert_eq!(
             split_agent_args(args(&["--clock", "tai"])),
             Err(AgentArgsError::BadClock("tai".into()))
+        );
+    }
+
+    #[test]
+    fn metrics_flags() {
+        let a = split_agent_args(args(&["-i", "eth0"])).unwrap();
+        assert_eq!(a.metrics_address, Some(DEFAULT_METRICS_ADDRESS));
+        assert_eq!(a.metrics_address.unwrap().to_string(), "0.0.0.0:9091");
+        assert_eq!(a.node_name, None);
+        let a = split_agent_args(args(&[
+            "--metrics-address",
+            "127.0.0.1:9100",
+            "--node-name=worker-0",
+            "-i",
+            "eth0",
+        ]))
+        .unwrap();
+        assert_eq!(a.metrics_address, Some("127.0.0.1:9100".parse().unwrap()));
+        assert_eq!(a.node_name.as_deref(), Some("worker-0"));
+        assert_eq!(a.ptp4l, args(&["-i", "eth0"]));
+        for off in [&["--no-metrics"][..], &["--metrics-address=off"][..]] {
+            assert_eq!(split_agent_args(args(off)).unwrap().metrics_address, None);
+        }
+        assert_eq!(
+            split_agent_args(args(&["--metrics-address", "9091"])),
+            Err(AgentArgsError::BadMetricsAddress("9091".into()))
+        );
+        assert_eq!(
+            split_agent_args(args(&["--node-name"])),
+            Err(AgentArgsError::MissingValue("--node-name"))
         );
     }
 }

@@ -23,6 +23,8 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
 
+use super::summary::SummaryWindow;
+
 /// Where and how much to log.
 #[derive(Clone, Debug)]
 pub struct LogSettings {
@@ -123,25 +125,16 @@ fn transition_event(from: PortState, to: PortState) -> &'static str {
 pub struct EventLog {
     /// The grandmaster last named in a `selected …` line.
     announced: Option<ClockIdentity>,
-    /// Samples per summary; 1 prints every sample at info.
-    per_summary: u32,
-    offsets: Stats,
-    freqs: Stats,
-    delays: Stats,
+    summary: SummaryWindow,
 }
 
 impl EventLog {
-    /// A log with ptp4l's summary rule: one summary per 2^(summary_interval −
-    /// logSyncInterval) samples, per-sample lines when that is one.
-    pub fn new(summary_interval: i8, log_sync_interval: i8) -> Self {
-        let shift = i32::from(summary_interval) - i32::from(log_sync_interval);
-        let per_summary = if shift <= 0 { 1 } else { 1u32 << shift.min(20) };
+    /// A log that prints the samples at info when each is its own summary, and otherwise at
+    /// debug with a summary line at info.
+    pub fn new(summary: SummaryWindow) -> Self {
         Self {
             announced: None,
-            per_summary,
-            offsets: Stats::default(),
-            freqs: Stats::default(),
-            delays: Stats::default(),
+            summary,
         }
     }
 
@@ -153,27 +146,22 @@ impl EventLog {
             freq.get(),
             delay.nanos_rounded()
         );
-        if self.per_summary <= 1 {
+        let summary = self.summary.push(offset, freq, delay);
+        if self.summary.per_sample() {
             tracing::info!("{line}");
             return;
         }
         tracing::debug!("{line}");
-        self.offsets.push(offset.nanos_f64());
-        self.freqs.push(freq.get());
-        self.delays.push(delay.nanos_f64());
-        if self.offsets.n >= self.per_summary {
+        if let Some(s) = summary {
             tracing::info!(
                 "rms {:4.0} max {:4.0} freq {:+6.0} +/- {:3.0} delay {:5.0} +/- {:3.0}",
-                self.offsets.rms(),
-                self.offsets.max_abs,
-                self.freqs.mean(),
-                self.freqs.stddev(),
-                self.delays.mean(),
-                self.delays.stddev()
+                s.offset_rms,
+                s.offset_max_abs,
+                s.freq_mean,
+                s.freq_stddev,
+                s.delay_mean,
+                s.delay_stddev
             );
-            self.offsets = Stats::default();
-            self.freqs = Stats::default();
-            self.delays = Stats::default();
         }
     }
 
@@ -235,45 +223,6 @@ impl EventLog {
     }
 }
 
-/// Running sums for a summary.
-#[derive(Debug, Default)]
-struct Stats {
-    n: u32,
-    sum: f64,
-    sum_sq: f64,
-    max_abs: f64,
-}
-
-impl Stats {
-    fn push(&mut self, x: f64) {
-        self.n += 1;
-        self.sum += x;
-        self.sum_sq += x * x;
-        self.max_abs = self.max_abs.max(x.abs());
-    }
-
-    fn mean(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            self.sum / f64::from(self.n)
-        }
-    }
-
-    fn rms(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            (self.sum_sq / f64::from(self.n)).sqrt()
-        }
-    }
-
-    fn stddev(&self) -> f64 {
-        let m = self.mean();
-        (self.rms().powi(2) - m * m).max(0.0).sqrt()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,26 +252,6 @@ mod tests {
         assert_eq!(
             transition_event(PortState::Master, PortState::Uncalibrated),
             "RS_SLAVE"
-        );
-    }
-
-    #[test]
-    fn summary_counts_follow_ptp4l() {
-        assert_eq!(EventLog::new(0, 0).per_summary, 1);
-        assert_eq!(EventLog::new(-3, 0).per_summary, 1);
-        assert_eq!(EventLog::new(2, 0).per_summary, 4);
-        assert_eq!(EventLog::new(1, -3).per_summary, 16);
-    }
-
-    #[test]
-    fn stats() {
-        let mut s = Stats::default();
-        for x in [3.0, -3.0, 3.0, -3.0] {
-            s.push(x);
-        }
-        assert_eq!(
-            (s.mean(), s.rms(), s.stddev(), s.max_abs),
-            (0.0, 3.0, 3.0, 3.0)
         );
     }
 }

@@ -2,29 +2,34 @@
 //! ptp4l would, on the engine of `ptp-core`.
 //!
 //! Modules, in the order they are used: [`cli`] (the agent's own flags), [`setup`] (from the
-//! configuration to the engine, the clock and the port sockets), [`log`] (ptp4l-like lines),
-//! [`clock`] (the disciplined clock), [`runtime`] (the event loop), [`port_io`] (one task per
-//! port's sockets), [`management`] (the local management socket `pmc -u` asks) and
-//! [`timers`].
+//! configuration to the engine, the clock and the port sockets), [`log`] (ptp4l-like lines)
+//! and [`metrics`] (the OpenShift daemon's Prometheus series), both summarising samples with
+//! [`summary`], [`clock`] (the disciplined clock), [`runtime`] (the event loop), [`port_io`]
+//! (one task per port's sockets), [`management`] (the local management socket `pmc -u` asks)
+//! and [`timers`].
 
 pub mod cli;
 pub mod clock;
 pub mod log;
 pub mod management;
+pub mod metrics;
 pub mod port_io;
 pub mod runtime;
 pub mod setup;
+pub mod summary;
 pub mod timers;
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use self::cli::ClockChoice;
+use self::cli::AgentArgs;
 
-/// Runs the agent with ptp4l-style `args` until SIGINT or SIGTERM.
-pub fn run(args: &[String], clock: Option<ClockChoice>) -> anyhow::Result<ExitCode> {
-    let plan = setup::plan(args, clock, &|path| std::fs::read_to_string(path))?;
+/// Runs the agent with its flags and ptp4l-style arguments until SIGINT or SIGTERM.
+pub fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
+    let plan = setup::plan(&args.ptp4l, args.clock, &|path| {
+        std::fs::read_to_string(path)
+    })?;
     log::init(&plan.log);
     for warning in &plan.warnings {
         tracing::warn!("{warning}");
@@ -33,8 +38,16 @@ pub fn run(args: &[String], clock: Option<ClockChoice>) -> anyhow::Result<ExitCo
         .enable_all()
         .build()
         .context("start the tokio runtime")?;
+    let node = args
+        .node_name
+        .clone()
+        .unwrap_or_else(metrics::default_node_name);
+    let metrics = plan.metrics(&node);
     runtime.block_on(async move {
-        let rt = plan.into_runtime()?;
+        if let Some(address) = args.metrics_address {
+            metrics::spawn_server(address, metrics.registry()).await;
+        }
+        let rt = plan.into_runtime(metrics)?;
         rt.run().await.context("event loop")
     })?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! The event loop: feeds the engine with what the ports report, timer expiries and the time
 //! of the disciplined clock, and carries out the engine's actions (send through the port
-//! tasks, arm and cancel timers, step and slew the clock, log events).
+//! tasks, arm and cancel timers, step and slew the clock, log events and update the metrics
+//! from them).
 //!
 //! One task runs the engine; each port's sockets live in their own task
 //! ([`super::port_io`]). A port whose sockets fail is faulted in the engine; when the engine
@@ -20,6 +21,7 @@ use tokio::time::{Duration, Instant};
 use super::clock::AgentClock;
 use super::log::EventLog;
 use super::management::{self, ManagementSocket};
+use super::metrics::AgentMetrics;
 use super::port_io::{PortInput, PortReport, PortTask, SendRequest};
 use super::timers::{sleep_until, Timers};
 
@@ -48,6 +50,7 @@ pub struct Runtime {
     reports: UnboundedReceiver<PortReport>,
     actions: ActionLog,
     log: EventLog,
+    metrics: AgentMetrics,
     management: Option<ManagementSocket>,
 }
 
@@ -59,6 +62,7 @@ impl Runtime {
         ports: Vec<PortConfig>,
         tx_timeout: Duration,
         log: EventLog,
+        metrics: AgentMetrics,
     ) -> Self {
         let (reports_tx, reports) = unbounded_channel();
         Self {
@@ -78,6 +82,7 @@ impl Runtime {
             reports,
             actions: ActionLog::default(),
             log,
+            metrics,
             management: None,
         }
     }
@@ -281,8 +286,10 @@ impl Runtime {
 
     fn on_event(&mut self, event: &Event) {
         let own = self.instance.default_ds().clock_identity;
-        let grandmaster = self.instance.parent_ds().grandmaster_identity;
-        self.log.event(event, own, grandmaster);
+        let parent = self.instance.parent_ds();
+        self.log.event(event, own, parent.grandmaster_identity);
+        self.metrics
+            .event(event, parent.grandmaster_clock_quality.clock_class);
         match *event {
             Event::Sample { .. } => {
                 if let Some(error) = self.clock.offset_from_realtime() {

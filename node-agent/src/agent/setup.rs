@@ -19,7 +19,9 @@ use super::cli::ClockChoice;
 use super::clock::AgentClock;
 use super::log::{EventLog, LogSettings};
 use super::management::ManagementSocket;
+use super::metrics::AgentMetrics;
 use super::runtime::Runtime;
+use super::summary::SummaryWindow;
 use crate::check::HostPhcs;
 
 /// Reads a configuration file (injected for tests).
@@ -30,6 +32,8 @@ pub type ReadFile<'a> = &'a dyn Fn(&str) -> std::io::Result<String>;
 pub struct Plan {
     /// The configuration.
     pub config: Ptp4lConfig,
+    /// The configuration file (`-f`), if any.
+    pub config_file: Option<String>,
     /// The clock to steer (`None`: ptp4l's choice).
     pub clock: Option<ClockChoice>,
     /// Socket settings, per port.
@@ -100,6 +104,7 @@ pub fn plan(
     };
     Ok(Plan {
         config,
+        config_file: cl.config_file.clone(),
         clock,
         ports,
         log,
@@ -108,8 +113,36 @@ pub fn plan(
 }
 
 impl Plan {
-    /// Opens the clock and builds the engine and the event loop (sockets open when it runs).
-    pub fn into_runtime(self) -> anyhow::Result<Runtime> {
+    /// ptp4l's summary of samples: per 2^summary_interval seconds at the first port's Sync
+    /// interval.
+    fn summary(&self) -> SummaryWindow {
+        let sync = self
+            .config
+            .ports
+            .first()
+            .map_or(0, |p| p.options.log_sync_interval.0);
+        SummaryWindow::new(self.config.global.summary_interval.0, sync)
+    }
+
+    /// The metrics of this instance on `node`; `config` is the configuration file's name
+    /// (empty without `-f`).
+    pub fn metrics(&self, node: &str) -> AgentMetrics {
+        let config = self
+            .config_file
+            .as_deref()
+            .map(|path| {
+                std::path::Path::new(path)
+                    .file_name()
+                    .map_or(path.into(), |n| n.to_string_lossy())
+            })
+            .unwrap_or_default();
+        let interfaces = self.ports.iter().map(|p| p.interface.clone()).collect();
+        AgentMetrics::new(node, &config, interfaces, self.summary())
+    }
+
+    /// Opens the clock and builds the engine and the event loop (sockets open when it runs),
+    /// which feeds `metrics`.
+    pub fn into_runtime(self, metrics: AgentMetrics) -> anyhow::Result<Runtime> {
         let first = self
             .ports
             .first()
@@ -127,14 +160,9 @@ impl Plan {
             self.ports.len(),
             if g.free_running { ", free running" } else { "" }
         );
-        let sync = self
-            .config
-            .ports
-            .first()
-            .map_or(0, |p| p.options.log_sync_interval.0);
-        let log = EventLog::new(g.summary_interval.0, sync);
+        let log = EventLog::new(self.summary());
         let tx_timeout: Duration = g.tx_timestamp_timeout.to_core();
-        let runtime = Runtime::new(instance, clock, self.ports, tx_timeout, log);
+        let runtime = Runtime::new(instance, clock, self.ports, tx_timeout, log, metrics);
         let path = std::path::Path::new(&g.uds_address);
         Ok(
             match ManagementSocket::bind(path, u32::from(g.uds_file_mode)) {
