@@ -1,0 +1,283 @@
+//! pmc's rendering of a received management message: a header line
+//! `\t<sourcePortIdentity> seq <n> <ACTION> MANAGEMENT <ID> ` and, for the IDs pmc 3.1.1
+//! knows how to show, `\t\t<field> <value>` lines with its names, alignment and formats.
+//! A MANAGEMENT_ERROR_STATUS shows only its header line, as pmc 3.1.1 does.
+
+use std::fmt::Write as _;
+
+use ptp_core::wire::management::{ManagementData, ManagementId, TimeFlags};
+use ptp_core::wire::{Body, Message, MessageType, Tlv};
+
+/// pmc's text for `bytes`, or `None` for what pmc does not show (not a management message,
+/// or one it cannot decode).
+pub fn render(bytes: &[u8]) -> Option<String> {
+    let message = Message::decode(bytes).ok()?;
+    let Body::Management(m) = message.body else {
+        return None;
+    };
+    let mut out = format!(
+        "\t{} seq {} {} ",
+        message.header.source_port_identity,
+        message.header.sequence_id,
+        m.action.name()
+    );
+    let mut tlvs = message.suffix.iter();
+    let only = match (tlvs.next(), tlvs.next()) {
+        (Some(Ok(tlv)), None) => tlv,
+        _ => return Some(out),
+    };
+    match only {
+        Tlv::Management(tlv) => {
+            out.push_str("MANAGEMENT ");
+            if tlv.raw_data.is_empty() && tlv.id != ManagementId::NULL_MANAGEMENT {
+                out.push_str("empty-tlv ");
+            } else if let Ok(data) = tlv.data(m.action) {
+                fields(&mut out, &data);
+            }
+        }
+        Tlv::ManagementErrorStatus(_) => out.push_str("MANAGEMENT_ERROR_STATUS "),
+        _ => out.push_str("unknown-tlv "),
+    }
+    Some(out)
+}
+
+/// `0`/`1` for a flag bit, as pmc prints them.
+fn bit(flags: TimeFlags, mask: u8) -> u8 {
+    u8::from(flags.contains(mask))
+}
+
+/// Appends the ID's name and its fields.
+#[allow(clippy::too_many_lines)]
+fn fields(out: &mut String, data: &ManagementData<'_>) {
+    let Some(id) = data.id() else {
+        return;
+    };
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut push = |name: &str, value: String| rows.push((name.to_owned(), value));
+    match data {
+        ManagementData::DefaultDataSet(d) => {
+            push("twoStepFlag", u8::from(d.two_step).to_string());
+            push("slaveOnly", u8::from(d.slave_only).to_string());
+            push("numberPorts", d.number_ports.to_string());
+            push("priority1", d.priority1.to_string());
+            push("clockClass", d.clock_quality.clock_class.to_string());
+            push(
+                "clockAccuracy",
+                format!("0x{:02x}", d.clock_quality.clock_accuracy.0),
+            );
+            push(
+                "offsetScaledLogVariance",
+                format!("0x{:04x}", d.clock_quality.offset_scaled_log_variance),
+            );
+            push("priority2", d.priority2.to_string());
+            push("clockIdentity", d.clock_identity.to_string());
+            push("domainNumber", d.domain_number.to_string());
+        }
+        ManagementData::CurrentDataSet(d) => {
+            // pmc reads stepsRemoved as a signed 16-bit number.
+            push("stepsRemoved", (d.steps_removed as i16).to_string());
+            push("offsetFromMaster", scaled_ns(d.offset_from_master.0));
+            push("meanPathDelay", scaled_ns(d.mean_path_delay.0));
+        }
+        ManagementData::ParentDataSet(d) => {
+            push("parentPortIdentity", d.parent_port_identity.to_string());
+            push("parentStats", u8::from(d.parent_stats).to_string());
+            push(
+                "observedParentOffsetScaledLogVariance",
+                format!("0x{:04x}", d.observed_parent_offset_scaled_log_variance),
+            );
+            push(
+                "observedParentClockPhaseChangeRate",
+                format!("0x{:08x}", d.observed_parent_clock_phase_change_rate),
+            );
+            push("grandmasterPriority1", d.grandmaster_priority1.to_string());
+            let q = d.grandmaster_clock_quality;
+            push("gm.ClockClass", q.clock_class.to_string());
+            push("gm.ClockAccuracy", format!("0x{:02x}", q.clock_accuracy.0));
+            push(
+                "gm.OffsetScaledLogVariance",
+                format!("0x{:04x}", q.offset_scaled_log_variance),
+            );
+            push("grandmasterPriority2", d.grandmaster_priority2.to_string());
+            push("grandmasterIdentity", d.grandmaster_identity.to_string());
+        }
+        ManagementData::TimePropertiesDataSet(d) => {
+            push("currentUtcOffset", d.current_utc_offset.to_string());
+            time_flags(&mut push, d.flags);
+            push("timeSource", format!("0x{:02x}", d.time_source.0));
+        }
+        ManagementData::Priority1(v) => push("priority1", v.to_string()),
+        ManagementData::Priority2(v) => push("priority2", v.to_string()),
+        ManagementData::Domain(v) => push("domainNumber", v.to_string()),
+        ManagementData::SlaveOnly(v) => push("slaveOnly", u8::from(*v).to_string()),
+        ManagementData::ClockAccuracy(v) => push("clockAccuracy", format!("0x{:02x}", v.0)),
+        ManagementData::TraceabilityProperties(f) => {
+            push("timeTraceable", bit(*f, TimeFlags::TIME_TRACEABLE).to_string());
+            push(
+                "frequencyTraceable",
+                bit(*f, TimeFlags::FREQUENCY_TRACEABLE).to_string(),
+            );
+        }
+        ManagementData::TimescaleProperties(f) => {
+            push("ptpTimescale", bit(*f, TimeFlags::PTP_TIMESCALE).to_string());
+        }
+        ManagementData::TimeStatusNp(d) => {
+            push("master_offset", d.master_offset.nanos().to_string());
+            push("ingress_time", d.ingress_time_ns.to_string());
+            push(
+                "cumulativeScaledRateOffset",
+                format!(
+                    "{:+.9}",
+                    f64::from(d.cumulative_scaled_rate_offset) / (1u64 << 41) as f64
+                ),
+            );
+            push(
+                "scaledLastGmPhaseChange",
+                d.scaled_last_gm_phase_change.to_string(),
+            );
+            push("gmTimeBaseIndicator", d.gm_time_base_indicator.to_string());
+            // The 96-bit ScaledNs as pmc splits it: high 16 bits, middle 64, fraction 16.
+            let s = d.last_gm_phase_change.scaled_nanos() as u128;
+            push(
+                "lastGmPhaseChange",
+                format!(
+                    "0x{:04x}'{:016x}.{:04x}",
+                    (s >> 80) as u16,
+                    (s >> 16) as u64,
+                    s as u16
+                ),
+            );
+            push("gmPresent", d.gm_present.to_string());
+            push("gmIdentity", d.gm_identity.to_string());
+        }
+        ManagementData::GrandmasterSettingsNp(d) => {
+            let q = d.clock_quality;
+            push("clockClass", q.clock_class.to_string());
+            push("clockAccuracy", format!("0x{:02x}", q.clock_accuracy.0));
+            push(
+                "offsetScaledLogVariance",
+                format!("0x{:04x}", q.offset_scaled_log_variance),
+            );
+            push("currentUtcOffset", d.current_utc_offset.to_string());
+            time_flags(&mut push, d.time_flags);
+            push("timeSource", format!("0x{:02x}", d.time_source.0));
+        }
+        ManagementData::SubscribeEventsNp(d) => {
+            push("duration", d.duration_secs.to_string());
+            let on = if d.is_set(0) { "on" } else { "off" };
+            push("NOTIFY_PORT_STATE", on.into());
+        }
+        ManagementData::SynchronizationUncertainNp(v) => push("uncertain", v.0.to_string()),
+        ManagementData::PortDataSet(d) => {
+            push("portIdentity", d.port_identity.to_string());
+            push("portState", d.port_state.name().into());
+            push(
+                "logMinDelayReqInterval",
+                d.log_min_delay_req_interval.0.to_string(),
+            );
+            push(
+                "peerMeanPathDelay",
+                (d.peer_mean_path_delay.0 >> 16).to_string(),
+            );
+            push("logAnnounceInterval", d.log_announce_interval.0.to_string());
+            push(
+                "announceReceiptTimeout",
+                d.announce_receipt_timeout.to_string(),
+            );
+            push("logSyncInterval", d.log_sync_interval.0.to_string());
+            push("delayMechanism", d.delay_mechanism.0.to_string());
+            push(
+                "logMinPdelayReqInterval",
+                d.log_min_pdelay_req_interval.0.to_string(),
+            );
+            push("versionNumber", (d.version_number & 0x0f).to_string());
+        }
+        ManagementData::PortDataSetNp(d) => {
+            push(
+                "neighborPropDelayThresh",
+                d.neighbor_prop_delay_thresh_ns.to_string(),
+            );
+            push("asCapable", u8::from(d.as_capable).to_string());
+        }
+        ManagementData::PortPropertiesNp(d) => {
+            push("portIdentity", d.port_identity.to_string());
+            push("portState", d.port_state.name().into());
+            let ts = match d.timestamping.0 {
+                0 => "software",
+                1 => "hardware",
+                2 => "legacy",
+                3 => "onestep",
+                4 => "p2p1step",
+                _ => "unknown",
+            };
+            push("timestamping", ts.into());
+            push("interface", d.interface.to_string());
+        }
+        ManagementData::PortStatsNp(d) => {
+            push("portIdentity", d.port_identity.to_string());
+            for (dir, counts) in [("rx", &d.rx), ("tx", &d.tx)] {
+                for (t, name) in STATS {
+                    let n = counts.get(usize::from(t as u8)).copied().unwrap_or(0);
+                    push(&format!("{dir}_{name}"), n.to_string());
+                }
+            }
+        }
+        ManagementData::LogAnnounceInterval(v) => push("logAnnounceInterval", v.0.to_string()),
+        ManagementData::AnnounceReceiptTimeout(v) => {
+            push("announceReceiptTimeout", v.to_string());
+        }
+        ManagementData::LogSyncInterval(v) => push("logSyncInterval", v.0.to_string()),
+        ManagementData::VersionNumber(v) => push("versionNumber", (v & 0x0f).to_string()),
+        ManagementData::DelayMechanism(v) => push("delayMechanism", v.0.to_string()),
+        ManagementData::LogMinPdelayReqInterval(v) => {
+            push("logMinPdelayReqInterval", v.0.to_string());
+        }
+        // pmc 3.1.1 shows nothing of the others (CLOCK_DESCRIPTION and USER_DESCRIPTION are
+        // not rendered yet here).
+        _ => return,
+    }
+    // Names are padded to the longest, except where pmc pads wider.
+    let min_width = match id {
+        ManagementId::PORT_PROPERTIES_NP => 23,
+        ManagementId::PORT_STATS_NP => 25,
+        _ => 0,
+    };
+    let width = rows.iter().map(|(n, _)| n.len()).fold(min_width, usize::max);
+    let _ = write!(out, "{} ", id.name());
+    for (name, value) in rows {
+        let _ = write!(out, "\n\t\t{name:<width$} {value}");
+    }
+}
+
+/// The message types PORT_STATS_NP shows, in pmc's order, with pmc's spelling.
+const STATS: [(MessageType, &str); 10] = [
+    (MessageType::Sync, "Sync"),
+    (MessageType::DelayReq, "Delay_Req"),
+    (MessageType::PdelayReq, "Pdelay_Req"),
+    (MessageType::PdelayResp, "Pdelay_Resp"),
+    (MessageType::FollowUp, "Follow_Up"),
+    (MessageType::DelayResp, "Delay_Resp"),
+    (MessageType::PdelayRespFollowUp, "Pdelay_Resp_Follow_Up"),
+    (MessageType::Announce, "Announce"),
+    (MessageType::Signaling, "Signaling"),
+    (MessageType::Management, "Management"),
+];
+
+/// The six flag rows of TIME_PROPERTIES_DATA_SET and GRANDMASTER_SETTINGS_NP.
+fn time_flags(push: &mut impl FnMut(&str, String), flags: TimeFlags) {
+    for (name, mask) in [
+        ("leap61", TimeFlags::LEAP_61),
+        ("leap59", TimeFlags::LEAP_59),
+        ("currentUtcOffsetValid", TimeFlags::UTC_OFFSET_VALID),
+        ("ptpTimescale", TimeFlags::PTP_TIMESCALE),
+        ("timeTraceable", TimeFlags::TIME_TRACEABLE),
+        ("frequencyTraceable", TimeFlags::FREQUENCY_TRACEABLE),
+    ] {
+        push(name, bit(flags, mask).to_string());
+    }
+}
+
+/// A scaled-nanosecond TimeInterval as pmc prints it (`%.1f` of ns).
+fn scaled_ns(scaled: i64) -> String {
+    format!("{:.1}", scaled as f64 / 65536.0)
+}
