@@ -106,7 +106,7 @@ impl Client {
                 }
             }
             Command::Refuse(_, _, message) => writeln!(err, "{message}")?,
-            Command::Say(message) => writeln!(out, "{message}")?,
+            Command::Reply(_, _, message) | Command::Say(message) => writeln!(out, "{message}")?,
             Command::Target(target) => self.target = target,
             Command::Help => out.write_all(command::help().as_bytes())?,
             Command::Bad => writeln!(err, "bad command: {text}")?,

@@ -98,7 +98,10 @@ pub enum Command {
     /// Print `sending: ACTION ID` on stdout, then this line on stderr (a GET-only ID asked
     /// for another action, SET values that do not parse).
     Refuse(Action, ManagementId, String),
-    /// Print this on stdout and send nothing (an ambiguous ID, an ID pmc does not support).
+    /// Print `sending: ACTION ID`, then this line on stdout, and send nothing (an ID pmc
+    /// does not support, a non-GET of NULL_MANAGEMENT).
+    Reply(Action, ManagementId, String),
+    /// Print this on stdout and send nothing (an ambiguous ID).
     Say(String),
     /// Address the following requests to this port (`TARGET`).
     Target(PortIdentity),
@@ -114,7 +117,7 @@ impl Command {
         let (action, id) = match self {
             Self::Send(Request::Get(id)) => (Action::Get, *id),
             Self::Send(Request::Set(id, _)) => (Action::Set, *id),
-            Self::Refuse(action, id, _) => (*action, *id),
+            Self::Refuse(action, id, _) | Self::Reply(action, id, _) => (*action, *id),
             _ => return None,
         };
         Some(format!("sending: {} {}", action.name(), id.name()))
@@ -143,9 +146,11 @@ pub fn parse(line: &str) -> Command {
         Lookup::Ambiguous => return Command::Say(format!("id {id_word} is too ambiguous")),
     };
     match (kind, action) {
-        (Kind::Unsupported, _) => Command::Say(format!("sorry, {} not supported yet", id.name())),
+        (Kind::Unsupported, _) => {
+            Command::Reply(action, id, format!("sorry, {} not supported yet", id.name()))
+        }
         (Kind::Null | Kind::Get | Kind::GetSet, Action::Get) => Command::Send(Request::Get(id)),
-        (Kind::Null, _) => Command::Say("non-get actions still todo".into()),
+        (Kind::Null, _) => Command::Reply(action, id, "non-get actions still todo".into()),
         (Kind::Get, _) => Command::Refuse(action, id, format!("{} only allows GET", id.name())),
         (Kind::GetSet, Action::Set) => match set_body(id, &values) {
             Ok(body) => Command::Send(Request::Set(id, body)),
@@ -411,7 +416,11 @@ mod tests {
         // TIME is a whole name (exact wins) though it prefixes other names.
         assert_eq!(
             parse("GET TIME"),
-            Command::Say("sorry, TIME not supported yet".into())
+            Command::Reply(
+                Action::Get,
+                ManagementId::TIME,
+                "sorry, TIME not supported yet".into()
+            )
         );
         assert_eq!(
             parse("GET PORT"),
@@ -445,7 +454,11 @@ mod tests {
         );
         assert_eq!(
             parse("SET NULL_MANAGEMENT"),
-            Command::Say("non-get actions still todo".into())
+            Command::Reply(
+                Action::Set,
+                ManagementId::NULL_MANAGEMENT,
+                "non-get actions still todo".into()
+            )
         );
         let refused = parse("SET DOMAIN 3");
         assert_eq!(

@@ -203,11 +203,11 @@ fn fields(out: &mut String, data: &ManagementData<'_>) {
             push("portIdentity", d.port_identity.to_string());
             push("portState", d.port_state.name().into());
             let ts = match d.timestamping.0 {
-                0 => "software",
-                1 => "hardware",
-                2 => "legacy",
-                3 => "onestep",
-                4 => "p2p1step",
+                0 => "SOFTWARE",
+                1 => "HARDWARE",
+                2 => "LEGACY_HW",
+                3 => "ONESTEP",
+                4 => "P2P1STEP",
                 _ => "unknown",
             };
             push("timestamping", ts.into());
