@@ -122,7 +122,12 @@ fn client(program: &str, args: &[String], stdin: Option<&str>) -> Run {
 
 /// Replaces the values that legitimately change between two runs with `*`.
 fn normalise(lines: &[&str]) -> Vec<String> {
-    const CHANGING: [&str; 4] = ["master_offset", "ingress_time", "offsetFromMaster", "meanPathDelay"];
+    const CHANGING: [&str; 4] = [
+        "master_offset",
+        "ingress_time",
+        "offsetFromMaster",
+        "meanPathDelay",
+    ];
     let mut in_stats = false;
     lines
         .iter()

@@ -46,7 +46,9 @@ pub enum CliError {
     #[error(transparent)]
     Getopt(#[from] ptp_core::config::CliError),
     /// `-2`, `-4` or `-6`.
-    #[error("network transports (-2, -4, -6) are not supported; ptpctl speaks to the local socket (-u)")]
+    #[error(
+        "network transports (-2, -4, -6) are not supported; ptpctl speaks to the local socket (-u)"
+    )]
     Network,
     /// The `-f` file could not be read.
     #[error("failed to open configuration file {0}: {1}")]
@@ -69,7 +71,11 @@ fn split(args: &[String]) -> (Vec<String>, Vec<String>) {
             // value is not attached (the first value-taking flag ends the cluster).
             flags
                 .char_indices()
-                .find(|(_, c)| FLAGS.find(*c).is_some_and(|p| FLAGS.get(p + 1..p + 2) == Some(":")))
+                .find(|(_, c)| {
+                    FLAGS
+                        .find(*c)
+                        .is_some_and(|p| FLAGS.get(p + 1..p + 2) == Some(":"))
+                })
                 .is_some_and(|(i, c)| i + c.len_utf8() == flags.len())
         } else {
             commands.push(arg.clone());
@@ -103,10 +109,8 @@ pub fn parse(args: &[String]) -> Result<Invocation, CliError> {
             '2' | '4' | '6' => return Err(CliError::Network),
             'h' => return Ok(Invocation::Help),
             'v' => return Ok(Invocation::Version),
-            // pmc reads these with atoi: a bad number is 0.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            // pmc reads these with atoi (a bad number is 0) into a byte.
             'b' => boundary_hops = atoi(&v) as u8,
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             'd' => settings.push(("domainNumber".into(), (atoi(&v) as u8).to_string())),
             't' => {
                 if let Ok(t) = u8::from_str_radix(v.trim_start_matches("0x"), 16) {
@@ -181,12 +185,25 @@ mod tests {
     #[test]
     fn options_and_commands_mix_as_getopt_permutes_them() {
         let o = run(&[
-            "GET PRIORITY1", "-uz", "-b0", "-d", "24", "-s", "/tmp/x", "-t", "1", "SET PRIORITY2 9",
-            "-i", "/tmp/me",
+            "GET PRIORITY1",
+            "-uz",
+            "-b0",
+            "-d",
+            "24",
+            "-s",
+            "/tmp/x",
+            "-t",
+            "1",
+            "SET PRIORITY2 9",
+            "-i",
+            "/tmp/me",
         ]);
         assert_eq!(o.server, PathBuf::from("/tmp/x"));
         assert_eq!(o.client, Some(PathBuf::from("/tmp/me")));
-        assert_eq!((o.boundary_hops, o.domain, o.transport_specific), (0, 24, 1));
+        assert_eq!(
+            (o.boundary_hops, o.domain, o.transport_specific),
+            (0, 24, 1)
+        );
         assert!(o.zero_length_gets);
         assert_eq!(o.commands, ["GET PRIORITY1", "SET PRIORITY2 9"]);
     }

@@ -4,7 +4,7 @@
 
 use std::io::{self, BufRead, Write};
 use std::os::unix::net::UnixDatagram;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ptp_core::time::LogInterval;
@@ -125,7 +125,7 @@ impl Client {
     /// The request as pmc builds it.
     fn encode(&self, request: &Request) -> Result<Vec<u8>, WireError> {
         let placeholder = [0u8; 512];
-        let (action, id, data) = match *request {
+        let (action, id, data) = match request {
             Request::Get(id) => {
                 let data = if self.options.zero_length_gets {
                     ManagementData::Empty
@@ -134,9 +134,9 @@ impl Client {
                         placeholder.get(..id.get_data_len()).unwrap_or_default(),
                     )
                 };
-                (Action::Get, id, data)
+                (Action::Get, *id, data)
             }
-            Request::Set(id, data) => (Action::Set, id, data),
+            Request::Set(id, data) => (Action::Set, *id, **data),
         };
         let mut data_buf = [0u8; 512];
         let tlv = ManagementTlv::build(id, &data, &mut data_buf)?;
@@ -175,7 +175,12 @@ impl Client {
         loop {
             let n = match self.socket.recv(&mut buf) {
                 Ok(n) => n,
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
                     return Ok(())
                 }
                 Err(e) => return Err(e),
@@ -185,11 +190,6 @@ impl Client {
                 out.flush()?;
             }
         }
-    }
-
-    /// Where the client socket is bound.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

@@ -5,8 +5,8 @@
 //! or stderr, as pmc does), or report a bad command (pmc's `bad command: …`).
 
 use ptp_core::wire::management::{
-    Action, GrandmasterSettingsNp, ManagementData, ManagementId, PortDataSetNp,
-    SubscribeEventsNp, SynchronizationUncertain, TimeFlags,
+    Action, GrandmasterSettingsNp, ManagementData, ManagementId, PortDataSetNp, SubscribeEventsNp,
+    SynchronizationUncertain, TimeFlags,
 };
 use ptp_core::wire::{ClockAccuracy, ClockIdentity, ClockQuality, PortIdentity, TimeSource};
 
@@ -26,7 +26,10 @@ enum Kind {
 /// pmc 3.1.1's table, in its order (which is the order of `HELP`).
 const TABLE: &[(ManagementId, Kind)] = &[
     (ManagementId::USER_DESCRIPTION, Kind::Get),
-    (ManagementId::SAVE_IN_NON_VOLATILE_STORAGE, Kind::Unsupported),
+    (
+        ManagementId::SAVE_IN_NON_VOLATILE_STORAGE,
+        Kind::Unsupported,
+    ),
     (ManagementId::RESET_NON_VOLATILE_STORAGE, Kind::Unsupported),
     (ManagementId::INITIALIZE, Kind::Unsupported),
     (ManagementId::FAULT_LOG, Kind::Unsupported),
@@ -48,12 +51,27 @@ const TABLE: &[(ManagementId, Kind)] = &[
     (ManagementId::PATH_TRACE_ENABLE, Kind::Unsupported),
     (ManagementId::GRANDMASTER_CLUSTER_TABLE, Kind::Unsupported),
     (ManagementId::ACCEPTABLE_MASTER_TABLE, Kind::Unsupported),
-    (ManagementId::ACCEPTABLE_MASTER_MAX_TABLE_SIZE, Kind::Unsupported),
-    (ManagementId::ALTERNATE_TIME_OFFSET_ENABLE, Kind::Unsupported),
+    (
+        ManagementId::ACCEPTABLE_MASTER_MAX_TABLE_SIZE,
+        Kind::Unsupported,
+    ),
+    (
+        ManagementId::ALTERNATE_TIME_OFFSET_ENABLE,
+        Kind::Unsupported,
+    ),
     (ManagementId::ALTERNATE_TIME_OFFSET_NAME, Kind::Unsupported),
-    (ManagementId::ALTERNATE_TIME_OFFSET_MAX_KEY, Kind::Unsupported),
-    (ManagementId::ALTERNATE_TIME_OFFSET_PROPERTIES, Kind::Unsupported),
-    (ManagementId::TRANSPARENT_CLOCK_DEFAULT_DATA_SET, Kind::Unsupported),
+    (
+        ManagementId::ALTERNATE_TIME_OFFSET_MAX_KEY,
+        Kind::Unsupported,
+    ),
+    (
+        ManagementId::ALTERNATE_TIME_OFFSET_PROPERTIES,
+        Kind::Unsupported,
+    ),
+    (
+        ManagementId::TRANSPARENT_CLOCK_DEFAULT_DATA_SET,
+        Kind::Unsupported,
+    ),
     (ManagementId::PRIMARY_DOMAIN, Kind::Unsupported),
     (ManagementId::TIME_STATUS_NP, Kind::Get),
     (ManagementId::GRANDMASTER_SETTINGS_NP, Kind::GetSet),
@@ -70,10 +88,19 @@ const TABLE: &[(ManagementId, Kind)] = &[
     (ManagementId::DISABLE_PORT, Kind::Unsupported),
     (ManagementId::UNICAST_NEGOTIATION_ENABLE, Kind::Unsupported),
     (ManagementId::UNICAST_MASTER_TABLE, Kind::Unsupported),
-    (ManagementId::UNICAST_MASTER_MAX_TABLE_SIZE, Kind::Unsupported),
-    (ManagementId::ACCEPTABLE_MASTER_TABLE_ENABLED, Kind::Unsupported),
+    (
+        ManagementId::UNICAST_MASTER_MAX_TABLE_SIZE,
+        Kind::Unsupported,
+    ),
+    (
+        ManagementId::ACCEPTABLE_MASTER_TABLE_ENABLED,
+        Kind::Unsupported,
+    ),
     (ManagementId::ALTERNATE_MASTER, Kind::Unsupported),
-    (ManagementId::TRANSPARENT_CLOCK_PORT_DATA_SET, Kind::Unsupported),
+    (
+        ManagementId::TRANSPARENT_CLOCK_PORT_DATA_SET,
+        Kind::Unsupported,
+    ),
     (ManagementId::DELAY_MECHANISM, Kind::Get),
     (ManagementId::LOG_MIN_PDELAY_REQ_INTERVAL, Kind::Get),
     (ManagementId::PORT_DATA_SET_NP, Kind::GetSet),
@@ -82,12 +109,12 @@ const TABLE: &[(ManagementId, Kind)] = &[
 ];
 
 /// A request to send: GET (its data is the client's business) or SET with a typed body.
-#[derive(Clone, Copy, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub enum Request {
     /// GET of the ID.
     Get(ManagementId),
     /// SET of the ID to this body.
-    Set(ManagementId, ManagementData<'static>),
+    Set(ManagementId, Box<ManagementData<'static>>),
 }
 
 /// What one command asks for.
@@ -146,21 +173,21 @@ pub fn parse(line: &str) -> Command {
         Lookup::Ambiguous => return Command::Say(format!("id {id_word} is too ambiguous")),
     };
     match (kind, action) {
-        (Kind::Unsupported, _) => {
-            Command::Reply(action, id, format!("sorry, {} not supported yet", id.name()))
-        }
+        (Kind::Unsupported, _) => Command::Reply(
+            action,
+            id,
+            format!("sorry, {} not supported yet", id.name()),
+        ),
         (Kind::Null | Kind::Get | Kind::GetSet, Action::Get) => Command::Send(Request::Get(id)),
         (Kind::Null, _) => Command::Reply(action, id, "non-get actions still todo".into()),
         (Kind::Get, _) => Command::Refuse(action, id, format!("{} only allows GET", id.name())),
         (Kind::GetSet, Action::Set) => match set_body(id, &values) {
-            Ok(body) => Command::Send(Request::Set(id, body)),
+            Ok(body) => Command::Send(Request::Set(id, Box::new(body))),
             Err(message) => Command::Refuse(action, id, message),
         },
-        (Kind::GetSet, _) => Command::Refuse(
-            action,
-            id,
-            format!("{} only allows GET or SET", id.name()),
-        ),
+        (Kind::GetSet, _) => {
+            Command::Refuse(action, id, format!("{} only allows GET or SET", id.name()))
+        }
     }
 }
 
@@ -263,7 +290,11 @@ fn c_integer(word: &str, radix: u32) -> Option<i64> {
         return None;
     }
     let value = i64::from_str_radix(&digits, radix).ok()?;
-    Some(if negative { value.wrapping_neg() } else { value })
+    Some(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// Reads `keyword value` pairs in order, as pmc's `sscanf` formats do: how many values were
@@ -305,7 +336,6 @@ impl<'a> Values<'a> {
 }
 
 // C's narrowing conversions (`%hhu` into a byte, `%hx` into 16 bits) are what pmc does.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn set_body(id: ManagementId, words: &[&str]) -> Result<ManagementData<'static>, String> {
     let needs = |n: usize| {
         let plural = if n == 1 { "value" } else { "values" };
@@ -363,7 +393,9 @@ fn set_body(id: ManagementId, words: &[&str]) -> Result<ManagementData<'static>,
                     as_capable: capable,
                 })
             };
-            all().map(ManagementData::PortDataSetNp).ok_or_else(|| needs(2))
+            all()
+                .map(ManagementData::PortDataSetNp)
+                .ok_or_else(|| needs(2))
         }
         ManagementId::SUBSCRIBE_EVENTS_NP => {
             let mut all = || -> Option<SubscribeEventsNp> {
@@ -377,7 +409,9 @@ fn set_body(id: ManagementId, words: &[&str]) -> Result<ManagementData<'static>,
                     .with(0, port_state.eq_ignore_ascii_case("on")),
                 )
             };
-            all().map(ManagementData::SubscribeEventsNp).ok_or_else(|| needs(2))
+            all()
+                .map(ManagementData::SubscribeEventsNp)
+                .ok_or_else(|| needs(2))
         }
         ManagementId::SYNCHRONIZATION_UNCERTAIN_NP => {
             let value = v.next(None, 10).ok_or_else(|| needs(1))? as u8;
@@ -386,9 +420,11 @@ fn set_body(id: ManagementId, words: &[&str]) -> Result<ManagementData<'static>,
                     SynchronizationUncertain(value),
                 ))
             } else {
-                Err("\nusage: set SYNCHRONIZATION_UNCERTAIN_NP 0 (false), 1 (true), \
+                Err(
+                    "\nusage: set SYNCHRONIZATION_UNCERTAIN_NP 0 (false), 1 (true), \
                      or 255 (don't care)\n"
-                    .into())
+                        .into(),
+                )
             }
         }
         _ => Err(needs(1)),
@@ -473,7 +509,7 @@ mod tests {
             parse("SET PRIORITY2 99"),
             Command::Send(Request::Set(
                 ManagementId::PRIORITY2,
-                ManagementData::Priority2(99)
+                Box::new(ManagementData::Priority2(99))
             ))
         );
         // %hhu wraps.
@@ -481,7 +517,7 @@ mod tests {
             parse("SET PRIORITY1 257"),
             Command::Send(Request::Set(
                 ManagementId::PRIORITY1,
-                ManagementData::Priority1(1)
+                Box::new(ManagementData::Priority1(1))
             ))
         );
         assert_eq!(
@@ -496,9 +532,11 @@ mod tests {
                   offsetScaledLogVariance 4e5d currentUtcOffset -2 leap61 0 leap59 1 \
                   currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 0 \
                   frequencyTraceable 1 timeSource 0x20";
-        let Command::Send(Request::Set(_, ManagementData::GrandmasterSettingsNp(s))) = parse(gm)
-        else {
+        let Command::Send(Request::Set(_, body)) = parse(gm) else {
             panic!("{:?}", parse(gm))
+        };
+        let ManagementData::GrandmasterSettingsNp(s) = *body else {
+            panic!("{body:?}")
         };
         assert_eq!(s.clock_quality.clock_class, 7);
         assert_eq!(s.clock_quality.clock_accuracy, ClockAccuracy(0x21));
@@ -526,10 +564,10 @@ mod tests {
             parse("SET PORT_DATA_SET_NP neighborPropDelayThresh 800 asCapable 1"),
             Command::Send(Request::Set(
                 ManagementId::PORT_DATA_SET_NP,
-                ManagementData::PortDataSetNp(PortDataSetNp {
+                Box::new(ManagementData::PortDataSetNp(PortDataSetNp {
                     neighbor_prop_delay_thresh_ns: 800,
                     as_capable: true
-                })
+                }))
             ))
         );
     }

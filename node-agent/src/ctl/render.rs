@@ -47,7 +47,6 @@ fn bit(flags: TimeFlags, mask: u8) -> u8 {
 }
 
 /// Appends the ID's name and its fields.
-#[allow(clippy::too_many_lines)]
 fn fields(out: &mut String, data: &ManagementData<'_>) {
     let Some(id) = data.id() else {
         return;
@@ -112,14 +111,20 @@ fn fields(out: &mut String, data: &ManagementData<'_>) {
         ManagementData::SlaveOnly(v) => push("slaveOnly", u8::from(*v).to_string()),
         ManagementData::ClockAccuracy(v) => push("clockAccuracy", format!("0x{:02x}", v.0)),
         ManagementData::TraceabilityProperties(f) => {
-            push("timeTraceable", bit(*f, TimeFlags::TIME_TRACEABLE).to_string());
+            push(
+                "timeTraceable",
+                bit(*f, TimeFlags::TIME_TRACEABLE).to_string(),
+            );
             push(
                 "frequencyTraceable",
                 bit(*f, TimeFlags::FREQUENCY_TRACEABLE).to_string(),
             );
         }
         ManagementData::TimescaleProperties(f) => {
-            push("ptpTimescale", bit(*f, TimeFlags::PTP_TIMESCALE).to_string());
+            push(
+                "ptpTimescale",
+                bit(*f, TimeFlags::PTP_TIMESCALE).to_string(),
+            );
         }
         ManagementData::TimeStatusNp(d) => {
             push("master_offset", d.master_offset.nanos().to_string());
@@ -242,7 +247,10 @@ fn fields(out: &mut String, data: &ManagementData<'_>) {
         ManagementId::PORT_STATS_NP => 25,
         _ => 0,
     };
-    let width = rows.iter().map(|(n, _)| n.len()).fold(min_width, usize::max);
+    let width = rows
+        .iter()
+        .map(|(n, _)| n.len())
+        .fold(min_width, usize::max);
     let _ = write!(out, "{} ", id.name());
     for (name, value) in rows {
         let _ = write!(out, "\n\t\t{name:<width$} {value}");
@@ -280,4 +288,180 @@ fn time_flags(push: &mut impl FnMut(&str, String), flags: TimeFlags) {
 /// A scaled-nanosecond TimeInterval as pmc prints it (`%.1f` of ns).
 fn scaled_ns(scaled: i64) -> String {
     format!("{:.1}", scaled as f64 / 65536.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use ptp_core::time::{Duration, TimeInterval};
+    use ptp_core::wire::management::{
+        Action, CurrentDataSet, DefaultDataSet, ManagementErrorId, ManagementErrorStatus,
+        ManagementTlv, PortStatsNp, TimeStatusNp,
+    };
+    use ptp_core::wire::{
+        ClockAccuracy, ClockIdentity, ClockQuality, Header, Management, PortIdentity, TlvWriter,
+    };
+
+    const CLOCK: ClockIdentity = ClockIdentity([0x00, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55]);
+
+    /// A RESPONSE from port `port` of CLOCK, sequence 7, carrying `tlv`.
+    fn response(port: u16, tlv: &Tlv<'_>) -> Vec<u8> {
+        let mut suffix = [0u8; 600];
+        let mut w = TlvWriter::new(&mut suffix);
+        w.push(tlv).unwrap();
+        let message = Message {
+            header: Header {
+                source_port_identity: PortIdentity {
+                    clock_identity: CLOCK,
+                    port_number: port,
+                },
+                sequence_id: 7,
+                ..Header::default()
+            },
+            body: Body::Management(Management {
+                target_port_identity: PortIdentity::default(),
+                starting_boundary_hops: 0,
+                boundary_hops: 0,
+                action: Action::Response,
+            }),
+            suffix: w.finish().unwrap(),
+        };
+        let mut buf = [0u8; 1500];
+        let n = message.encode(&mut buf).unwrap();
+        buf[..n].to_vec()
+    }
+
+    fn show(port: u16, id: ManagementId, data: &ManagementData<'_>) -> String {
+        let mut buf = [0u8; 600];
+        let tlv = ManagementTlv::build(id, data, &mut buf).unwrap();
+        render(&response(port, &Tlv::Management(tlv))).unwrap()
+    }
+
+    #[test]
+    fn default_data_set_in_pmcs_layout() {
+        let ds = DefaultDataSet {
+            two_step: true,
+            slave_only: false,
+            number_ports: 2,
+            priority1: 128,
+            clock_quality: ClockQuality {
+                clock_class: 6,
+                clock_accuracy: ClockAccuracy(0x21),
+                offset_scaled_log_variance: 0x4e5d,
+            },
+            priority2: 99,
+            clock_identity: CLOCK,
+            domain_number: 24,
+        };
+        let text = show(
+            0,
+            ManagementId::DEFAULT_DATA_SET,
+            &ManagementData::DefaultDataSet(ds),
+        );
+        let expected = [
+            "\t001122.fffe.334455-0 seq 7 RESPONSE MANAGEMENT DEFAULT_DATA_SET ",
+            "\t\ttwoStepFlag             1",
+            "\t\tslaveOnly               0",
+            "\t\tnumberPorts             2",
+            "\t\tpriority1               128",
+            "\t\tclockClass              6",
+            "\t\tclockAccuracy           0x21",
+            "\t\toffsetScaledLogVariance 0x4e5d",
+            "\t\tpriority2               99",
+            "\t\tclockIdentity           001122.fffe.334455",
+            "\t\tdomainNumber            24",
+        ];
+        assert_eq!(text.split('\n').collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn measurements_keep_their_sign_and_precision() {
+        let ds = CurrentDataSet {
+            steps_removed: 1,
+            // -1.5 ns and 1234.25 ns (pmc's %.1f rounds the tie to even).
+            offset_from_master: TimeInterval(-3 << 15),
+            mean_path_delay: TimeInterval(1234 * 65536 + 16384),
+        };
+        let text = show(
+            0,
+            ManagementId::CURRENT_DATA_SET,
+            &ManagementData::CurrentDataSet(ds),
+        );
+        assert!(text.ends_with(
+            "CURRENT_DATA_SET \n\t\tstepsRemoved     1\n\t\toffsetFromMaster -1.5\
+             \n\t\tmeanPathDelay    1234.2"
+        ));
+        let ts = TimeStatusNp {
+            master_offset: Duration::from_nanos(-42),
+            ingress_time_ns: 1_700_000_000_000_000_001,
+            cumulative_scaled_rate_offset: -(1 << 30),
+            scaled_last_gm_phase_change: 3,
+            gm_time_base_indicator: 5,
+            last_gm_phase_change: Duration::from_scaled_nanos((1 << 80) | (2 << 16) | 3),
+            gm_present: true,
+            gm_identity: CLOCK,
+        };
+        let text = show(
+            0,
+            ManagementId::TIME_STATUS_NP,
+            &ManagementData::TimeStatusNp(ts),
+        );
+        for line in [
+            "\t\tmaster_offset              -42",
+            "\t\tingress_time               1700000000000000001",
+            "\t\tcumulativeScaledRateOffset -0.000488281",
+            "\t\tlastGmPhaseChange          0x0001'0000000000000002.0003",
+            "\t\tgmPresent                  true",
+        ] {
+            assert!(text.split('\n').any(|l| l == line), "{line:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn port_stats_are_padded_as_pmc_pads_them() {
+        let mut stats = PortStatsNp {
+            port_identity: PortIdentity {
+                clock_identity: CLOCK,
+                port_number: 1,
+            },
+            ..PortStatsNp::default()
+        };
+        stats.tx[MessageType::Announce as usize] = 12;
+        let text = show(
+            1,
+            ManagementId::PORT_STATS_NP,
+            &ManagementData::PortStatsNp(stats),
+        );
+        let lines: Vec<&str> = text.split('\n').collect();
+        assert_eq!(lines.len(), 1 + 1 + 20);
+        assert_eq!(
+            lines[1],
+            "\t\tportIdentity              001122.fffe.334455-1"
+        );
+        assert_eq!(lines[8], "\t\trx_Pdelay_Resp_Follow_Up  0");
+        assert_eq!(lines[19], "\t\ttx_Announce               12");
+    }
+
+    #[test]
+    fn errors_and_empty_answers_show_only_their_header() {
+        let error = Tlv::ManagementErrorStatus(ManagementErrorStatus {
+            error: ManagementErrorId::NOT_SUPPORTED,
+            id: ManagementId::CLOCK_DESCRIPTION,
+            display_data: None,
+        });
+        assert_eq!(
+            render(&response(0, &error)).unwrap(),
+            "\t001122.fffe.334455-0 seq 7 RESPONSE MANAGEMENT_ERROR_STATUS "
+        );
+        let empty = ManagementTlv {
+            id: ManagementId::PRIORITY1,
+            raw_data: &[],
+        };
+        assert_eq!(
+            render(&response(0, &Tlv::Management(empty))).unwrap(),
+            "\t001122.fffe.334455-0 seq 7 RESPONSE MANAGEMENT empty-tlv "
+        );
+        assert_eq!(render(&[0u8; 10]), None);
+    }
 }
