@@ -278,3 +278,20 @@ fn ptpctl_prints_what_pmc_prints() {
     assert_eq!(pmc, ours, "\npmc:    {pmc:#?}\nptpctl: {ours:#?}");
     assert_eq!(ours.answers.len(), 2 * 11, "{ours:#?}");
 }
+
+/// Network transports are out of scope: asked for one, ptpctl says so and fails as pmc fails
+/// on a bad option, instead of asking the local socket behind the caller's back.
+#[test]
+fn network_transports_are_refused() {
+    for flag in ["-2", "-4", "-6"] {
+        let out = Command::new(PTPCTL)
+            .args([flag, "GET DEFAULT_DATA_SET"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(255), "{flag}");
+        assert!(out.stdout.is_empty(), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("not supported"), "{flag}: {err}");
+    }
+}

@@ -10,6 +10,8 @@ use ptp_core::wire::management::{
 };
 use ptp_core::wire::{ClockAccuracy, ClockIdentity, ClockQuality, PortIdentity, TimeSource};
 
+use super::render::TIME_FLAG_NAMES;
+
 /// How pmc treats an ID of its table.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -358,14 +360,7 @@ fn set_body(id: ManagementId, words: &[&str]) -> Result<ManagementData<'static>,
                 let variance = v.next(Some("offsetScaledLogVariance"), 16)? as u16;
                 let utc_offset = v.next(Some("currentUtcOffset"), 10)? as i16;
                 let mut flags = TimeFlags::default();
-                for (name, mask) in [
-                    ("leap61", TimeFlags::LEAP_61),
-                    ("leap59", TimeFlags::LEAP_59),
-                    ("currentUtcOffsetValid", TimeFlags::UTC_OFFSET_VALID),
-                    ("ptpTimescale", TimeFlags::PTP_TIMESCALE),
-                    ("timeTraceable", TimeFlags::TIME_TRACEABLE),
-                    ("frequencyTraceable", TimeFlags::FREQUENCY_TRACEABLE),
-                ] {
+                for (name, mask) in TIME_FLAG_NAMES {
                     flags = flags.with(mask, v.next(Some(name), 10)? as i32 != 0);
                 }
                 let source = v.next(Some("timeSource"), 16)? as u8;

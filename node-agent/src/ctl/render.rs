@@ -271,16 +271,20 @@ const STATS: [(MessageType, &str); 10] = [
     (MessageType::Management, "Management"),
 ];
 
+/// The time-property flags as pmc names them, in its order: the rows of
+/// TIME_PROPERTIES_DATA_SET and GRANDMASTER_SETTINGS_NP, and the keywords of the latter's SET.
+pub const TIME_FLAG_NAMES: [(&str, u8); 6] = [
+    ("leap61", TimeFlags::LEAP_61),
+    ("leap59", TimeFlags::LEAP_59),
+    ("currentUtcOffsetValid", TimeFlags::UTC_OFFSET_VALID),
+    ("ptpTimescale", TimeFlags::PTP_TIMESCALE),
+    ("timeTraceable", TimeFlags::TIME_TRACEABLE),
+    ("frequencyTraceable", TimeFlags::FREQUENCY_TRACEABLE),
+];
+
 /// The six flag rows of TIME_PROPERTIES_DATA_SET and GRANDMASTER_SETTINGS_NP.
 fn time_flags(push: &mut impl FnMut(&str, String), flags: TimeFlags) {
-    for (name, mask) in [
-        ("leap61", TimeFlags::LEAP_61),
-        ("leap59", TimeFlags::LEAP_59),
-        ("currentUtcOffsetValid", TimeFlags::UTC_OFFSET_VALID),
-        ("ptpTimescale", TimeFlags::PTP_TIMESCALE),
-        ("timeTraceable", TimeFlags::TIME_TRACEABLE),
-        ("frequencyTraceable", TimeFlags::FREQUENCY_TRACEABLE),
-    ] {
+    for (name, mask) in TIME_FLAG_NAMES {
         push(name, bit(flags, mask).to_string());
     }
 }
