@@ -8,10 +8,13 @@
 //! - `ptp-agent [ptp4l options] [--clock phc|system|virtual]` runs one PTP instance as ptp4l
 //!   would ([`agent`]).
 //! - `ptp-agent --check [ptp4l options]` checks a configuration and exits ([`check`]).
+//! - `ptpctl [pmc options] [commands]` asks an agent over its local management socket, as
+//!   linuxptp's `pmc -u` does ([`ctl`]).
 #![forbid(unsafe_code)]
 
 pub mod agent;
 pub mod check;
+pub mod ctl;
 
 use std::io::Write;
 use std::process::ExitCode;
