@@ -207,3 +207,40 @@ fn pmc_asks_over_the_local_management_socket() {
         wrong.dump()
     );
 }
+
+/// pmc sends its commands faster than it reads, and a Unix socket queues only 10 datagrams
+/// for it: every one of 30 answers still arrives (ptp4l blocks until there is room; the agent
+/// keeps a backlog instead of dropping).
+#[test]
+fn every_answer_reaches_a_client_that_asks_many_at_once() {
+    if !prerequisites("every_answer_reaches_a_client_that_asks_many_at_once") {
+        return;
+    }
+    let mut lab = Lab::new("pmcmany");
+    let (gm_ns, other) = (lab.ns("gm"), lab.ns("other"));
+    lab.link(&gm_ns, "eth-gm", &other, "eth-other");
+    let uds = std::path::Path::new(&lab.file("placeholder", ""))
+        .with_file_name("ptp4l.sock")
+        .to_string_lossy()
+        .into_owned();
+    let conf = lab.file("agent.conf", &format!("{CONF}uds_address {uds}\n"));
+    let agent = lab.spawn(
+        "agent",
+        &gm_ns,
+        AGENT,
+        &["-f", &conf, "-S", "-m", "-4", "-i", "eth-gm"],
+    );
+    agent.wait_for("to MASTER", Duration::from_secs(60));
+    const N: usize = 30;
+    let mut args = vec!["-u", "-s", &uds, "-b", "0", "-d", "0"];
+    args.extend(std::iter::repeat_n("GET DEFAULT_DATA_SET", N));
+    let pmc = lab.spawn("pmc", &gm_ns, "pmc", &args);
+    let answered = pmc.wait_until(Duration::from_secs(20), |lines| {
+        let n = lines
+            .iter()
+            .filter(|(_, l)| l.contains("RESPONSE MANAGEMENT DEFAULT_DATA_SET"))
+            .count();
+        (n == N).then_some(n)
+    });
+    assert_eq!(answered, Some(N), "{}", pmc.dump());
+}

@@ -6,22 +6,40 @@
 //! removed before binding, and it is not removed at exit. The socket's mode is
 //! `uds_file_mode` (linuxptp 4.x's option; 0660 by default). Unlike ptp4l, failing to create
 //! the socket is not fatal: the clock keeps time and the error says why nobody can ask it.
+//!
+//! A client's receive queue holds only `net.unix.max_dgram_qlen` datagrams (10 by default),
+//! and pmc sends its commands faster than it reads the answers. ptp4l blocks in `sendto`
+//! until there is room; we must not block the event loop, so an answer that does not fit
+//! goes to a backlog that one task sends in order, each waiting up to [`REPLY_WAIT`] for the
+//! client to read; while the backlog is not empty later answers join it, so none overtakes
+//! another.
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::unix::SocketAddr;
 use tokio::net::UnixDatagram;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 /// Largest request read; management messages are far smaller.
 pub const REQUEST_MAX: usize = 1500;
 
+/// How long an answer waits for room in a client's queue before it is dropped.
+pub const REPLY_WAIT: Duration = Duration::from_secs(1);
+
 /// The bound management socket.
 #[derive(Debug)]
 pub struct ManagementSocket {
-    socket: UnixDatagram,
+    socket: Arc<UnixDatagram>,
     path: PathBuf,
+    /// Answers waiting for room in their client's queue, sent in order by one task.
+    backlog: UnboundedSender<(Vec<u8>, PathBuf)>,
+    /// How many answers are in the backlog.
+    backlogged: Arc<AtomicUsize>,
 }
 
 impl ManagementSocket {
@@ -31,11 +49,20 @@ impl ManagementSocket {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
-        let socket = UnixDatagram::bind(path)?;
+        let socket = Arc::new(UnixDatagram::bind(path)?);
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        let (backlog, waiting) = unbounded_channel();
+        let backlogged = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(send_backlog(
+            Arc::clone(&socket),
+            waiting,
+            Arc::clone(&backlogged),
+        ));
         Ok(Self {
             socket,
             path: path.to_owned(),
+            backlog,
+            backlogged,
         })
     }
 
@@ -49,16 +76,51 @@ impl ManagementSocket {
         self.socket.recv_from(buf).await
     }
 
-    /// Sends one response to `to`. A client without a bound path (it could not hear an
+    /// Sends one response to `to`: at once when nothing waits and the client's queue has
+    /// room, else through the backlog. A client without a bound path (it could not hear an
     /// answer) or one that stopped listening is logged and skipped.
     pub fn reply(&self, bytes: &[u8], to: &SocketAddr) {
         let Some(path) = to.as_pathname() else {
             tracing::debug!("management request from an unbound socket: no answer possible");
             return;
         };
-        if let Err(e) = self.socket.try_send_to(bytes, path) {
-            tracing::debug!("management response to {}: {e}", path.display());
+        if self.backlogged.load(Ordering::Acquire) == 0 {
+            match self.socket.try_send_to(bytes, path) {
+                Ok(_) => return,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    tracing::debug!("management response to {}: {e}", path.display());
+                    return;
+                }
+            }
         }
+        self.backlogged.fetch_add(1, Ordering::AcqRel);
+        if self
+            .backlog
+            .send((bytes.to_vec(), path.to_owned()))
+            .is_err()
+        {
+            self.backlogged.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Sends the backlog in order, each answer waiting up to [`REPLY_WAIT`] for room.
+async fn send_backlog(
+    socket: Arc<UnixDatagram>,
+    mut waiting: UnboundedReceiver<(Vec<u8>, PathBuf)>,
+    backlogged: Arc<AtomicUsize>,
+) {
+    while let Some((bytes, path)) = waiting.recv().await {
+        match tokio::time::timeout(REPLY_WAIT, socket.send_to(&bytes, &path)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!("management response to {}: {e}", path.display()),
+            Err(_) => tracing::debug!(
+                "management response to {} dropped: the client reads nothing",
+                path.display()
+            ),
+        }
+        backlogged.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
