@@ -16,7 +16,7 @@ use std::time::Duration;
 use support::{prerequisites, Lab, AGENT};
 
 const CONF: &str = "[global]\npriority1 127\nfree_running 1\ntx_timestamp_timeout 10\n\
-                    logAnnounceInterval 0\n";
+                    logAnnounceInterval 0\nuserDescription netns;lab\n";
 
 #[test]
 fn pmc_reads_the_agents_data_sets() {
@@ -61,9 +61,11 @@ fn ask(tag: &str, transport: &str) {
             "GET PRIORITY1",
             "SET PRIORITY2 99",
             "GET PRIORITY2",
+            "GET CLOCK_DESCRIPTION",
         ],
     );
     let wait = Duration::from_secs(20);
+    pmc.wait_for("RESPONSE MANAGEMENT CLOCK_DESCRIPTION", wait);
     pmc.wait_for("RESPONSE MANAGEMENT DEFAULT_DATA_SET", wait);
     pmc.wait_for("RESPONSE MANAGEMENT PORT_DATA_SET", wait);
     pmc.wait_for("RESPONSE MANAGEMENT_ERROR_STATUS", wait);
@@ -89,10 +91,38 @@ fn ask(tag: &str, transport: &str) {
     assert_eq!(field("portIdentity"), format!("{identity}-1"));
     // The refused SET changed nothing.
     assert_eq!(field("priority2"), "128");
+    // CLOCK_DESCRIPTION names the port's interface: its MAC, and its IPv4 address on UDPv4
+    // (the MAC again on 802.3); the configured userDescription.
+    let mac = interface_mac(&gm_ns, "eth-gm");
+    assert_eq!(field("clockType"), "0x8000");
+    assert_eq!(field("physicalLayerProtocol"), "IEEE 802.3");
+    assert_eq!(field("physicalAddress"), mac);
+    let protocol_address = match transport {
+        "-4" => "1 10.211.1.1".to_owned(),
+        _ => format!("3 {mac}"),
+    };
+    assert_eq!(field("protocolAddress"), protocol_address);
+    assert_eq!(field("userDescription"), "netns;lab");
+    assert_eq!(field("profileId"), "00:1b:19:00:01:00");
+}
+
+/// The MAC address of `dev` in namespace `ns`, as pmc prints it.
+fn interface_mac(ns: &str, dev: &str) -> String {
+    let out = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            "cat",
+            &format!("/sys/class/net/{dev}/address"),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 /// `pmc -u -b 0` against the agent's `uds_address`: clock-wide data sets come from the clock
-/// (port 0), port data sets from each port, linuxptp's `*_NP` IDs are answered, SETs of the
+/// (port 0), port data sets (and CLOCK_DESCRIPTION) from each port, linuxptp's `*_NP` IDs are answered, SETs of the
 /// priorities and of GRANDMASTER_SETTINGS_NP take effect, and what the agent does not serve
 /// is an error status, not silence.
 #[test]
@@ -121,7 +151,7 @@ fn pmc_asks_over_the_local_management_socket() {
     let identity = agent
         .own_identity()
         .unwrap_or_else(|| panic!("no identity line\n{}", agent.dump()));
-    const COMMANDS: [&str; 9] = [
+    const COMMANDS: [&str; 10] = [
         "GET DEFAULT_DATA_SET",
         "GET PORT_DATA_SET",
         "GET TIME_STATUS_NP",
@@ -134,6 +164,7 @@ fn pmc_asks_over_the_local_management_socket() {
          timeSource 0x20",
         "GET PRIORITY2",
         "GET GRANDMASTER_SETTINGS_NP",
+        "GET SYNCHRONIZATION_UNCERTAIN_NP",
     ];
     let ask = |lab: &mut Lab, name: &str, domain: &str| {
         let mut args = vec!["-u", "-s", &uds, "-b", "0", "-d", domain];
@@ -166,9 +197,10 @@ fn pmc_asks_over_the_local_management_socket() {
     assert_eq!(header("PORT_DATA_SET"), format!("{identity}-1"));
     assert_eq!(header("TIME_STATUS_NP"), format!("{identity}-0"));
     assert_eq!(header("PORT_PROPERTIES_NP"), format!("{identity}-1"));
+    assert_eq!(header("CLOCK_DESCRIPTION"), format!("{identity}-1"));
     assert!(
         lines.iter().any(|l| l.contains(&format!(
-            "{identity}-0 seq 4 RESPONSE MANAGEMENT_ERROR_STATUS"
+            "{identity}-0 seq 9 RESPONSE MANAGEMENT_ERROR_STATUS"
         ))),
         "{}",
         pmc.dump()
@@ -191,6 +223,8 @@ fn pmc_asks_over_the_local_management_socket() {
     assert_eq!(field("interface", false), "eth-gm");
     assert_eq!(field("gmPresent", false), "false");
     assert_eq!(field("gmIdentity", false), identity);
+    assert_eq!(field("protocolAddress", false), "1 10.211.1.1");
+    assert_eq!(field("userDescription", false), "netns;lab");
     // The SETs took effect, as the GETs after them show.
     assert_eq!(field("priority2", false), "128");
     assert_eq!(field("priority2", true), "99");

@@ -22,7 +22,8 @@ use support::{prerequisites, Lab, AGENT};
 const PTPCTL: &str = env!("CARGO_BIN_EXE_ptpctl");
 
 const CONF: &str = "[global]\npriority1 127\nfree_running 1\ntx_timestamp_timeout 10\n\
-                    logAnnounceInterval 0\ndomainNumber 24\n";
+                    logAnnounceInterval 0\ndomainNumber 24\nuserDescription ctl;lab\n\
+                    productDescription Acme;agent;1\nmanufacturerIdentity 00:1B:21\n";
 
 /// Every ID in scope, abbreviations and mixed case, a SET of each kind (undone at the end so
 /// that the second run starts where the first did), and each kind of bad command; in batches
@@ -74,10 +75,13 @@ const BATCHES: &[&[&str]] = &[
         "GET PORT",
         "GET TIME",
         "SET NULL_MANAGEMENT",
+        "GET USER_DESCRIPTION",
         "GET NO_SUCH_ID",
         "FETCH PRIORITY1",
         "GET",
     ],
+    // An ID the agent does not serve: an error status.
+    &["GET SYNCHRONIZATION_UNCERTAIN_NP"],
 ];
 
 /// What one client printed and how it ended.
@@ -238,6 +242,8 @@ fn ptpctl_prints_what_pmc_prints() {
         "PORT_DATA_SET_NP",
         "PORT_PROPERTIES_NP",
         "PORT_STATS_NP",
+        "CLOCK_DESCRIPTION",
+        "USER_DESCRIPTION",
     ] {
         let at = answer(id);
         assert!(answers[at + 1].starts_with("\t\t"), "{id}: {ours:#?}");
@@ -245,6 +251,30 @@ fn ptpctl_prints_what_pmc_prints() {
     let has = |lines: &[String], line: &str| lines.iter().any(|l| l == line);
     assert!(has(&answers, "\t\tpriority2 99"), "{ours:#?}");
     assert!(has(&answers, "\t\tdomainNumber 24"), "{ours:#?}");
+    // CLOCK_DESCRIPTION names the interface (its MAC, its IPv4 address) and the configured
+    // texts; USER_DESCRIPTION the configured text.
+    let mac = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &gm_ns,
+            "cat",
+            "/sys/class/net/eth-gm/address",
+        ])
+        .output()
+        .unwrap();
+    let mac = String::from_utf8(mac.stdout).unwrap().trim().to_owned();
+    for line in [
+        "\t\tclockType             0x8000".to_owned(),
+        format!("\t\tphysicalAddress       {mac}"),
+        "\t\tprotocolAddress       1 10.211.1.1".to_owned(),
+        "\t\tmanufacturerId        00:1b:21".to_owned(),
+        "\t\tproductDescription    Acme;agent;1".to_owned(),
+        "\t\tuserDescription       ctl;lab".to_owned(),
+        "\t\tuserDescription  ctl;lab".to_owned(),
+    ] {
+        assert!(has(&answers, &line), "{line:?}: {ours:#?}");
+    }
     assert!(
         answers
             .iter()

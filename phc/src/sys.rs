@@ -95,6 +95,43 @@ pub(crate) fn interface_index(interface: &str) -> io::Result<u32> {
     }
 }
 
+/// The IPv4 and IPv6 addresses of `interface`, in the order `getifaddrs(3)` lists them.
+pub(crate) fn interface_addresses(interface: &str) -> io::Result<Vec<std::net::IpAddr>> {
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs writes a list head into `list`, which we free below.
+    cvt(unsafe { libc::getifaddrs(&mut list) })?;
+    let mut found = Vec::new();
+    let mut entry = list;
+    while !entry.is_null() {
+        // SAFETY: `entry` is a node of the list getifaddrs returned, not yet freed.
+        let ifa = unsafe { &*entry };
+        entry = ifa.ifa_next;
+        if ifa.ifa_name.is_null() || ifa.ifa_addr.is_null() {
+            continue;
+        }
+        // SAFETY: `ifa_name` is a zero-terminated string owned by the list.
+        let name = unsafe { CStr::from_ptr(ifa.ifa_name) };
+        if name.to_bytes() != interface.as_bytes() {
+            continue;
+        }
+        // SAFETY: `ifa_addr` points to a socket address whose family says its type.
+        let family = c_int::from(unsafe { (*ifa.ifa_addr).sa_family });
+        if family == libc::AF_INET {
+            // SAFETY: an AF_INET address is a `sockaddr_in`.
+            let sin = unsafe { &*ifa.ifa_addr.cast::<libc::sockaddr_in>() };
+            let octets = sin.sin_addr.s_addr.to_ne_bytes();
+            found.push(std::net::IpAddr::from(octets));
+        } else if family == libc::AF_INET6 {
+            // SAFETY: an AF_INET6 address is a `sockaddr_in6`.
+            let sin6 = unsafe { &*ifa.ifa_addr.cast::<libc::sockaddr_in6>() };
+            found.push(std::net::IpAddr::from(sin6.sin6_addr.s6_addr));
+        }
+    }
+    // SAFETY: `list` came from getifaddrs and is freed once; nothing borrowed from it lives on.
+    unsafe { libc::freeifaddrs(list) };
+    Ok(found)
+}
+
 /// `socket(2)`, returning an owned descriptor (always `SOCK_CLOEXEC`).
 pub(crate) fn socket(domain: c_int, ty: c_int, protocol: c_int) -> io::Result<OwnedFd> {
     // SAFETY: socket(2) takes no pointers.

@@ -15,12 +15,12 @@ use ptp_core::engine::{
 };
 use ptp_core::time::Time;
 use ptp_core::wire::management::{
-    Action, GrandmasterSettingsNp, ManagementData, ManagementErrorId, ManagementId, ManagementTlv,
-    TimeFlags, Timestamping,
+    Action, ClockDescription, GrandmasterSettingsNp, ManagementData, ManagementErrorId,
+    ManagementId, ManagementTlv, TimeFlags, Timestamping,
 };
 use ptp_core::wire::{
     Body, ClockIdentity, Header, Management, Message, MessageType, PortIdentity, PortState,
-    TimeSource, Tlv, TlvWriter,
+    PtpText, TimeSource, Tlv, TlvWriter,
 };
 
 const NOW: Time = Time::from_secs_nanos(1_700_000_000, 0);
@@ -335,7 +335,7 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
             &ManagementData::Initialize(0),
             PortIdentity::ALL,
         ),
-        get(ManagementId::CLOCK_DESCRIPTION, PortIdentity::ALL),
+        get(ManagementId::FAULT_LOG, PortIdentity::ALL),
     ] {
         let (_, sent) = ask_locally(&mut clock, &req);
         assert_eq!(sent.len(), 1);
@@ -346,6 +346,94 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
         };
         assert_eq!(status.error, ManagementErrorId::NOT_SUPPORTED);
     }
+}
+
+/// A two-port clock with description texts, its first port E2E over UDP/IPv4 and its second
+/// P2P over 802.3, given the addresses the runtime reads from the interfaces.
+fn described_clock() -> Instance {
+    let text = "[global]\ndomainNumber 3\nproductDescription Acme;PTP;7\n\
+                revisionData 1;2;3\nmanufacturerIdentity 00:1B:21\n\
+                userDescription grandmaster;lab\n\
+                [eth0]\n[eth1]\ndelay_mechanism P2P\nnetwork_transport L2\n";
+    let loaded = parse_ptp4l_conf(text).unwrap();
+    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+    let mut settings = InstanceSettings::from_config(&loaded.config, id).unwrap();
+    settings.ports[0].physical_address = vec![2, 0, 0, 0, 0, 9];
+    settings.ports[0].protocol_address = vec![192, 0, 2, 1];
+    settings.ports[1].physical_address = vec![2, 0, 0, 0, 0, 10];
+    settings.ports[1].protocol_address = vec![2, 0, 0, 0, 0, 10];
+    let mut clock = Instance::new(settings).unwrap();
+    clock.start(NOW, &mut ActionLog::default());
+    clock
+}
+
+/// CLOCK_DESCRIPTION is a port's, as in ptp4l: each port answers with its own addresses,
+/// profile and the configured texts; USER_DESCRIPTION is the clock's.
+#[test]
+fn clock_and_user_descriptions() {
+    let mut clock = described_clock();
+    let get = |id: ManagementId, target: PortIdentity| {
+        request(Action::Get, id, &ManagementData::Empty, target)
+    };
+    let (result, sent) = ask_locally(
+        &mut clock,
+        &get(ManagementId::CLOCK_DESCRIPTION, PortIdentity::ALL),
+    );
+    assert_eq!((result, sent.len()), (Ok(()), 2));
+    let expected = [
+        (1, &[2, 0, 0, 0, 0, 9], 1, &[192, 0, 2, 1][..], 1),
+        (2, &[2, 0, 0, 0, 0, 10], 3, &[2, 0, 0, 0, 0, 10][..], 2),
+    ];
+    for (reply, (port, mac, protocol, address, profile)) in sent.iter().zip(expected) {
+        let (from, data) = data_of(std::slice::from_ref(reply));
+        assert_eq!(from.port_number, port);
+        let ManagementData::ClockDescription(cd) = data else {
+            panic!("{data:?}")
+        };
+        assert_eq!(cd.clock_type, ClockDescription::BOUNDARY_CLOCK);
+        assert_eq!(cd.physical_layer_protocol.as_str(), Some("IEEE 802.3"));
+        assert_eq!(cd.physical_address, mac);
+        assert_eq!(cd.protocol_address.network_protocol, protocol);
+        assert_eq!(cd.protocol_address.address, address);
+        assert_eq!(cd.manufacturer_identity, [0x00, 0x1b, 0x21]);
+        assert_eq!(cd.product_description.as_str(), Some("Acme;PTP;7"));
+        assert_eq!(cd.revision_data.as_str(), Some("1;2;3"));
+        assert_eq!(cd.user_description.as_str(), Some("grandmaster;lab"));
+        assert_eq!(cd.profile_identity, [0x00, 0x1b, 0x19, 0x00, profile, 0x00]);
+    }
+
+    // USER_DESCRIPTION: once, from the clock; over the network, from the asked port.
+    let req = get(ManagementId::USER_DESCRIPTION, PortIdentity::ALL);
+    let (_, sent) = ask_locally(&mut clock, &req);
+    let (from, data) = data_of(&sent);
+    assert_eq!(from.port_number, 0);
+    assert_eq!(
+        data,
+        ManagementData::UserDescription(PtpText::new(b"grandmaster;lab").unwrap())
+    );
+    let (sent, _) = ask(&mut clock, &req);
+    let (from, data) = data_of(&sent);
+    assert_eq!(from.port_number, 1);
+    assert!(
+        matches!(data, ManagementData::UserDescription(t) if t.as_bytes() == b"grandmaster;lab")
+    );
+
+    // One port is an ordinary clock; addresses the runtime did not give are sent empty, and
+    // the texts keep ptp4l's defaults.
+    let mut single = clock_with("");
+    let (_, sent) = ask_locally(
+        &mut single,
+        &get(ManagementId::CLOCK_DESCRIPTION, PortIdentity::ALL),
+    );
+    let (_, data) = data_of(&sent);
+    let ManagementData::ClockDescription(cd) = data else {
+        panic!("{data:?}")
+    };
+    assert_eq!(cd.clock_type, ClockDescription::ORDINARY_CLOCK);
+    assert!(cd.physical_address.is_empty() && cd.protocol_address.address.is_empty());
+    assert_eq!(cd.protocol_address.network_protocol, 1);
+    assert_eq!(cd.product_description.as_str(), Some(";;"));
+    assert_eq!(cd.user_description.as_str(), Some(""));
 }
 
 /// linuxptp's own IDs that describe the clock and its ports, as phc2sys and monitoring

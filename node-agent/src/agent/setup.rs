@@ -9,10 +9,12 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use phc::socket::{MacAddress, PortConfig, TimestampMode, Transport};
+use std::net::IpAddr;
+
+use phc::socket::{interface_addresses, MacAddress, PortConfig, TimestampMode, Transport};
 use ptp_core::config::enums::{NetworkTransport, TimeStamping};
 use ptp_core::config::{load, parse_ptp4l_args, validate, Ptp4lConfig, Severity};
-use ptp_core::engine::{Instance, InstanceSettings};
+use ptp_core::engine::{Instance, InstanceSettings, PortSettings};
 use ptp_core::wire::ClockIdentity;
 
 use super::cli::ClockChoice;
@@ -149,7 +151,10 @@ impl Plan {
             .context("no interface specified")?
             .clone();
         let identity = clock_identity(&first.interface)?;
-        let settings = InstanceSettings::from_config(&self.config, identity)?;
+        let mut settings = InstanceSettings::from_config(&self.config, identity)?;
+        for (port, socket) in settings.ports.iter_mut().zip(&self.ports) {
+            describe_port(port, socket);
+        }
         let instance = Instance::new(settings)?;
         let clock = AgentClock::open(self.clock, first.timestamping, &first.interface)?;
         let g = &self.config.global;
@@ -179,15 +184,46 @@ impl Plan {
     }
 }
 
+/// Gives `port` the addresses CLOCK_DESCRIPTION reports, read as ptp4l reads them when it
+/// opens the transport: the interface's MAC and, as the protocol address, its first address
+/// of the transport's family (the MAC on IEEE 802.3). What cannot be read stays empty, as
+/// ptp4l then sends it.
+fn describe_port(port: &mut PortSettings, socket: &PortConfig) {
+    let mac = mac_address(&socket.interface).ok();
+    port.physical_address = mac.map(|m| m.to_vec()).unwrap_or_default();
+    let addresses = interface_addresses(&socket.interface).unwrap_or_default();
+    let first_of = |v6: bool| {
+        addresses
+            .iter()
+            .find(|a| a.is_ipv6() == v6)
+            .map(|a| match a {
+                IpAddr::V4(a) => a.octets().to_vec(),
+                IpAddr::V6(a) => a.octets().to_vec(),
+            })
+            .unwrap_or_default()
+    };
+    port.protocol_address = match socket.transport {
+        Transport::UdpIpv4 => first_of(false),
+        Transport::UdpIpv6 => first_of(true),
+        Transport::Ieee8023 => port.physical_address.clone(),
+    };
+}
+
 /// ptp4l's clock identity for an interface: its MAC address with FF:FE in the middle
 /// (EUI-48 to EUI-64).
 pub fn clock_identity(interface: &str) -> anyhow::Result<ClockIdentity> {
-    let path = format!("/sys/class/net/{interface}/address");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
-    identity_from_mac(text.trim()).with_context(|| format!("{path}: not a MAC address"))
+    let [a, b, c, d, e, f] = mac_address(interface)?;
+    Ok(ClockIdentity([a, b, c, 0xff, 0xfe, d, e, f]))
 }
 
-fn identity_from_mac(text: &str) -> Option<ClockIdentity> {
+/// The MAC address of `interface`.
+fn mac_address(interface: &str) -> anyhow::Result<[u8; 6]> {
+    let path = format!("/sys/class/net/{interface}/address");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
+    parse_mac(text.trim()).with_context(|| format!("{path}: not a MAC address"))
+}
+
+fn parse_mac(text: &str) -> Option<[u8; 6]> {
     let mut mac = [0u8; 6];
     let mut parts = text.split(':');
     for b in &mut mac {
@@ -196,8 +232,7 @@ fn identity_from_mac(text: &str) -> Option<ClockIdentity> {
     if parts.next().is_some() {
         return None;
     }
-    let [a, b, c, d, e, f] = mac;
-    Some(ClockIdentity([a, b, c, 0xff, 0xfe, d, e, f]))
+    Some(mac)
 }
 
 #[cfg(test)]
@@ -209,16 +244,32 @@ mod tests {
     }
 
     #[test]
-    fn identity_is_eui64_of_the_mac() {
+    fn macs_are_six_hex_octets() {
         assert_eq!(
-            identity_from_mac("02:1a:2b:3c:4d:5e"),
-            Some(ClockIdentity([
-                0x02, 0x1a, 0x2b, 0xff, 0xfe, 0x3c, 0x4d, 0x5e
-            ]))
+            parse_mac("02:1a:2b:3c:4d:5e"),
+            Some([0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e])
         );
-        assert_eq!(identity_from_mac("02:1a:2b:3c:4d"), None);
-        assert_eq!(identity_from_mac("02:1a:2b:3c:4d:5e:6f"), None);
-        assert_eq!(identity_from_mac("zz:1a:2b:3c:4d:5e"), None);
+        assert_eq!(parse_mac("02:1a:2b:3c:4d"), None);
+        assert_eq!(parse_mac("02:1a:2b:3c:4d:5e:6f"), None);
+        assert_eq!(parse_mac("zz:1a:2b:3c:4d:5e"), None);
+    }
+
+    #[test]
+    fn identity_is_eui64_of_the_mac() {
+        let lo = clock_identity("lo").unwrap();
+        assert_eq!(lo, ClockIdentity([0, 0, 0, 0xff, 0xfe, 0, 0, 0]));
+    }
+
+    #[test]
+    fn ports_are_described_by_their_interface_addresses() {
+        let mut port = PortSettings::default();
+        describe_port(&mut port, &PortConfig::new("lo", Transport::UdpIpv4));
+        assert_eq!(port.physical_address, vec![0; 6]);
+        assert_eq!(port.protocol_address, vec![127, 0, 0, 1]);
+        describe_port(&mut port, &PortConfig::new("lo", Transport::Ieee8023));
+        assert_eq!(port.protocol_address, vec![0; 6]);
+        describe_port(&mut port, &PortConfig::new("nosuch0", Transport::UdpIpv4));
+        assert!(port.physical_address.is_empty() && port.protocol_address.is_empty());
     }
 
     #[test]

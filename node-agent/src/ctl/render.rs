@@ -2,11 +2,14 @@
 //! `\t<sourcePortIdentity> seq <n> <ACTION> MANAGEMENT <ID> ` and, for the IDs pmc 3.1.1
 //! knows how to show, `\t\t<field> <value>` lines with its names, alignment and formats.
 //! A MANAGEMENT_ERROR_STATUS shows only its header line, as pmc 3.1.1 does.
+//! Texts are shown as UTF-8 (pmc writes their bytes as they are).
 
 use std::fmt::Write as _;
 
-use ptp_core::wire::management::{ManagementData, ManagementId, TimeFlags};
-use ptp_core::wire::{Body, Message, MessageType, Tlv};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ptp_core::wire::management::{ManagementData, ManagementId, PortAddress, TimeFlags};
+use ptp_core::wire::{Body, Message, MessageType, PtpText, Tlv};
 
 /// pmc's text for `bytes`, or `None` for what pmc does not show (not a management message,
 /// or one it cannot decode).
@@ -237,14 +240,33 @@ fn fields(out: &mut String, data: &ManagementData<'_>) {
         ManagementData::LogMinPdelayReqInterval(v) => {
             push("logMinPdelayReqInterval", v.0.to_string());
         }
-        // pmc 3.1.1 shows nothing of the others (CLOCK_DESCRIPTION and USER_DESCRIPTION are
-        // not rendered yet here).
+        ManagementData::ClockDescription(d) => {
+            push("clockType", format!("0x{:x}", d.clock_type));
+            push("physicalLayerProtocol", text(d.physical_layer_protocol));
+            push("physicalAddress", hex_octets(d.physical_address));
+            push(
+                "protocolAddress",
+                format!(
+                    "{} {}",
+                    d.protocol_address.network_protocol,
+                    port_address(d.protocol_address)
+                ),
+            );
+            push("manufacturerId", hex_octets(&d.manufacturer_identity));
+            push("productDescription", text(d.product_description));
+            push("revisionData", text(d.revision_data));
+            push("userDescription", text(d.user_description));
+            push("profileId", hex_octets(&d.profile_identity));
+        }
+        ManagementData::UserDescription(t) => push("userDescription", text(*t)),
+        // pmc 3.1.1 shows nothing of the others.
         _ => return,
     }
     // Names are padded to the longest, except where pmc pads wider.
     let min_width = match id {
         ManagementId::PORT_PROPERTIES_NP => 23,
         ManagementId::PORT_STATS_NP => 25,
+        ManagementId::USER_DESCRIPTION => 16,
         _ => 0,
     };
     let width = rows
@@ -289,6 +311,38 @@ fn time_flags(push: &mut impl FnMut(&str, String), flags: TimeFlags) {
     }
 }
 
+/// A PTPText as pmc prints it: its bytes up to the first zero (C's `%s`).
+fn text(t: PtpText<'_>) -> String {
+    let bytes = t.as_bytes();
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).into_owned()
+}
+
+/// Octets as pmc prints binary fields: lower-case hex joined by `:`, at most the first 16.
+fn hex_octets(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// A PortAddress as pmc prints it: dotted or RFC 5952 text for a well-sized IPv4 or IPv6
+/// address, hex octets otherwise.
+fn port_address(a: PortAddress<'_>) -> String {
+    let ip = match a.network_protocol {
+        PortAddress::UDP_IPV4 => <[u8; 4]>::try_from(a.address)
+            .ok()
+            .map(|o| Ipv4Addr::from(o).to_string()),
+        PortAddress::UDP_IPV6 => <[u8; 16]>::try_from(a.address)
+            .ok()
+            .map(|o| Ipv6Addr::from(o).to_string()),
+        _ => None,
+    };
+    ip.unwrap_or_else(|| hex_octets(a.address))
+}
+
 /// A scaled-nanosecond TimeInterval as pmc prints it (`%.1f` of ns).
 fn scaled_ns(scaled: i64) -> String {
     format!("{:.1}", scaled as f64 / 65536.0)
@@ -300,8 +354,8 @@ mod tests {
 
     use ptp_core::time::{Duration, TimeInterval};
     use ptp_core::wire::management::{
-        Action, CurrentDataSet, DefaultDataSet, ManagementErrorId, ManagementErrorStatus,
-        ManagementTlv, PortStatsNp, TimeStatusNp,
+        Action, ClockDescription, CurrentDataSet, DefaultDataSet, ManagementErrorId,
+        ManagementErrorStatus, ManagementTlv, PortStatsNp, TimeStatusNp,
     };
     use ptp_core::wire::{
         ClockAccuracy, ClockIdentity, ClockQuality, Header, Management, PortIdentity, TlvWriter,
@@ -445,6 +499,75 @@ mod tests {
         );
         assert_eq!(lines[8], "\t\trx_Pdelay_Resp_Follow_Up  0");
         assert_eq!(lines[19], "\t\ttx_Announce               12");
+    }
+
+    #[test]
+    fn clock_description_in_pmcs_layout() {
+        let mac = [0x02, 0xaa, 0xbb, 0x0c, 0x0d, 0x0e];
+        let cd = ClockDescription {
+            clock_type: ClockDescription::BOUNDARY_CLOCK,
+            physical_layer_protocol: PtpText::new(b"IEEE 802.3").unwrap(),
+            physical_address: &mac,
+            protocol_address: PortAddress {
+                network_protocol: PortAddress::UDP_IPV4,
+                address: &[10, 0, 0, 2],
+            },
+            manufacturer_identity: [0x00, 0x1b, 0x21],
+            product_description: PtpText::new(b"Acme;Clock;42").unwrap(),
+            revision_data: PtpText::new(b";;").unwrap(),
+            user_description: PtpText::new(b"rack 3").unwrap(),
+            profile_identity: [0x00, 0x1b, 0x19, 0x00, 0x02, 0x00],
+        };
+        let text = show(
+            1,
+            ManagementId::CLOCK_DESCRIPTION,
+            &ManagementData::ClockDescription(cd),
+        );
+        let expected = [
+            "\t001122.fffe.334455-1 seq 7 RESPONSE MANAGEMENT CLOCK_DESCRIPTION ",
+            "\t\tclockType             0x4000",
+            "\t\tphysicalLayerProtocol IEEE 802.3",
+            "\t\tphysicalAddress       02:aa:bb:0c:0d:0e",
+            "\t\tprotocolAddress       1 10.0.0.2",
+            "\t\tmanufacturerId        00:1b:21",
+            "\t\tproductDescription    Acme;Clock;42",
+            "\t\trevisionData          ;;",
+            "\t\tuserDescription       rack 3",
+            "\t\tprofileId             00:1b:19:00:02:00",
+        ];
+        assert_eq!(text.split('\n').collect::<Vec<_>>(), expected);
+        // IPv6 in RFC 5952 text, an 802.3 address (or a missing one) in hex octets.
+        let v6 = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        for (protocol, address, shown) in [
+            (PortAddress::UDP_IPV6, &v6[..], "2 fd00::1"),
+            (PortAddress::IEEE_802_3, &mac[..], "3 02:aa:bb:0c:0d:0e"),
+            (PortAddress::UDP_IPV4, &[][..], "1 "),
+        ] {
+            let cd = ClockDescription {
+                protocol_address: PortAddress {
+                    network_protocol: protocol,
+                    address,
+                },
+                ..cd
+            };
+            let text = show(
+                1,
+                ManagementId::CLOCK_DESCRIPTION,
+                &ManagementData::ClockDescription(cd),
+            );
+            let line = format!("\t\tprotocolAddress       {shown}");
+            assert!(text.split('\n').any(|l| l == line), "{line:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn user_description_is_padded_as_pmc_pads_it() {
+        let text = show(
+            0,
+            ManagementId::USER_DESCRIPTION,
+            &ManagementData::UserDescription(PtpText::new(b"grandmaster;lab").unwrap()),
+        );
+        assert!(text.ends_with("USER_DESCRIPTION \n\t\tuserDescription  grandmaster;lab"));
     }
 
     #[test]

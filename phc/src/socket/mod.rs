@@ -32,6 +32,12 @@ pub use ptp_socket::{PortSockets, PtpSocket, Received, TxId, TxTimestamp};
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+/// The IPv4 and IPv6 addresses of `interface`, in the order the kernel lists them (what
+/// ptp4l takes the first of, per family, as a port's protocol address).
+pub fn interface_addresses(interface: &str) -> std::io::Result<Vec<std::net::IpAddr>> {
+    crate::sys::interface_addresses(interface)
+}
+
 /// The network transport of a port (linuxptp's `network_transport`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transport {

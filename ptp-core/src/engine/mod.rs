@@ -52,4 +52,4 @@ pub use action::{
 };
 pub use datasets::{CurrentDs, DefaultDs, DelayMechanism, ParentDs, PortDs, TimePropertiesDs};
 pub use instance::{Instance, RxMeta};
-pub use settings::{InstanceSettings, PortSettings, SettingsError};
+pub use settings::{ClockDescriptionTexts, InstanceSettings, PortSettings, SettingsError};

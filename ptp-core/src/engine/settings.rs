@@ -9,12 +9,13 @@ use super::action::PeerAddress;
 use super::datasets::{DelayMechanism, TimePropertiesDs};
 use crate::config::enums::{
     ClockServo, ClockType, DatasetComparison, DelayFilter, DelayMechanism as ConfigDelay,
-    TimeStamping, TsprocMode,
+    NetworkTransport, TimeStamping, TsprocMode,
 };
 use crate::config::value::FaultResetInterval;
 use crate::config::{GlobalOptions, PortOptions, Ptp4lConfig};
 use crate::servo::{ServoConfig, ServoKind, TimestampingMode};
 use crate::time::{Duration, LogInterval};
+use crate::wire::management::PortAddress;
 use crate::wire::{ClockAccuracy, ClockIdentity, ClockQuality, TimeSource};
 
 /// Why a configuration cannot run on this engine.
@@ -75,10 +76,25 @@ pub struct InstanceSettings {
     /// followed the UTC offset behind. With hardware time stamping the PHC keeps the PTP
     /// timescale and no offset applies.
     pub utc_timescale: bool,
+    /// What CLOCK_DESCRIPTION and USER_DESCRIPTION tell of this clock.
+    pub description: ClockDescriptionTexts,
     /// Seed of the engine's random intervals.
     pub seed: u64,
     /// The ports.
     pub ports: Vec<PortSettings>,
+}
+
+/// The configured texts that describe the clock (ptp4l.conf's options of the same names).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClockDescriptionTexts {
+    /// manufacturerIdentity (an OUI).
+    pub manufacturer_identity: [u8; 3],
+    /// productDescription (`manufacturer;model;serial`).
+    pub product_description: String,
+    /// revisionData (`hardware;firmware;software`).
+    pub revision_data: String,
+    /// userDescription (`name;location`).
+    pub user_description: String,
 }
 
 /// One port's settings.
@@ -129,6 +145,15 @@ pub struct PortSettings {
     /// the port sends Announce, Sync and Follow_Up to each of them and Delay_Req to its
     /// master by unicast instead of multicast (IEEE 1588-2019 16.1 without negotiation).
     pub unicast_peers: Vec<PeerAddress>,
+    /// networkProtocol of the port's transport (IEEE 1588-2019 Table 4: 1 UDP/IPv4, 2
+    /// UDP/IPv6, 3 IEEE 802.3).
+    pub network_protocol: u16,
+    /// The interface's physical (MAC) address, for CLOCK_DESCRIPTION; the runtime fills it
+    /// (empty when unknown, as ptp4l sends it when it cannot read one).
+    pub physical_address: Vec<u8>,
+    /// The port's protocol address for CLOCK_DESCRIPTION: its IPv4 or IPv6 address, or the
+    /// MAC on IEEE 802.3; the runtime fills it (empty when the interface has none).
+    pub protocol_address: Vec<u8>,
 }
 
 impl Default for PortSettings {
@@ -169,6 +194,13 @@ impl PortSettings {
             ignore_transport_specific: o.ignore_transport_specific,
             path_trace_enabled: o.path_trace_enabled,
             unicast_peers: Vec::new(),
+            network_protocol: match o.network_transport {
+                NetworkTransport::UdpV4 => PortAddress::UDP_IPV4,
+                NetworkTransport::UdpV6 => PortAddress::UDP_IPV6,
+                NetworkTransport::L2 => PortAddress::IEEE_802_3,
+            },
+            physical_address: Vec::new(),
+            protocol_address: Vec::new(),
         }
     }
 }
@@ -237,6 +269,12 @@ impl InstanceSettings {
             servo_config: servo_config(g, sync_interval),
             free_running: g.free_running,
             utc_timescale: g.time_stamping == TimeStamping::Software,
+            description: ClockDescriptionTexts {
+                manufacturer_identity: g.manufacturer_identity.0,
+                product_description: g.product_description.clone(),
+                revision_data: g.revision_data.clone(),
+                user_description: g.user_description.clone(),
+            },
             seed: u64::from_be_bytes(clock_identity.0),
             ports,
         })

@@ -38,11 +38,6 @@
 //!   not yet.
 //! - `ptp_dst_mac` and `p2p_dst_mac` are implemented (G.8275.1 sends everything to
 //!   01:80:C2:00:00:0E).
-//! - The description texts (`productDescription`, `revisionData`, `manufacturerIdentity`,
-//!   `userDescription`) are accepted as implemented although CLOCK_DESCRIPTION and
-//!   USER_DESCRIPTION are not answered yet: refusing a configuration for its description
-//!   would stop a clock over a label (the operator's own telecom profiles set
-//!   `userDescription`).
 //! - Three options are marked implemented although their default's behaviour is not there
 //!   yet, because "not yet" would refuse exactly the value that describes what we do:
 //!   `kernel_leap 1` (a pending leap second is not yet passed to the kernel; we act as

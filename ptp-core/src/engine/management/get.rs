@@ -1,6 +1,7 @@
 //! What each management GET answers, from the engine's data sets: the standard IDs and
 //! linuxptp's `*_NP` ones that describe this clock (TIME_STATUS_NP, GRANDMASTER_SETTINGS_NP,
-//! PORT_DATA_SET_NP, PORT_PROPERTIES_NP, PORT_STATS_NP).
+//! PORT_DATA_SET_NP, PORT_PROPERTIES_NP, PORT_STATS_NP). CLOCK_DESCRIPTION is answered per
+//! port, as ptp4l does (the addresses are the port's), USER_DESCRIPTION by the clock.
 
 use super::super::action::PortIndex;
 use super::super::datasets::DelayMechanism;
@@ -8,9 +9,10 @@ use super::super::instance::Instance;
 use crate::servo::TimestampingMode;
 use crate::time::{Duration, TimeInterval};
 use crate::wire::management::{
-    CurrentDataSet, DefaultDataSet, DelayMechanism as WireDelayMechanism, GrandmasterSettingsNp,
-    ManagementData, ManagementId, ParentDataSet, PortDataSet, PortDataSetNp, PortPropertiesNp,
-    PortStatsNp, TimeFlags, TimePropertiesDataSet, TimeStatusNp, Timestamping,
+    ClockDescription, CurrentDataSet, DefaultDataSet, DelayMechanism as WireDelayMechanism,
+    GrandmasterSettingsNp, ManagementData, ManagementId, ParentDataSet, PortAddress, PortDataSet,
+    PortDataSetNp, PortPropertiesNp, PortStatsNp, TimeFlags, TimePropertiesDataSet, TimeStatusNp,
+    Timestamping,
 };
 use crate::wire::PtpText;
 
@@ -159,10 +161,46 @@ impl Instance {
                 rx: p.rx_counts,
                 tx: p.tx_counts,
             }),
+            ManagementId::CLOCK_DESCRIPTION => {
+                let texts = &self.settings.description;
+                ManagementData::ClockDescription(ClockDescription {
+                    // As ptp4l: a clock of several ports is a boundary clock.
+                    clock_type: if self.ports.len() > 1 {
+                        ClockDescription::BOUNDARY_CLOCK
+                    } else {
+                        ClockDescription::ORDINARY_CLOCK
+                    },
+                    // Every transport we run (UDP/IPv4, UDP/IPv6, 802.3) runs over Ethernet.
+                    physical_layer_protocol: PtpText::new(b"IEEE 802.3").ok()?,
+                    physical_address: &p.settings.physical_address,
+                    protocol_address: PortAddress {
+                        network_protocol: p.settings.network_protocol,
+                        address: &p.settings.protocol_address,
+                    },
+                    manufacturer_identity: texts.manufacturer_identity,
+                    product_description: PtpText::new(texts.product_description.as_bytes()).ok()?,
+                    revision_data: PtpText::new(texts.revision_data.as_bytes()).ok()?,
+                    user_description: PtpText::new(texts.user_description.as_bytes()).ok()?,
+                    profile_identity: match p.ds.delay_mechanism {
+                        DelayMechanism::E2E => DEFAULT_DELAY_REQUEST_RESPONSE_PROFILE,
+                        DelayMechanism::P2P => DEFAULT_PEER_TO_PEER_PROFILE,
+                    },
+                })
+            }
+            ManagementId::USER_DESCRIPTION => ManagementData::UserDescription(
+                PtpText::new(self.settings.description.user_description.as_bytes()).ok()?,
+            ),
             _ => return None,
         })
     }
 }
+
+/// profileIdentity of the default delay request-response profile (IEEE 1588-2019 I.3.4),
+/// which ptp4l reports for E2E ports whatever the configuration.
+const DEFAULT_DELAY_REQUEST_RESPONSE_PROFILE: [u8; 6] = [0x00, 0x1b, 0x19, 0x00, 0x01, 0x00];
+/// profileIdentity of the default peer-to-peer profile (IEEE 1588-2019 I.4.4), which ptp4l
+/// reports for P2P ports.
+const DEFAULT_PEER_TO_PEER_PROFILE: [u8; 6] = [0x00, 0x1b, 0x19, 0x00, 0x02, 0x00];
 
 fn wire_delay_mechanism(m: DelayMechanism) -> WireDelayMechanism {
     match m {

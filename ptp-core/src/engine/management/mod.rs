@@ -226,8 +226,9 @@ impl Instance {
     }
 }
 
-/// The largest management data we send (PORT_STATS_NP: 266 bytes).
-const DATA_MAX: usize = 320;
+/// The largest management data we send: CLOCK_DESCRIPTION with three 255-byte texts and
+/// 16-byte addresses, 819 bytes and a pad byte.
+const DATA_MAX: usize = 820;
 /// The largest response: header, management fields, and a TLV of the largest data we send.
 const RESPONSE_MAX: usize = 34 + 14 + DATA_MAX + 16;
 
@@ -257,6 +258,7 @@ fn is_port_id(id: ManagementId) -> bool {
     matches!(
         id,
         ManagementId::PORT_DATA_SET
+            | ManagementId::CLOCK_DESCRIPTION
             | ManagementId::LOG_ANNOUNCE_INTERVAL
             | ManagementId::ANNOUNCE_RECEIPT_TIMEOUT
             | ManagementId::LOG_SYNC_INTERVAL
