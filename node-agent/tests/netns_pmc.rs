@@ -13,7 +13,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{prerequisites, Lab, AGENT};
+use support::{agent_with_socket, prerequisites, Lab, SocketAgent, AGENT};
 
 const CONF: &str = "[global]\npriority1 127\nfree_running 1\ntx_timestamp_timeout 10\n\
                     logAnnounceInterval 0\nuserDescription netns;lab\n";
@@ -130,24 +130,12 @@ fn pmc_asks_over_the_local_management_socket() {
     if !prerequisites("pmc_asks_over_the_local_management_socket") {
         return;
     }
-    let mut lab = Lab::new("pmcuds");
-    let (gm_ns, other) = (lab.ns("gm"), lab.ns("other"));
-    lab.link(&gm_ns, "eth-gm", &other, "eth-other");
-    let uds = std::path::Path::new(&lab.file("placeholder", ""))
-        .with_file_name("ptp4l.sock")
-        .to_string_lossy()
-        .into_owned();
-    let conf = lab.file(
-        "agent.conf",
-        &format!("{CONF}domainNumber 24\nuds_address {uds}\n"),
-    );
-    let agent = lab.spawn(
-        "agent",
-        &gm_ns,
-        AGENT,
-        &["-f", &conf, "-S", "-m", "-4", "-i", "eth-gm"],
-    );
-    agent.wait_for("to MASTER", Duration::from_secs(60));
+    let SocketAgent {
+        mut lab,
+        ns: gm_ns,
+        log: agent,
+        uds,
+    } = agent_with_socket("pmcuds", &format!("{CONF}domainNumber 24\n"));
     let identity = agent
         .own_identity()
         .unwrap_or_else(|| panic!("no identity line\n{}", agent.dump()));
@@ -250,21 +238,12 @@ fn every_answer_reaches_a_client_that_asks_many_at_once() {
     if !prerequisites("every_answer_reaches_a_client_that_asks_many_at_once") {
         return;
     }
-    let mut lab = Lab::new("pmcmany");
-    let (gm_ns, other) = (lab.ns("gm"), lab.ns("other"));
-    lab.link(&gm_ns, "eth-gm", &other, "eth-other");
-    let uds = std::path::Path::new(&lab.file("placeholder", ""))
-        .with_file_name("ptp4l.sock")
-        .to_string_lossy()
-        .into_owned();
-    let conf = lab.file("agent.conf", &format!("{CONF}uds_address {uds}\n"));
-    let agent = lab.spawn(
-        "agent",
-        &gm_ns,
-        AGENT,
-        &["-f", &conf, "-S", "-m", "-4", "-i", "eth-gm"],
-    );
-    agent.wait_for("to MASTER", Duration::from_secs(60));
+    let SocketAgent {
+        mut lab,
+        ns: gm_ns,
+        log: _,
+        uds,
+    } = agent_with_socket("pmcmany", CONF);
     const N: usize = 30;
     let mut args = vec!["-u", "-s", &uds, "-b", "0", "-d", "0"];
     args.extend(std::iter::repeat_n("GET DEFAULT_DATA_SET", N));

@@ -15,9 +15,8 @@ mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use support::{prerequisites, Lab, AGENT};
+use support::{agent_with_socket, prerequisites, SocketAgent};
 
 const PTPCTL: &str = env!("CARGO_BIN_EXE_ptpctl");
 
@@ -173,21 +172,13 @@ fn ptpctl_prints_what_pmc_prints() {
     if !prerequisites("ptpctl_prints_what_pmc_prints") {
         return;
     }
-    let mut lab = Lab::new("ctl");
-    let (gm_ns, other) = (lab.ns("gm"), lab.ns("other"));
-    lab.link(&gm_ns, "eth-gm", &other, "eth-other");
-    let uds = std::path::Path::new(&lab.file("placeholder", ""))
-        .with_file_name("ptp4l.sock")
-        .to_string_lossy()
-        .into_owned();
-    let conf = lab.file("agent.conf", &format!("{CONF}uds_address {uds}\n"));
-    let agent = lab.spawn(
-        "agent",
-        &gm_ns,
-        AGENT,
-        &["-f", &conf, "-S", "-m", "-4", "-i", "eth-gm"],
-    );
-    agent.wait_for("to MASTER", Duration::from_secs(60));
+    // The lab lives to the end of the test: it removes the namespaces when dropped.
+    let SocketAgent {
+        lab: _lab,
+        ns: gm_ns,
+        log: _,
+        uds,
+    } = agent_with_socket("ctl", CONF);
     let options: Vec<String> = ["-u", "-s", &uds, "-b", "0", "-d", "24"]
         .iter()
         .map(|s| (*s).to_owned())

@@ -172,6 +172,11 @@ impl Lab {
         run(&["ip", "-n", ns, "addr", "add", &v6, "dev", dev, "nodad"]);
     }
 
+    /// The path of `name` in the lab's directory (removed with the lab).
+    pub fn path(&self, name: &str) -> String {
+        self.dir.join(name).to_string_lossy().into_owned()
+    }
+
     /// Writes a configuration file and returns its path.
     pub fn file(&self, name: &str, text: &str) -> String {
         let path = self.dir.join(name);
@@ -499,4 +504,34 @@ pub fn for_each_net(f: impl Fn(Net) + Send + Sync + 'static) {
         eprintln!("failed for {net:?}");
         std::panic::resume_unwind(e);
     }
+}
+
+/// An agent grandmaster (UDPv4, software time stamps) in its own namespace, joined by a veth
+/// to another, with its management socket in the lab's directory (tests must not share
+/// `/var/run/ptp4l`); ready once it is MASTER.
+pub struct SocketAgent {
+    pub lab: Lab,
+    /// The agent's namespace.
+    pub ns: String,
+    pub log: Log,
+    /// The agent's `uds_address`.
+    pub uds: String,
+}
+
+/// Starts a [`SocketAgent`] from ptp4l.conf text `conf` (the socket's path is added to it)
+/// and waits until it is MASTER.
+pub fn agent_with_socket(tag: &str, conf: &str) -> SocketAgent {
+    let mut lab = Lab::new(tag);
+    let (ns, other) = (lab.ns("gm"), lab.ns("other"));
+    lab.link(&ns, "eth-gm", &other, "eth-other");
+    let uds = lab.path("ptp4l.sock");
+    let conf = lab.file("agent.conf", &format!("{conf}\nuds_address {uds}\n"));
+    let log = lab.spawn(
+        "agent",
+        &ns,
+        AGENT,
+        &["-f", &conf, "-S", "-m", "-4", "-i", "eth-gm"],
+    );
+    log.wait_for("to MASTER", Duration::from_secs(60));
+    SocketAgent { lab, ns, log, uds }
 }
