@@ -602,3 +602,36 @@ fn ignore_transport_specific_accepts_any_major_sdo_id() {
     let (sent, _) = ask(&mut clock_with("ignore_transport_specific 1"), &req);
     assert_eq!(sent.len(), 1);
 }
+
+/// From the network as from the local socket, a port ID is answered by every port the
+/// target names (pmc asking a boundary clock sees all its ports), all out of the port the
+/// request came in on; a clock-wide ID once, the clock speaking as that port.
+#[test]
+fn network_requests_are_answered_by_every_addressed_port() {
+    let mut clock = clock_of("", 2);
+    let get =
+        |id: ManagementId| request(Action::Get, id, &ManagementData::Empty, PortIdentity::ALL);
+    // Asked on the second port: both answers leave through it.
+    let mut log = ActionLog::default();
+    let req = get(ManagementId::PORT_DATA_SET);
+    clock.handle_message(PortIndex(1), &req, RxMeta::default(), NOW, &mut log);
+    let sent: Vec<(PortIndex, Vec<u8>)> = log
+        .take()
+        .into_iter()
+        .filter_map(|a| match a {
+            OwnedAction::Send { port, bytes, .. } => Some((port, bytes)),
+            _ => None,
+        })
+        .collect();
+    let sources: Vec<(PortIndex, u16)> = sent
+        .iter()
+        .map(|(port, bytes)| (*port, response(bytes).0.source_port_identity.port_number))
+        .collect();
+    assert_eq!(sources, vec![(PortIndex(1), 1), (PortIndex(1), 2)]);
+    let (sent, _) = ask(&mut clock, &get(ManagementId::DEFAULT_DATA_SET));
+    let sources: Vec<u16> = sent
+        .iter()
+        .map(|bytes| response(bytes).0.source_port_identity.port_number)
+        .collect();
+    assert_eq!(sources, vec![1]);
+}

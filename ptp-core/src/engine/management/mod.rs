@@ -7,14 +7,15 @@
 //! Submodules: `get` (what each GET answers, standard and linuxptp `*_NP` IDs) and `set`
 //! (the SETs the local socket accepts).
 //!
-//! Requests come two ways:
-//! - from the network, on a port ([`Instance::handle_message`]): that port answers, whatever
-//!   the ID, and the answer goes back out of the port;
+//! Who answers is the same both ways, as in ptp4l: a clock-wide ID once, a port ID by every
+//! port the target port number names (65535: all of them). Requests come
+//! - from the network, on a port ([`Instance::handle_message`]): the answers go back out of
+//!   that port, the clock speaking as that port;
 //! - from the local management socket (ptp4l's `uds_address`, where `pmc -u` asks:
-//!   [`Instance::handle_local_management`]): as ptp4l does, a clock-wide ID is answered once by
-//!   the clock (source port number 0) and a port ID by every port the target port number
-//!   names (65535: all of them). Requests for other clocks are not forwarded to the network
-//!   (ptp4l forwards them when boundaryHops allows): `pmc -u -b 0` is the supported use.
+//!   [`Instance::handle_local_management`]): the clock speaks as port 0.
+//!
+//! Requests are not forwarded to other ports or from the local socket to the network (ptp4l
+//! forwards them when boundaryHops allows): `pmc -u -b 0` is the supported local use.
 
 mod get;
 mod set;
@@ -34,7 +35,8 @@ use crate::wire::{
 };
 
 impl Instance {
-    /// A Management message arrived on `port`.
+    /// A Management message arrived on `port`: answered as ptp4l answers it, out of the same
+    /// port (see [`Self::respond`] for who answers).
     pub(crate) fn on_management(
         &mut self,
         port: PortIndex,
@@ -44,41 +46,46 @@ impl Instance {
         rx: RxMeta,
         sink: &mut dyn ActionSink,
     ) -> Result<(), DropReason> {
-        let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
-        let target = request.target_port_identity;
-        let own = p.identity();
-        let for_us = addresses_clock(target, own.clock_identity)
-            && (target.port_number == own.port_number
-                || target.port_number == PortIdentity::ALL.port_number
-                || target.port_number == 0);
-        if !for_us {
+        let ingress = self
+            .port(port)
+            .ok_or(DropReason::UnexpectedInState)?
+            .identity();
+        if !addresses_clock(request.target_port_identity, ingress.clock_identity) {
             return Err(DropReason::NotForUs);
         }
         let tlv = request_tlv(request, suffix)?;
-        let answer = self.answer(port, request.action, tlv.id);
+        // SET and COMMAND are accepted from the local socket only.
+        let done = match request.action {
+            Action::Get => Ok(()),
+            _ => Err(ManagementErrorId::NOT_SUPPORTED),
+        };
         let unicast = header.flags.unicast();
-        let mut buf = [0u8; RESPONSE_MAX];
-        let len = self.encode_response(own, header, request, tlv.id, answer, unicast, &mut buf)?;
+        let mut responses = Vec::new();
+        self.respond(ingress, header, request, tlv.id, done, unicast, &mut |r| {
+            responses.push(r.to_vec());
+        })?;
         let destination = match (unicast, rx.source) {
             (true, Some(addr)) => Destination::Unicast(addr),
             _ => Destination::Multicast,
         };
-        if let Some(p) = self.ports.get_mut(port.get()) {
-            count(&mut p.tx_counts, MessageType::Management);
+        for bytes in &responses {
+            if let Some(p) = self.ports.get_mut(port.get()) {
+                count(&mut p.tx_counts, MessageType::Management);
+            }
+            sink.act(SinkAction::Send {
+                port,
+                class: MessageClass::General,
+                destination,
+                tag: None,
+                bytes,
+            });
         }
-        sink.act(SinkAction::Send {
-            port,
-            class: MessageClass::General,
-            destination,
-            tag: None,
-            bytes: buf.get(..len).unwrap_or_default(),
-        });
         Ok(())
     }
 
     /// A management request from the local management socket (what `pmc -u` sends to
-    /// ptp4l's `uds_address`): each response, encoded, is handed to `reply` — one from the
-    /// clock for a clock-wide ID, one per addressed port for a port ID. A SET is carried out
+    /// ptp4l's `uds_address`): each response, encoded, is handed to `reply` (see
+    /// [`Self::respond`] for who answers; the clock speaks as port 0). A SET is carried out
     /// first and answered with the values it set, as ptp4l does (see `set` for what can be
     /// set); its effects (a new BMCA decision) go to `sink`. A request that is malformed, for
     /// another domain or clock, or not a request at all gets no response and the reason is
@@ -103,7 +110,6 @@ impl Instance {
             return Err(DropReason::NotForUs);
         }
         let tlv = request_tlv(&m, message.suffix)?;
-        let id = tlv.id;
         let done = match m.action {
             Action::Get => Ok(()),
             Action::Set => match tlv.data(Action::Set) {
@@ -112,18 +118,38 @@ impl Instance {
             },
             _ => Err(ManagementErrorId::NOT_SUPPORTED),
         };
+        let source = PortIdentity {
+            clock_identity: clock,
+            port_number: 0,
+        };
+        self.respond(source, header, &m, tlv.id, done, false, reply)
+    }
+
+    /// Answers `request` (a request for this clock) as ptp4l does: a clock-wide ID once, from
+    /// `clock_source`; a port ID from every port its target port number names (65535: all of
+    /// them), each as itself. `done` is how the request's SET or COMMAND ended (`Ok` for a
+    /// GET); each answer is the current value of `id`, or the error status. Each encoded
+    /// response goes to `reply`; when no port is named, none does and `NotForUs` is returned.
+    #[allow(clippy::too_many_arguments)]
+    fn respond(
+        &self,
+        clock_source: PortIdentity,
+        header: &Header,
+        request: &Management,
+        id: ManagementId,
+        done: Result<(), ManagementErrorId>,
+        unicast: bool,
+        reply: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), DropReason> {
         let mut buf = [0u8; RESPONSE_MAX];
         if !is_port_id(id) {
-            let source = PortIdentity {
-                clock_identity: clock,
-                port_number: 0,
-            };
-            let data = self.local_answer(done, PortIndex(0), id);
-            let len = self.encode_response(source, header, &m, id, data, false, &mut buf)?;
+            let data = self.answer(done, PortIndex(0), id);
+            let len =
+                self.encode_response(clock_source, header, request, id, data, unicast, &mut buf)?;
             reply(buf.get(..len).unwrap_or_default());
             return Ok(());
         }
-        let wanted = m.target_port_identity.port_number;
+        let wanted = request.target_port_identity.port_number;
         let mut answered = false;
         for (i, p) in self.ports.iter().enumerate() {
             let own = p.identity();
@@ -131,8 +157,8 @@ impl Instance {
                 continue;
             }
             let port = PortIndex(u16::try_from(i).unwrap_or(u16::MAX));
-            let data = self.local_answer(done, port, id);
-            let len = self.encode_response(own, header, &m, id, data, false, &mut buf)?;
+            let data = self.answer(done, port, id);
+            let len = self.encode_response(own, header, request, id, data, unicast, &mut buf)?;
             reply(buf.get(..len).unwrap_or_default());
             answered = true;
         }
@@ -143,9 +169,9 @@ impl Instance {
         }
     }
 
-    /// What `port` answers to a local request whose SET (if any) ended with `done`: the
+    /// What `port` answers to a request whose SET or COMMAND (if any) ended with `done`: the
     /// current value of `id`, or the error status.
-    fn local_answer(
+    fn answer(
         &self,
         done: Result<(), ManagementErrorId>,
         port: PortIndex,
@@ -154,22 +180,6 @@ impl Instance {
         done?;
         self.management_get(port, id)
             .ok_or(ManagementErrorId::NOT_SUPPORTED)
-    }
-
-    /// What `port` answers to a request from the network: the data of a GET, or the error
-    /// status (every SET and COMMAND: they are accepted from the local socket only).
-    fn answer(
-        &self,
-        port: PortIndex,
-        action: Action,
-        id: ManagementId,
-    ) -> Result<ManagementData<'_>, ManagementErrorId> {
-        match action {
-            Action::Get => self
-                .management_get(port, id)
-                .ok_or(ManagementErrorId::NOT_SUPPORTED),
-            _ => Err(ManagementErrorId::NOT_SUPPORTED),
-        }
     }
 
     /// Encodes into `buf` the response from `source` to `request` (whose header is
