@@ -240,7 +240,7 @@ fn agent_beside_ptp4l_for_60_s() {
     );
     // Under the agent grandmaster the ptp4l slave's offsets stay within ptp4l's own noise:
     // a spread of the same order (the bound leaves room for the load of a shared 2-core
-    // machine; measured 0.5–1.6 times, and 2.6 once in CI over 30 samples, before the
+    // machine; measured 0.5–1.6 times, and 2.6 once in a clean-clone run over 30 samples, before the
     // window grew to 52) and a shift of the centre well inside it. Robust statistics: one
     // scheduling hiccup (a 6 µs offset was seen once) would otherwise decide the comparison;
     // the maxima are printed above.

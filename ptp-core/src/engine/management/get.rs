@@ -4,7 +4,7 @@
 //! port, as ptp4l does (the addresses are the port's), USER_DESCRIPTION by the clock.
 
 use super::super::action::PortIndex;
-use super::super::datasets::DelayMechanism;
+use super::super::datasets::{DelayMechanism, TimePropertiesDs};
 use super::super::instance::Instance;
 use crate::servo::TimestampingMode;
 use crate::time::{Duration, TimeInterval};
@@ -23,7 +23,7 @@ impl Instance {
         let d = &self.default_ds;
         let tp = &self.time_properties;
         let p = self.port(port)?;
-        let time_flags = TimeFlags(u8::try_from(tp.flags().0 & 0xff).unwrap_or(0));
+        let time_flags = flags_of(tp);
         Some(match id {
             ManagementId::NULL_MANAGEMENT => ManagementData::Empty,
             ManagementId::DEFAULT_DATA_SET => ManagementData::DefaultDataSet(DefaultDataSet {
@@ -133,7 +133,7 @@ impl Instance {
                 ManagementData::GrandmasterSettingsNp(GrandmasterSettingsNp {
                     clock_quality: d.clock_quality,
                     current_utc_offset: gm.current_utc_offset,
-                    time_flags: TimeFlags(u8::try_from(gm.flags().0 & 0xff).unwrap_or(0)),
+                    time_flags: flags_of(gm),
                     time_source: gm.time_source,
                 })
             }
@@ -201,6 +201,12 @@ const DEFAULT_DELAY_REQUEST_RESPONSE_PROFILE: [u8; 6] = [0x00, 0x1b, 0x19, 0x00,
 /// profileIdentity of the default peer-to-peer profile (IEEE 1588-2019 I.4.4), which ptp4l
 /// reports for P2P ports.
 const DEFAULT_PEER_TO_PEER_PROFILE: [u8; 6] = [0x00, 0x1b, 0x19, 0x00, 0x02, 0x00];
+
+/// The time-properties flags of `tp` as management data carries them (the low octet of the
+/// header's flagField).
+fn flags_of(tp: &TimePropertiesDs) -> TimeFlags {
+    TimeFlags(u8::try_from(tp.flags().0 & 0xff).unwrap_or(0))
+}
 
 fn wire_delay_mechanism(m: DelayMechanism) -> WireDelayMechanism {
     match m {
