@@ -1,45 +1,25 @@
 #!/usr/bin/env bash
-# Installs, idempotently, every system package the test tiers need. Safe to run repeatedly;
-# it only calls apt-get when something is missing. Needs root (CI and the test machines run
-# as root).
+# Installs, idempotently, every Debian package the test tiers need (the kube tier's are
+# installed by scripts/kube/build-apiserver.sh). Safe to run repeatedly: apt-get runs only
+# when something is missing, and waits for another package manager's locks. Needs root (CI
+# and the test machines run as root).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-# command -> Debian package
-declare -A want=(
-  [ptp4l]=linuxptp
-  [pmc]=linuxptp
-  [ip]=iproute2
-  [ethtool]=ethtool
-  [tshark]=tshark
-  [tcpdump]=tcpdump
-  [gcc]=gcc
-  # The metrics test fetches /metrics inside a namespace.
-  [curl]=curl
+packages=(
+  linuxptp # ptp4l, pmc, phc2sys: the reference peer
+  iproute2 # ip netns, veth
+  ethtool
+  tshark # the L2 destination test reads captures
+  tcpdump
+  gcc
+  curl # the metrics test fetches /metrics inside a namespace
+  linux-libc-dev # the phc crate's ABI layout test compiles against the kernel headers
 )
-
-missing=()
-for cmd in "${!want[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}")
-done
-
-# header -> Debian package (the phc crate's ABI layout test compiles against the kernel headers)
-declare -A want_headers=(
-  [/usr/include/linux/ptp_clock.h]=linux-libc-dev
-  [/usr/include/linux/net_tstamp.h]=linux-libc-dev
-)
-for header in "${!want_headers[@]}"; do
-  [[ -f "$header" ]] || missing+=("${want_headers[$header]}")
-done
-
-if ((${#missing[@]})); then
-  # de-duplicate
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  echo "install-deps: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # tshark asks whether non-root users may capture; answer for it.
+# tshark asks whether non-root users may capture; answer for it before it is installed.
+if ! dpkg-query -W -f='${Status}' tshark 2>/dev/null | grep -q 'install ok installed'; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  echo "install-deps: all test packages present"
 fi
+apt_install "${packages[@]}"
+echo "install-deps: every test package is installed" >&2

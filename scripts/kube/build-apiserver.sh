@@ -2,12 +2,13 @@
 # Provides a real `kube-apiserver` (Kubernetes v1.20.2) and `etcd` on a machine with no cluster,
 # for the kube test tier (kube-harness/). No registry ships a prebuilt kube-apiserver; Debian
 # bookworm's `kubernetes` *source* package is the complete upstream v1.20.2 tree with vendor/,
-# and it builds offline with Debian's Go 1.19. See /work/shared/reference/k8s-apiserver.md.
+# and it builds offline with Debian's Go 1.19.
 #
 # What it does (idempotent, no stdin):
 #   1. apt-installs etcd-server, golang-1.19-go, rsync, make and Debian's reflect2 1.0.2 source;
-#   2. fetches the `kubernetes` source package through a private deb-src list (system apt
-#      configuration is left untouched);
+#   2. fetches the `kubernetes` source package through a private deb-src list made from the
+#      system's own Debian bookworm entries (same mirrors; the system's apt configuration is
+#      left untouched);
 #   3. swaps the vendored github.com/modern-go/reflect2 v1.0.1 for Debian's 1.0.2 (without it
 #      the binary segfaults on the first custom-resource write under Go >= 1.18);
 #   4. patches the OpenAPI type validator (both vendored copies) so that a value is "null" only
@@ -27,6 +28,8 @@
 #   PTP_KUBE_CACHE  cache root (default /var/cache/ptp-rs/kube); the binary lands in
 #                   $PTP_KUBE_CACHE/v1.20.2/kube-apiserver, the build tree in .../build.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
 
 version=v1.20.2
 # Bump when the patches below change, so cached binaries built without them are rebuilt.
@@ -42,20 +45,6 @@ log() { echo "build-apiserver: $*" >&2; }
 report() {
   echo "PTP_KUBE_APISERVER=$apiserver"
   echo "PTP_ETCD=$etcd_bin"
-}
-
-apt_install() {
-  local missing=()
-  local pkg
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  fi
 }
 
 built_ok() {
@@ -78,23 +67,42 @@ apt_install golang-1.19-go rsync make golang-github-modern-go-reflect2-dev ca-ce
 build="$cache/build"
 mkdir -p "$build" "$out_dir"
 
-# A private deb-src list for bookworm + bookworm-security, built from the deb lines the system
-# already uses (same mirror), so the system's apt configuration is not changed.
+# A private deb-src list: every bookworm entry of the system's apt sources (deb822 `.sources`
+# files and one-line `.list` files), as deb-src, so the source package comes from the mirror
+# the machine already uses and the system's apt configuration is not changed.
 apt_dir="$build/apt"
 mkdir -p "$apt_dir/lists/partial"
 src_list="$apt_dir/sources.list"
-mirror=http://deb.debian.org/debian
-security=http://deb.debian.org/debian-security
-if [[ -r /etc/apt/sources.list.d/debian.sources ]]; then
-  m=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-  s=$(awk '/^URIs:/ && $2 ~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-  mirror=${m:-$mirror}
-  security=${s:-$security}
+system_sources() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -r "$f" ]] || continue
+    # One deb-src line per URI and suite of every stanza whose Types include deb.
+    awk '
+      function flush() {
+        if (deb) for (u in uris) for (s in suites) print "deb-src " uris[u] " " suites[s] " " comps
+        delete uris; delete suites; deb = 0; comps = ""
+      }
+      /^[[:space:]]*$/ { flush(); next }
+      /^[[:space:]]*#/ { next }
+      $1 == "Types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+      $1 == "URIs:" { for (i = 2; i <= NF; i++) uris[i] = $i }
+      $1 == "Suites:" { for (i = 2; i <= NF; i++) suites[i] = $i }
+      $1 == "Components:" { comps = ""; for (i = 2; i <= NF; i++) comps = comps (i > 2 ? " " : "") $i }
+      END { flush() }
+    ' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -r "$f" ]] || continue
+    # "deb [options] URI SUITE COMPONENTS...": the options are dropped.
+    sed -nE 's/^[[:space:]]*deb[[:space:]]+(\[[^]]*\][[:space:]]+)?/deb-src /p' "$f"
+  done
+}
+system_sources | awk '$3 ~ /^bookworm(-security|-updates)?$/' | sort -u >"$src_list"
+if [[ ! -s "$src_list" ]]; then
+  log "no Debian bookworm entry in the system's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/): the kubernetes source package cannot be fetched"
+  exit 1
 fi
-cat >"$src_list" <<LIST
-deb-src $mirror bookworm main
-deb-src $security bookworm-security main
-LIST
 apt_opts=(-o "Dir::Etc::SourceList=$src_list" -o "Dir::Etc::SourceParts=/dev/null"
   -o "Dir::State::Lists=$apt_dir/lists")
 
@@ -104,8 +112,8 @@ if [[ ! -f "$tree/cmd/kube-apiserver/apiserver.go" ]]; then
   log "fetching the kubernetes source package"
   rm -rf "$src_dir"
   mkdir -p "$src_dir"
-  apt-get "${apt_opts[@]}" update -qq >&2
-  (cd "$src_dir" && apt-get "${apt_opts[@]}" source --download-only kubernetes >&2)
+  apt_get "${apt_opts[@]}" update -qq
+  (cd "$src_dir" && apt_get "${apt_opts[@]}" source --download-only kubernetes)
   orig=$(ls "$src_dir"/kubernetes_*.orig.tar.gz)
   tar -xzf "$orig" -C "$src_dir"
   [[ -d "$tree" ]] || {
@@ -131,14 +139,17 @@ for f in "$tree/vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go" \
   }
 done
 
-log "building kube-apiserver $version (about 6 minutes on 2 idle cores)"
+log "building kube-apiserver $version (about 6 to 9 minutes on 2 cores)"
 start=$(date +%s)
+heartbeat "build-apiserver: building kube-apiserver"
+trap heartbeat_stop EXIT
 (
   cd "$tree"
   export PATH=/usr/lib/go-1.19/bin:$PATH GOFLAGS= GOPROXY=off GOCACHE="$build/gocache"
   make WHAT=cmd/kube-apiserver GOLDFLAGS="-s -w" KUBE_GIT_VERSION="$version" \
     KUBE_GIT_TREE_STATE=clean </dev/null >&2
 )
+heartbeat_stop
 log "built in $(($(date +%s) - start)) s"
 
 install -m 0755 "$tree/_output/local/bin/linux/amd64/kube-apiserver" "$apiserver.tmp"
