@@ -1,11 +1,11 @@
 //! `operator`: the `ptp.openshift.io/v1` custom resources and the controllers that reconcile
-//! them into node agents.
+//! them into each node's resolved configuration and the agents' workload.
 //!
-//! The library target holds the CRD types ([`crd`]), which `node-agent` also uses, and the
-//! controller's logic: profile selection ([`select`]), profile validation ([`validate`]), the
-//! agents' workload ([`agent`]), the reconciler ([`reconcile`]), what wakes it
-//! ([`triggers`]), leader election ([`leader`]) and the wiring ([`controller`]). The
-//! `ptp-operator` binary reads its settings and runs [`controller::run_elected`].
+//! The library target holds the CRD types ([`crd`]) and the controller's logic: profile
+//! selection ([`select`]), profile validation ([`validate`]), the agents' workload
+//! ([`agent`]), the reconciler ([`reconcile`]), what wakes it ([`triggers`]), leader election
+//! ([`leader`]) and the wiring ([`controller`]). The `ptp-operator` binary reads its settings
+//! and runs [`controller::run_elected`].
 #![forbid(unsafe_code)]
 
 pub mod agent;
