@@ -4,7 +4,8 @@
 //!
 //! Actions are passed to the sink as they are produced, borrowing the bytes to send from the
 //! engine's scratch buffer, so the message path allocates nothing. [`ActionLog`] is a sink that
-//! records owned copies, for tests and the simulator.
+//! records owned copies, for tests and the simulator. The engine's modules hand actions over
+//! through the shorthands at the end (`arm`, `cancel`, `cancel_all_timers`, `drop_message`).
 
 use crate::servo::ServoState;
 use crate::time::{Duration, Ppb};
@@ -304,4 +305,35 @@ impl ActionLog {
     pub fn take(&mut self) -> Vec<OwnedAction> {
         core::mem::take(&mut self.0)
     }
+}
+
+/// The port at position `i` of the instance's port list (the engine never has more ports
+/// than a `u16` counts).
+pub(crate) fn index_of(i: usize) -> PortIndex {
+    PortIndex(u16::try_from(i).unwrap_or(u16::MAX))
+}
+
+/// Arms (or re-arms) `port`'s `kind` timer to expire after `after`.
+pub(crate) fn arm(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind, after: Duration) {
+    sink.act(Action::ArmTimer {
+        timer: Timer { port, kind },
+        after,
+    });
+}
+
+/// Cancels `port`'s `kind` timer.
+pub(crate) fn cancel(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind) {
+    sink.act(Action::CancelTimer(Timer { port, kind }));
+}
+
+/// Cancels every timer of `port`.
+pub(crate) fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
+    for kind in TimerKind::ALL {
+        cancel(sink, port, kind);
+    }
+}
+
+/// Reports that a message received on `port` was dropped, and why.
+pub(crate) fn drop_message(sink: &mut dyn ActionSink, port: PortIndex, reason: DropReason) {
+    sink.act(Action::Event(Event::Dropped { port, reason }));
 }

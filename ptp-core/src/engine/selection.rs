@@ -3,9 +3,11 @@
 //! timePropertiesDS from its result (IEEE 1588-2019 9.3.5) and moving each port to its
 //! recommended state (9.2.5), and the announce receipt timeout.
 
-use super::action::{Action, ActionSink, DropReason, Event, PortIndex, TimerKind};
+use super::action::{
+    arm, cancel, index_of, Action, ActionSink, DropReason, Event, PortIndex, TimerKind,
+};
 use super::datasets::{ParentDs, TimePropertiesDs};
-use super::instance::{arm, cancel, index_of, Instance};
+use super::instance::Instance;
 use crate::bmca::{
     IgnoredAnnounce, LocalClock, PortInput, Recommendation, RecordOutcome, StateDecision,
 };
