@@ -11,14 +11,27 @@ use crate::servo::ServoState;
 use crate::time::{Duration, Ppb};
 use crate::wire::{ClockIdentity, PortIdentity, PortState, WireError};
 
-/// A port of the instance, 0-based (its portNumber is one more).
+/// A port of the instance, 0-based (its portNumber is one more: [`PortIndex::number`]).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct PortIndex(pub u16);
 
 impl PortIndex {
+    /// The port at position `i` of a port list: the inverse of [`PortIndex::get`]. Beyond
+    /// what a `u16` counts it gives `u16::MAX`, which no port has (an instance has fewer
+    /// than 0xffff ports).
+    pub fn from_usize(i: usize) -> Self {
+        Self(u16::try_from(i).unwrap_or(u16::MAX))
+    }
+
     /// The index as a `usize`, for slices.
     pub const fn get(self) -> usize {
         self.0 as usize
+    }
+
+    /// The port's IEEE 1588 portNumber (in its portIdentity, in logs and names): the index
+    /// plus one.
+    pub const fn number(self) -> u16 {
+        self.0.saturating_add(1)
     }
 }
 
@@ -305,12 +318,6 @@ impl ActionLog {
     pub fn take(&mut self) -> Vec<OwnedAction> {
         core::mem::take(&mut self.0)
     }
-}
-
-/// The port at position `i` of the instance's port list (the engine never has more ports
-/// than a `u16` counts).
-pub(crate) fn index_of(i: usize) -> PortIndex {
-    PortIndex(u16::try_from(i).unwrap_or(u16::MAX))
 }
 
 /// Arms (or re-arms) `port`'s `kind` timer to expire after `after`.

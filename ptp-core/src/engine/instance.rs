@@ -3,8 +3,8 @@
 //! expiries, management changes) and hands actions to an [`ActionSink`].
 
 use super::action::{
-    arm, cancel_all_timers, drop_message, index_of, Action, ActionSink, ClockAction, Destination,
-    DropReason, Event, Fault, MessageClass, PeerAddress, PortIndex, Timer, TimerKind, TxTag,
+    arm, cancel_all_timers, drop_message, Action, ActionSink, ClockAction, Destination, DropReason,
+    Event, Fault, MessageClass, PeerAddress, PortIndex, Timer, TimerKind, TxTag,
 };
 use super::datasets::{CurrentDs, DefaultDs, ParentDs, PortDs, TimePropertiesDs};
 use super::port::{count, Port};
@@ -114,7 +114,7 @@ impl Instance {
     /// port is masterOnly), arming their timers.
     pub fn start(&mut self, now: Time, sink: &mut dyn ActionSink) {
         for i in 0..self.ports.len() {
-            self.initialize_port(index_of(i), sink);
+            self.initialize_port(PortIndex::from_usize(i), sink);
         }
         self.state_decision(now, sink);
     }
