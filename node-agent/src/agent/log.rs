@@ -191,7 +191,7 @@ impl EventLog {
                 }
                 tracing::info!(
                     "port {}: {from} to {to} on {}",
-                    u32::from(port.0) + 1,
+                    port.number(),
                     transition_event(from, to)
                 );
             }
@@ -204,10 +204,10 @@ impl EventLog {
                 ..
             } => self.sample(offset, servo, frequency, path_delay),
             Event::Dropped { port, reason } => {
-                tracing::debug!(port = u32::from(port.0) + 1, ?reason, "dropped a message")
+                tracing::debug!(port = port.number(), ?reason, "dropped a message")
             }
             Event::Fault { port, fault } => {
-                let port = u32::from(port.0) + 1;
+                let port = port.number();
                 match fault {
                     Fault::TxTimestampLost => {
                         tracing::error!("port {port}: timed out while polling for tx timestamp");

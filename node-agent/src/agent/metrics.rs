@@ -256,7 +256,7 @@ impl AgentMetrics {
             Some(labels) => Cow::Borrowed(labels),
             None => Cow::Owned(PortLabels::new(
                 &self.node,
-                &format!("port{}", u32::from(port.0) + 1),
+                &format!("port{}", port.number()),
             )),
         }
     }

@@ -320,7 +320,7 @@ fn tx_timestamps(
         // for its deadline.
         let Some(i) = pending.iter().position(|p| p.id == stamp.id) else {
             tracing::debug!(
-                port = reporter.port.0 + 1,
+                port = reporter.port.number(),
                 id = stamp.id.0,
                 "unexpected tx time stamp"
             );
@@ -356,7 +356,7 @@ fn drain(
             // An oversized datagram is the sender's problem, not the port's.
             Err(SocketError::Truncated(len)) => {
                 tracing::debug!(
-                    port = reporter.port.0 + 1,
+                    port = reporter.port.number(),
                     len,
                     "dropped an oversized datagram"
                 );

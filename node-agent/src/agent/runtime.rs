@@ -111,7 +111,7 @@ impl Runtime {
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
         for i in 0..self.ports.len() {
-            self.open_port(index(i));
+            self.open_port(PortIndex::from_usize(i));
         }
         let now = self.now();
         self.instance.start(now, &mut self.actions);
@@ -120,7 +120,7 @@ impl Runtime {
             if self.ports.get(i).is_some_and(|p| p.task.is_none()) {
                 let now = self.now();
                 self.instance.handle_port_fault(
-                    index(i),
+                    PortIndex::from_usize(i),
                     Fault::OpenFailed,
                     now,
                     &mut self.actions,
@@ -215,7 +215,7 @@ impl Runtime {
                     .handle_tx_timestamp_lost(port, tag, now, &mut self.actions);
             }
             PortInput::Fault { fault, error } => {
-                tracing::error!("port {}: {}", port.0 + 1, error_chain(&error));
+                tracing::error!("port {}: {}", port.number(), error_chain(&error));
                 self.close_port(port);
                 let now = self.now();
                 self.instance
@@ -260,7 +260,7 @@ impl Runtime {
                         })
                     });
                 if !sent {
-                    tracing::debug!(port = port.0 + 1, "no sockets to send on");
+                    tracing::debug!(port = port.number(), "no sockets to send on");
                 }
             }
             OwnedAction::ArmTimer { timer, after } => {
@@ -330,12 +330,12 @@ impl Runtime {
         slot.generation += 1;
         match PortTask::open(port, slot.generation, &slot.config, tx_timeout, reports) {
             Ok(task) => {
-                tracing::debug!(port = port.0 + 1, interface = %slot.config.interface, "opened sockets");
+                tracing::debug!(port = port.number(), interface = %slot.config.interface, "opened sockets");
                 slot.task = Some(task);
             }
             Err(e) => tracing::error!(
                 "port {}: cannot open {}: {}",
-                port.0 + 1,
+                port.number(),
                 slot.config.interface,
                 error_chain(&e)
             ),
@@ -348,10 +348,6 @@ impl Runtime {
             slot.generation += 1;
         }
     }
-}
-
-fn index(i: usize) -> PortIndex {
-    PortIndex(u16::try_from(i).unwrap_or(u16::MAX))
 }
 
 /// An error and its sources on one line.

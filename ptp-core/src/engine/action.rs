@@ -4,20 +4,34 @@
 //!
 //! Actions are passed to the sink as they are produced, borrowing the bytes to send from the
 //! engine's scratch buffer, so the message path allocates nothing. [`ActionLog`] is a sink that
-//! records owned copies, for tests and the simulator.
+//! records owned copies, for tests and the simulator. The engine's modules hand actions over
+//! through the shorthands at the end (`arm`, `cancel`, `cancel_all_timers`, `drop_message`).
 
 use crate::servo::ServoState;
 use crate::time::{Duration, Ppb};
 use crate::wire::{ClockIdentity, PortIdentity, PortState, WireError};
 
-/// A port of the instance, 0-based (its portNumber is one more).
+/// A port of the instance, 0-based (its portNumber is one more: [`PortIndex::number`]).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct PortIndex(pub u16);
 
 impl PortIndex {
+    /// The port at position `i` of a port list: the inverse of [`PortIndex::get`]. Beyond
+    /// what a `u16` counts it gives `u16::MAX`, which no port has (an instance has fewer
+    /// than 0xffff ports).
+    pub fn from_usize(i: usize) -> Self {
+        Self(u16::try_from(i).unwrap_or(u16::MAX))
+    }
+
     /// The index as a `usize`, for slices.
     pub const fn get(self) -> usize {
         self.0 as usize
+    }
+
+    /// The port's IEEE 1588 portNumber (in its portIdentity, in logs and names): the index
+    /// plus one.
+    pub const fn number(self) -> u16 {
+        self.0.saturating_add(1)
     }
 }
 
@@ -304,4 +318,29 @@ impl ActionLog {
     pub fn take(&mut self) -> Vec<OwnedAction> {
         core::mem::take(&mut self.0)
     }
+}
+
+/// Arms (or re-arms) `port`'s `kind` timer to expire after `after`.
+pub(crate) fn arm(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind, after: Duration) {
+    sink.act(Action::ArmTimer {
+        timer: Timer { port, kind },
+        after,
+    });
+}
+
+/// Cancels `port`'s `kind` timer.
+pub(crate) fn cancel(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind) {
+    sink.act(Action::CancelTimer(Timer { port, kind }));
+}
+
+/// Cancels every timer of `port`.
+pub(crate) fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
+    for kind in TimerKind::ALL {
+        cancel(sink, port, kind);
+    }
+}
+
+/// Reports that a message received on `port` was dropped, and why.
+pub(crate) fn drop_message(sink: &mut dyn ActionSink, port: PortIndex, reason: DropReason) {
+    sink.act(Action::Event(Event::Dropped { port, reason }));
 }

@@ -3,8 +3,8 @@
 //! expiries, management changes) and hands actions to an [`ActionSink`].
 
 use super::action::{
-    Action, ActionSink, ClockAction, Destination, DropReason, Event, Fault, MessageClass,
-    PeerAddress, PortIndex, Timer, TimerKind, TxTag,
+    arm, cancel_all_timers, drop_message, Action, ActionSink, ClockAction, Destination, DropReason,
+    Event, Fault, MessageClass, PeerAddress, PortIndex, Timer, TimerKind, TxTag,
 };
 use super::datasets::{CurrentDs, DefaultDs, ParentDs, PortDs, TimePropertiesDs};
 use super::port::{count, Port};
@@ -114,7 +114,7 @@ impl Instance {
     /// port is masterOnly), arming their timers.
     pub fn start(&mut self, now: Time, sink: &mut dyn ActionSink) {
         for i in 0..self.ports.len() {
-            self.initialize_port(index_of(i), sink);
+            self.initialize_port(PortIndex::from_usize(i), sink);
         }
         self.state_decision(now, sink);
     }
@@ -566,28 +566,3 @@ impl Instance {
 
 /// Corrections beyond this are taken as corrupt: no transparent clock adds a second.
 pub(crate) const MAX_CORRECTION: Duration = Duration::from_secs(1);
-
-pub(crate) fn index_of(i: usize) -> PortIndex {
-    PortIndex(u16::try_from(i).unwrap_or(u16::MAX))
-}
-
-pub(crate) fn arm(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind, after: Duration) {
-    sink.act(Action::ArmTimer {
-        timer: Timer { port, kind },
-        after,
-    });
-}
-
-pub(crate) fn cancel(sink: &mut dyn ActionSink, port: PortIndex, kind: TimerKind) {
-    sink.act(Action::CancelTimer(Timer { port, kind }));
-}
-
-fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
-    for kind in TimerKind::ALL {
-        cancel(sink, port, kind);
-    }
-}
-
-pub(crate) fn drop_message(sink: &mut dyn ActionSink, port: PortIndex, reason: DropReason) {
-    sink.act(Action::Event(Event::Dropped { port, reason }));
-}

@@ -1,14 +1,13 @@
-//! The master side of a port: Announce and two-step Sync/Follow_Up, and the answers every
-//! port gives — Delay_Resp to a Delay_Req (master only) and Pdelay_Resp with its follow-up to
-//! a Pdelay_Req (any operational port, P2P).
+//! The master side of a port: Announce, two-step Sync/Follow_Up and the Delay_Resp to a
+//! Delay_Req. (The answer to a Pdelay_Req, which every P2P port gives, is in `peer_delay`.)
 
 use super::action::{ActionSink, Destination, DropReason, PortIndex, TxTag};
 use super::instance::{Instance, RxMeta};
-use super::port::{PdelayRespInFlight, Sequences, SyncInFlight};
-use crate::time::{Duration, LogInterval, Time, TimeInterval};
+use super::port::{Sequences, SyncInFlight};
+use crate::time::{Duration, Time, TimeInterval};
 use crate::wire::{
-    Announce, Body, DelayResp, Flags, FollowUp, Header, Message, MessageType, PdelayResp,
-    PdelayRespFollowUp, PortState, Sync, Timestamp, TlvWriter,
+    Announce, Body, DelayResp, Flags, FollowUp, Header, Message, MessageType, PortState, Sync,
+    Timestamp, TlvWriter,
 };
 
 /// The whole nanoseconds of `t` for a timestamp field, and the fraction the correctionField
@@ -18,9 +17,6 @@ pub(crate) fn split_time(t: Time) -> (Timestamp, Duration) {
     let fraction = Duration::from_scaled_nanos(i128::from(t.subnanos()));
     (ts, fraction)
 }
-
-/// logMessageInterval of messages that do not carry one (IEEE 1588-2019 Table 42).
-const UNSPECIFIED: LogInterval = LogInterval::UNSPECIFIED;
 
 impl Instance {
     /// Sends an Announce on `port` with the parent data set, time properties and (when
@@ -212,96 +208,6 @@ impl Instance {
         };
         self.send(port, destination, None, &message, sink);
         Ok(())
-    }
-
-    /// A Pdelay_Req reached a P2P port: answer with a two-step Pdelay_Resp.
-    pub(crate) fn on_pdelay_req(
-        &mut self,
-        port: PortIndex,
-        req: &Header,
-        rx: RxMeta,
-        sink: &mut dyn ActionSink,
-    ) -> Result<(), DropReason> {
-        let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
-        if !p.is_p2p() {
-            return Err(DropReason::UnexpectedInState);
-        }
-        let rx_time = rx.required_timestamp()?;
-        let t2 = rx_time - p.settings.ingress_latency;
-        let (ts, fraction) = split_time(t2);
-        let unicast = req.flags.unicast();
-        let flags = Flags(0)
-            .with(Flags::TWO_STEP, true)
-            .with(Flags::UNICAST, unicast);
-        let mut header = self.header(
-            p,
-            MessageType::PdelayResp,
-            req.sequence_id,
-            flags,
-            UNSPECIFIED,
-        );
-        header.correction = TimeInterval::from(-fraction);
-        let reply_to = rx.source.filter(|_| unicast);
-        let message = Self::message(
-            header,
-            Body::PdelayResp(PdelayResp {
-                request_receipt_timestamp: ts,
-                requesting_port_identity: req.source_port_identity,
-            }),
-        );
-        let tag = self.new_tag();
-        if let Some(p) = self.port_mut(port) {
-            p.pdelay_resp = Some(PdelayRespInFlight {
-                seq: req.sequence_id,
-                tag,
-                requester: req.source_port_identity,
-                correction: Duration::from(req.correction),
-                reply_to,
-                domain_number: req.domain_number,
-            });
-        }
-        let destination = reply_to.map_or(Destination::PeerMulticast, Destination::Unicast);
-        self.send(port, destination, Some(tag), &message, sink);
-        Ok(())
-    }
-
-    /// Sends the follow-up of our Pdelay_Resp, whose transmit time is `t3`.
-    pub(crate) fn send_pdelay_resp_follow_up(
-        &mut self,
-        port: PortIndex,
-        t3: Time,
-        sink: &mut dyn ActionSink,
-    ) {
-        let Some(resp) = self.port_mut(port).and_then(|p| p.pdelay_resp.take()) else {
-            return;
-        };
-        let Some(p) = self.port(port) else {
-            return;
-        };
-        let (ts, fraction) = split_time(t3);
-        let flags = Flags(0).with(Flags::UNICAST, resp.reply_to.is_some());
-        let mut header = self.header(
-            p,
-            MessageType::PdelayRespFollowUp,
-            resp.seq,
-            flags,
-            UNSPECIFIED,
-        );
-        // The requester subtracts both corrections: the Pdelay_Req's residence corrections
-        // travel here, with t3's fraction (IEEE 1588-2019 11.4.2 c).
-        header.correction = TimeInterval::from(resp.correction + fraction);
-        header.domain_number = resp.domain_number;
-        let message = Self::message(
-            header,
-            Body::PdelayRespFollowUp(PdelayRespFollowUp {
-                response_origin_timestamp: ts,
-                requesting_port_identity: resp.requester,
-            }),
-        );
-        let destination = resp
-            .reply_to
-            .map_or(Destination::PeerMulticast, Destination::Unicast);
-        self.send(port, destination, None, &message, sink);
     }
 }
 

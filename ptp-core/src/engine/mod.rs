@@ -11,8 +11,9 @@
 //!
 //! Modules, by concern: [`action`] (outputs), [`datasets`], [`settings`] (from the
 //! configuration), `port` (per-port exchanges), `selection` (BMCA and the state machine),
-//! `master` (Announce, Sync, answers), `slave` (offset measurement and the servo),
-//! `peer_delay` (P2P), `management` (the responder), `delay_filter`.
+//! `master` (Announce, Sync, Delay_Resp), `slave` (offset measurement and the servo),
+//! `peer_delay` (P2P, requester and responder), `management` (answers to management
+//! messages), `delay_filter`.
 //!
 //! Unicast: a port with a static unicast table ([`PortSettings::unicast_peers`], from its
 //! `[unicast_master_table]`) sends Announce, Sync and Follow_Up to each peer and its Delay_Req

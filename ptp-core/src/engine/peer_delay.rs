@@ -1,11 +1,13 @@
-//! The requester side of the peer-delay mechanism (IEEE 1588-2019 11.4): every P2P port,
-//! whatever its state, measures the delay to its link partner with Pdelay_Req, Pdelay_Resp
-//! and (two-step) Pdelay_Resp_Follow_Up.
+//! The peer-delay mechanism (IEEE 1588-2019 11.4), both sides: every P2P port, whatever
+//! its state, measures the delay to its link partner with Pdelay_Req, Pdelay_Resp and
+//! (two-step) Pdelay_Resp_Follow_Up (the requester), and answers its partner's Pdelay_Req
+//! with a two-step Pdelay_Resp and its follow-up (the responder).
 
 use super::action::{ActionSink, Destination, DropReason, PortIndex};
 use super::instance::{Instance, RxMeta, MAX_CORRECTION};
-use super::port::{PdelayReqInFlight, PdelayResponse, Sequences};
-use crate::time::{Duration, LogInterval};
+use super::master::split_time;
+use super::port::{PdelayReqInFlight, PdelayRespInFlight, PdelayResponse, Sequences};
+use crate::time::{Duration, LogInterval, Time, TimeInterval};
 use crate::wire::{
     Body, Flags, Header, MessageType, PdelayReq, PdelayResp, PdelayRespFollowUp, Timestamp,
 };
@@ -144,5 +146,95 @@ impl Instance {
         let used = p.delay_filter.push(delay);
         p.mean_path_delay = Some(used);
         p.ds.peer_mean_path_delay = used;
+    }
+
+    /// A Pdelay_Req reached a P2P port: answer with a two-step Pdelay_Resp.
+    pub(crate) fn on_pdelay_req(
+        &mut self,
+        port: PortIndex,
+        req: &Header,
+        rx: RxMeta,
+        sink: &mut dyn ActionSink,
+    ) -> Result<(), DropReason> {
+        let p = self.port(port).ok_or(DropReason::UnexpectedInState)?;
+        if !p.is_p2p() {
+            return Err(DropReason::UnexpectedInState);
+        }
+        let rx_time = rx.required_timestamp()?;
+        let t2 = rx_time - p.settings.ingress_latency;
+        let (ts, fraction) = split_time(t2);
+        let unicast = req.flags.unicast();
+        let flags = Flags(0)
+            .with(Flags::TWO_STEP, true)
+            .with(Flags::UNICAST, unicast);
+        let mut header = self.header(
+            p,
+            MessageType::PdelayResp,
+            req.sequence_id,
+            flags,
+            LogInterval::UNSPECIFIED,
+        );
+        header.correction = TimeInterval::from(-fraction);
+        let reply_to = rx.source.filter(|_| unicast);
+        let message = Self::message(
+            header,
+            Body::PdelayResp(PdelayResp {
+                request_receipt_timestamp: ts,
+                requesting_port_identity: req.source_port_identity,
+            }),
+        );
+        let tag = self.new_tag();
+        if let Some(p) = self.port_mut(port) {
+            p.pdelay_resp = Some(PdelayRespInFlight {
+                seq: req.sequence_id,
+                tag,
+                requester: req.source_port_identity,
+                correction: Duration::from(req.correction),
+                reply_to,
+                domain_number: req.domain_number,
+            });
+        }
+        let destination = reply_to.map_or(Destination::PeerMulticast, Destination::Unicast);
+        self.send(port, destination, Some(tag), &message, sink);
+        Ok(())
+    }
+
+    /// Sends the follow-up of our Pdelay_Resp, whose transmit time is `t3`.
+    pub(crate) fn send_pdelay_resp_follow_up(
+        &mut self,
+        port: PortIndex,
+        t3: Time,
+        sink: &mut dyn ActionSink,
+    ) {
+        let Some(resp) = self.port_mut(port).and_then(|p| p.pdelay_resp.take()) else {
+            return;
+        };
+        let Some(p) = self.port(port) else {
+            return;
+        };
+        let (ts, fraction) = split_time(t3);
+        let flags = Flags(0).with(Flags::UNICAST, resp.reply_to.is_some());
+        let mut header = self.header(
+            p,
+            MessageType::PdelayRespFollowUp,
+            resp.seq,
+            flags,
+            LogInterval::UNSPECIFIED,
+        );
+        // The requester subtracts both corrections: the Pdelay_Req's residence corrections
+        // travel here, with t3's fraction (IEEE 1588-2019 11.4.2 c).
+        header.correction = TimeInterval::from(resp.correction + fraction);
+        header.domain_number = resp.domain_number;
+        let message = Self::message(
+            header,
+            Body::PdelayRespFollowUp(PdelayRespFollowUp {
+                response_origin_timestamp: ts,
+                requesting_port_identity: resp.requester,
+            }),
+        );
+        let destination = resp
+            .reply_to
+            .map_or(Destination::PeerMulticast, Destination::Unicast);
+        self.send(port, destination, None, &message, sink);
     }
 }

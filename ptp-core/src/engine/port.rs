@@ -150,7 +150,7 @@ impl Port {
         let ds = PortDs {
             port_identity: PortIdentity {
                 clock_identity,
-                port_number: index.0.saturating_add(1),
+                port_number: index.number(),
             },
             port_state: PortState::Initializing,
             log_min_delay_req_interval: settings.log_min_delay_req_interval,

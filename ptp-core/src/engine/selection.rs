@@ -3,9 +3,9 @@
 //! timePropertiesDS from its result (IEEE 1588-2019 9.3.5) and moving each port to its
 //! recommended state (9.2.5), and the announce receipt timeout.
 
-use super::action::{Action, ActionSink, DropReason, Event, PortIndex, TimerKind};
+use super::action::{arm, cancel, Action, ActionSink, DropReason, Event, PortIndex, TimerKind};
 use super::datasets::{ParentDs, TimePropertiesDs};
-use super::instance::{arm, cancel, index_of, Instance};
+use super::instance::Instance;
 use crate::bmca::{
     IgnoredAnnounce, LocalClock, PortInput, Recommendation, RecordOutcome, StateDecision,
 };
@@ -149,10 +149,10 @@ impl Instance {
             })
         });
         self.update_data_sets(new_parent, sink);
-        self.slave_port = slave_index.map(index_of);
+        self.slave_port = slave_index.map(PortIndex::from_usize);
         for (i, recommendation) in recommendations.into_iter().enumerate() {
             if let Some(r) = recommendation {
-                self.apply(index_of(i), r, sink);
+                self.apply(PortIndex::from_usize(i), r, sink);
             }
         }
     }

@@ -3,8 +3,10 @@
 //! and carrying out the servo's adjustment. Offsets are in the local clock's timescale
 //! ([`Instance::timescale_offset`]).
 
-use super::action::{Action, ActionSink, ClockAction, Destination, DropReason, Event, PortIndex};
-use super::instance::{arm, Instance, RxMeta, MAX_CORRECTION};
+use super::action::{
+    arm, Action, ActionSink, ClockAction, Destination, DropReason, Event, PortIndex, TimerKind,
+};
+use super::instance::{Instance, RxMeta, MAX_CORRECTION};
 use super::port::{DelayReqInFlight, Sequences, SyncHalf, SyncSample};
 use crate::servo::{Adjustment, DelayMeasurement, Measurement, Servo, ServoState};
 use crate::time::{Duration, Time};
@@ -223,7 +225,7 @@ impl Instance {
         let interval = p.delay_req_log_interval().duration();
         let fraction = self.rng.uniform() * 2.0;
         let after = Duration::from_secs_f64(interval.secs_f64() * fraction);
-        arm(sink, port, super::action::TimerKind::DelayReq, after);
+        arm(sink, port, TimerKind::DelayReq, after);
     }
 
     pub(crate) fn on_delay_resp(

@@ -66,7 +66,7 @@ impl EngineNode {
             timestamp: Some(rx),
             source,
         };
-        let port = PortIndex(u16::try_from(port).unwrap_or(u16::MAX));
+        let port = PortIndex::from_usize(port);
         self.instance
             .handle_message(port, bytes, meta, now, &mut sink);
     }
@@ -178,7 +178,7 @@ impl SimNode for EngineNode {
             out,
             events: &mut self.events,
         };
-        let port = PortIndex(u16::try_from(port).unwrap_or(u16::MAX));
+        let port = PortIndex::from_usize(port);
         self.instance
             .handle_tx_timestamp(port, TxTag(tag), tx, &mut sink);
     }

@@ -156,7 +156,7 @@ impl Instance {
             if wanted != PortIdentity::ALL.port_number && wanted != own.port_number {
                 continue;
             }
-            let port = PortIndex(u16::try_from(i).unwrap_or(u16::MAX));
+            let port = PortIndex::from_usize(i);
             let data = self.answer(done, port, id);
             let len = self.encode_response(own, header, request, id, data, unicast, &mut buf)?;
             reply(buf.get(..len).unwrap_or_default());
