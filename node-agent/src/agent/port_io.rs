@@ -11,14 +11,11 @@
 //! and opens new sockets when the engine leaves FAULTY (after fault_reset_interval).
 
 use std::collections::VecDeque;
-use std::net::IpAddr;
 
 use phc::socket::{
-    Destination as SocketDestination, MacAddress, PeerAddress as SocketPeer, PortConfig,
-    PortSockets, PtpSocket, Transport, TxId,
+    Destination as SocketDestination, PortConfig, PortSockets, PtpSocket, Transport, TxId,
 };
 use phc::SocketError;
-use ptp_core::config::value::MacAddress as ConfigMac;
 use ptp_core::engine::{Destination, Fault, MessageClass, PeerAddress, PortIndex, TxTag};
 use ptp_core::time::Time;
 use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
@@ -258,7 +255,7 @@ impl PortIo {
         let destination = match r.destination {
             Destination::Multicast => SocketDestination::Primary,
             Destination::PeerMulticast => SocketDestination::PeerDelay,
-            Destination::Unicast(peer) => SocketDestination::Unicast(socket_peer(peer)),
+            Destination::Unicast(peer) => SocketDestination::Unicast(peer),
         };
         if r.class == MessageClass::General {
             self.general
@@ -349,7 +346,7 @@ fn drain(
                 reporter.report(PortInput::Message {
                     bytes,
                     timestamp: rx.timestamp,
-                    source: rx.source.map(engine_peer),
+                    source: rx.source,
                 });
             }
             Ok(None) => return Ok(()),
@@ -362,42 +359,6 @@ fn drain(
                 );
             }
             Err(e) => return Err((Fault::ReceiveFailed, e)),
-        }
-    }
-}
-
-/// A socket address as the engine's [`PeerAddress`] (the unicast address type of the
-/// configuration's `[unicast_master_table]`).
-fn engine_peer(peer: SocketPeer) -> PeerAddress {
-    match peer {
-        SocketPeer::Ip(IpAddr::V4(v4)) => PeerAddress::UdpV4(v4),
-        SocketPeer::Ip(IpAddr::V6(v6)) => PeerAddress::UdpV6(v6),
-        SocketPeer::Mac(MacAddress(mac)) => PeerAddress::L2(ConfigMac(mac)),
-    }
-}
-
-/// The inverse of [`engine_peer`].
-fn socket_peer(peer: PeerAddress) -> SocketPeer {
-    match peer {
-        PeerAddress::UdpV4(v4) => SocketPeer::Ip(IpAddr::V4(v4)),
-        PeerAddress::UdpV6(v6) => SocketPeer::Ip(IpAddr::V6(v6)),
-        PeerAddress::L2(ConfigMac(mac)) => SocketPeer::Mac(MacAddress(mac)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn peer_addresses_round_trip_through_the_engine() {
-        let cases = [
-            SocketPeer::Ip("10.1.2.3".parse().unwrap()),
-            SocketPeer::Ip("fd00::7".parse().unwrap()),
-            SocketPeer::Mac(MacAddress([2, 0, 0, 0xaa, 0xbb, 0xcc])),
-        ];
-        for peer in cases {
-            assert_eq!(socket_peer(engine_peer(peer)), peer);
         }
     }
 }
