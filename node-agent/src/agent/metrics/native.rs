@@ -1,0 +1,160 @@
+//! The agent's own series, which the OpenShift daemon has no counterpart of:
+//!
+//! - `ptp_agent_messages_dropped_total{iface,reason}`: every received message the engine
+//!   drops (malformed, another domain, …), by the reasons of [`DropReason`].
+//! - `ptp_agent_port_faults_total{iface,reason}`: every fault that took a port to FAULTY.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+use ptp_core::engine::{DropReason, Event, Fault, PortIndex};
+
+use super::interface_of;
+
+/// Labels of the agent's counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    iface: String,
+    reason: String,
+}
+
+/// The `ptp_agent_*` series.
+#[derive(Debug)]
+pub(super) struct NativeSeries {
+    /// The interface of each port, in port order.
+    interfaces: Vec<String>,
+    dropped: Family<ReasonLabels, Counter>,
+    faults: Family<ReasonLabels, Counter>,
+}
+
+impl NativeSeries {
+    /// Registers the series for ports on `interfaces`.
+    pub(super) fn register(registry: &mut Registry, interfaces: Vec<String>) -> Self {
+        let dropped = Family::<ReasonLabels, Counter>::default();
+        let faults = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "ptp_agent_messages_dropped",
+            "Received PTP messages the engine did not use, by port interface and reason",
+            dropped.clone(),
+        );
+        registry.register(
+            "ptp_agent_port_faults",
+            "Faults that took a port to FAULTY, by port interface and kind",
+            faults.clone(),
+        );
+        Self {
+            interfaces,
+            dropped,
+            faults,
+        }
+    }
+
+    /// Counts the drops and faults among the engine's events.
+    pub(super) fn event(&mut self, event: &Event) {
+        match *event {
+            Event::Dropped { port, reason } => self.count(&self.dropped, port, drop_reason(reason)),
+            Event::Fault { port, fault } => self.count(&self.faults, port, fault_kind(fault)),
+            Event::PortState { .. } | Event::Sample { .. } | Event::ParentChanged { .. } => {}
+        }
+    }
+
+    fn count(&self, family: &Family<ReasonLabels, Counter>, port: PortIndex, reason: &str) {
+        let labels = ReasonLabels {
+            iface: interface_of(&self.interfaces, port).into_owned(),
+            reason: reason.to_owned(),
+        };
+        family.get_or_create(&labels).inc();
+    }
+}
+
+fn drop_reason(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::Malformed(_) => "malformed",
+        DropReason::OtherDomain => "other_domain",
+        DropReason::OwnMessage => "own_message",
+        DropReason::UnexpectedInState => "unexpected_in_state",
+        DropReason::NotFromParent => "not_from_parent",
+        DropReason::Unmatched => "unmatched",
+        DropReason::Loop => "loop",
+        DropReason::AbsurdTime => "absurd_time",
+        DropReason::NoTimestamp => "no_timestamp",
+        DropReason::Unsupported => "unsupported",
+        DropReason::NotForUs => "not_for_us",
+    }
+}
+
+fn fault_kind(fault: Fault) -> &'static str {
+    match fault {
+        Fault::TxTimestampLost => "tx_timestamp_lost",
+        Fault::SendFailed => "send_failed",
+        Fault::ReceiveFailed => "receive_failed",
+        Fault::OpenFailed => "open_failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{metrics, text, value};
+    use super::*;
+    use ptp_core::wire::WireError;
+
+    #[test]
+    fn drops_and_faults_are_counted_per_interface_and_reason() {
+        let mut m = metrics(0);
+        let dropped = |port, reason| Event::Dropped {
+            port: PortIndex(port),
+            reason,
+        };
+        let truncated = WireError::Truncated {
+            what: "header",
+            needed: 34,
+            available: 3,
+        };
+        m.event(&dropped(1, DropReason::Malformed(truncated)), 248);
+        m.event(&dropped(1, DropReason::Malformed(truncated)), 248);
+        m.event(&dropped(0, DropReason::OtherDomain), 248);
+        // A port the metrics were not told of is named by its number.
+        m.event(&dropped(7, DropReason::Loop), 248);
+        m.event(
+            &Event::Fault {
+                port: PortIndex(0),
+                fault: Fault::TxTimestampLost,
+            },
+            248,
+        );
+        let t = text(&m);
+        assert_eq!(
+            value(
+                &t,
+                "ptp_agent_messages_dropped_total",
+                r#"iface="eth1",reason="malformed""#
+            ),
+            Some(2.0)
+        );
+        assert_eq!(
+            value(
+                &t,
+                "ptp_agent_messages_dropped_total",
+                r#"iface="eth0",reason="other_domain""#
+            ),
+            Some(1.0)
+        );
+        assert_eq!(
+            value(
+                &t,
+                "ptp_agent_messages_dropped_total",
+                r#"iface="port8",reason="loop""#
+            ),
+            Some(1.0)
+        );
+        assert_eq!(
+            value(
+                &t,
+                "ptp_agent_port_faults_total",
+                r#"iface="eth0",reason="tx_timestamp_lost""#
+            ),
+            Some(1.0)
+        );
+    }
+}
