@@ -18,7 +18,7 @@ use ptp_core::engine::{Instance, InstanceSettings, PortSettings};
 use ptp_core::wire::ClockIdentity;
 
 use super::cli::ClockChoice;
-use super::clock::AgentClock;
+use super::clock::{AgentClock, SteeredClock};
 use super::log::{EventLog, LogSettings};
 use super::management::ManagementSocket;
 use super::metrics::AgentMetrics;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use prometheus_client::registry::Registry;
 use ptp_core::engine::{Event, PortIndex};
 
-use self::native::NativeSeries;
+use self::native::{AgentDrop, ClockInput, NativeSeries};
 use self::openshift::OpenshiftSeries;
 use super::summary::SummaryWindow;
 
@@ -59,6 +59,16 @@ impl AgentMetrics {
     pub fn event(&mut self, event: &Event, grandmaster_class: u8) {
         self.openshift.event(event, grandmaster_class);
         self.native.event(event);
+    }
+
+    /// Counts a received message on `port` that the agent dropped before the engine saw it.
+    pub fn agent_drop(&self, port: PortIndex, reason: AgentDrop) {
+        self.native.agent_drop(port, reason);
+    }
+
+    /// Counts a failed read of the steered clock, which `input` needed.
+    pub fn clock_read_failed(&self, input: ClockInput) {
+        self.native.clock_read_failed(input);
     }
 }
 

@@ -1,8 +1,11 @@
 //! The agent's own series, which the OpenShift daemon has no counterpart of:
 //!
 //! - `ptp_agent_messages_dropped_total{iface,reason}`: every received message the engine
-//!   drops (malformed, another domain, …), by the reasons of [`DropReason`].
+//!   drops (malformed, another domain, …), by the reasons of [`DropReason`], and every one
+//!   the agent drops before the engine sees it ([`AgentDrop`]).
 //! - `ptp_agent_port_faults_total{iface,reason}`: every fault that took a port to FAULTY.
+//! - `ptp_agent_clock_read_failures_total{input}`: every failed read of the steered clock, by
+//!   the input that needed its time ([`ClockInput`]).
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -19,6 +22,51 @@ struct ReasonLabels {
     reason: String,
 }
 
+/// Why the agent dropped a received message before the engine saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentDrop {
+    /// The steered clock could not be read, so the engine could not be told the time.
+    ClockUnreadable,
+}
+
+impl AgentDrop {
+    fn label(self) -> &'static str {
+        match self {
+            Self::ClockUnreadable => "clock_unreadable",
+        }
+    }
+}
+
+/// What needed the steered clock's time when it could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockInput {
+    /// A received message (dropped).
+    Message,
+    /// A timer's expiry (tried again shortly).
+    Timer,
+    /// A request on the local management socket (dropped: the client hears nothing).
+    Management,
+    /// A port fault or a lost transmit time stamp (held until the clock can be read).
+    PortFault,
+}
+
+impl ClockInput {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Timer => "timer",
+            Self::Management => "management",
+            Self::PortFault => "port_fault",
+        }
+    }
+}
+
+/// Labels of the clock read failures.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct InputLabels {
+    input: String,
+}
+
 /// The `ptp_agent_*` series.
 #[derive(Debug)]
 pub(super) struct NativeSeries {
@@ -26,6 +74,7 @@ pub(super) struct NativeSeries {
     interfaces: Vec<String>,
     dropped: Family<ReasonLabels, Counter>,
     faults: Family<ReasonLabels, Counter>,
+    clock_read_failures: Family<InputLabels, Counter>,
 }
 
 impl NativeSeries {
@@ -33,9 +82,11 @@ impl NativeSeries {
     pub(super) fn register(registry: &mut Registry, interfaces: Vec<String>) -> Self {
         let dropped = Family::<ReasonLabels, Counter>::default();
         let faults = Family::<ReasonLabels, Counter>::default();
+        let clock_read_failures = Family::<InputLabels, Counter>::default();
         registry.register(
             "ptp_agent_messages_dropped",
-            "Received PTP messages the engine did not use, by port interface and reason",
+            "Received PTP messages the engine did not use or the agent dropped before it, by \
+             port interface and reason",
             dropped.clone(),
         );
         registry.register(
@@ -43,11 +94,30 @@ impl NativeSeries {
             "Faults that took a port to FAULTY, by port interface and kind",
             faults.clone(),
         );
+        registry.register(
+            "ptp_agent_clock_read_failures",
+            "Failed reads of the steered clock, by the input that needed its time",
+            clock_read_failures.clone(),
+        );
         Self {
             interfaces,
             dropped,
             faults,
+            clock_read_failures,
         }
+    }
+
+    /// Counts a message the agent dropped on `port`.
+    pub(super) fn agent_drop(&self, port: PortIndex, reason: AgentDrop) {
+        self.count(&self.dropped, port, reason.label());
+    }
+
+    /// Counts a failed read of the steered clock.
+    pub(super) fn clock_read_failed(&self, input: ClockInput) {
+        let labels = InputLabels {
+            input: input.label().to_owned(),
+        };
+        self.clock_read_failures.get_or_create(&labels).inc();
     }
 
     /// Counts the drops and faults among the engine's events.
