@@ -24,7 +24,7 @@ use ptp_core::engine::{
 use ptp_core::time::Time;
 use ptp_core::wire::PortState;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{channel, Receiver, Sender};
 use tokio::time::{Duration, Instant};
 
 use super::clock::{ReadFailureLog, SteeredClock};
@@ -32,7 +32,7 @@ use super::log::EventLog;
 use super::management::{self, ManagementSocket};
 use super::metrics::native::{AgentDrop, ClockInput};
 use super::metrics::AgentMetrics;
-use super::port_io::{PortInput, PortReport, PortTask, SendRequest};
+use super::port_io::{PortInput, PortReport, PortTask, SendRequest, Unsent, REPORT_QUEUE};
 use super::timers::{sleep_until, Timers};
 
 /// The shortest wait before a faulted port opens its sockets again, whatever
@@ -94,8 +94,8 @@ pub struct Runtime {
     ports: Vec<PortSlot>,
     timers: Timers,
     tx_timeout: Duration,
-    reports_tx: UnboundedSender<PortReport>,
-    reports: UnboundedReceiver<PortReport>,
+    reports_tx: Sender<PortReport>,
+    reports: Receiver<PortReport>,
     actions: ActionLog,
     log: EventLog,
     metrics: AgentMetrics,
@@ -112,7 +112,7 @@ impl Runtime {
         log: EventLog,
         metrics: AgentMetrics,
     ) -> Self {
-        let (reports_tx, reports) = unbounded_channel();
+        let (reports_tx, reports) = channel(REPORT_QUEUE);
         Self {
             instance,
             clock: Box::new(clock),
@@ -275,11 +275,18 @@ impl Runtime {
         let Some(socket) = &self.management else {
             return;
         };
+        let metrics = &self.metrics;
         let answered = self.instance.handle_local_management(
             request,
             now,
             &mut self.actions,
-            &mut |response| socket.reply(response, from),
+            &mut |response| {
+                if let Err(e) = socket.reply(response, from) {
+                    tracing::debug!("{e}");
+                    let path = socket.path().to_string_lossy();
+                    metrics.agent_drop_named(&path, AgentDrop::AnswerQueueFull);
+                }
+            },
         );
         if let Err(reason) = answered {
             tracing::debug!("management request dropped: {reason:?}");
@@ -358,20 +365,22 @@ impl Runtime {
                 tag,
                 bytes,
             } => {
-                let sent = self
-                    .ports
-                    .get(port.get())
-                    .and_then(|p| p.task.as_ref())
-                    .is_some_and(|task| {
-                        task.send(SendRequest {
-                            class,
-                            destination,
-                            tag,
-                            bytes,
-                        })
-                    });
-                if !sent {
-                    tracing::debug!(port = port.0 + 1, "no sockets to send on");
+                let request = SendRequest {
+                    class,
+                    destination,
+                    tag,
+                    bytes,
+                };
+                let task = self.ports.get(port.get()).and_then(|p| p.task.as_ref());
+                match task.map_or(Err(Unsent::Ended), |task| task.send(request)) {
+                    Ok(()) => {}
+                    Err(Unsent::Full) => {
+                        tracing::debug!(port = port.0 + 1, "send queue full: message dropped");
+                        self.metrics.agent_drop(port, AgentDrop::SendQueueFull);
+                    }
+                    Err(Unsent::Ended) => {
+                        tracing::debug!(port = port.0 + 1, "no sockets to send on");
+                    }
                 }
             }
             OwnedAction::ArmTimer { timer, after } => {
@@ -428,12 +437,20 @@ impl Runtime {
     fn open_port(&mut self, port: PortIndex) {
         let tx_timeout = self.tx_timeout;
         let reports = self.reports_tx.clone();
+        let drops = self.metrics.port_drops(port);
         let Some(slot) = self.ports.get_mut(port.get()) else {
             return;
         };
         slot.task = None;
         slot.generation += 1;
-        match PortTask::open(port, slot.generation, &slot.config, tx_timeout, reports) {
+        match PortTask::open(
+            port,
+            slot.generation,
+            &slot.config,
+            tx_timeout,
+            reports,
+            drops,
+        ) {
             Ok(task) => {
                 tracing::debug!(port = port.0 + 1, interface = %slot.config.interface, "opened sockets");
                 slot.task = Some(task);
@@ -478,11 +495,13 @@ mod tests {
 
     use phc::socket::Transport;
     use ptp_core::config::{load, parse_ptp4l_args};
-    use ptp_core::engine::{ClockAction, InstanceSettings};
+    use ptp_core::engine::{ClockAction, Destination, InstanceSettings, MessageClass};
     use ptp_core::time::Duration as PtpDuration;
     use ptp_core::wire::ClockIdentity;
 
     use super::*;
+    use crate::agent::metrics::testing;
+    use crate::agent::port_io::{stalled_task, SEND_QUEUE};
     use crate::agent::summary::SummaryWindow;
 
     /// A clock whose reads fail while `readable` is false.
@@ -542,19 +561,9 @@ mod tests {
         (rt, readable)
     }
 
-    fn text(rt: &Runtime) -> String {
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &rt.metrics.registry()).unwrap();
-        out
-    }
-
     /// The value of `name{labels}` (0 when the series does not exist yet).
     fn value(rt: &Runtime, name: &str, labels: &str) -> f64 {
-        let key = format!("{name}{{{labels}}} ");
-        text(rt)
-            .lines()
-            .find_map(|l| l.strip_prefix(&key))
-            .map_or(0.0, |v| v.parse().unwrap())
+        testing::value(&testing::text(&rt.metrics), name, labels).unwrap_or(0.0)
     }
 
     const DROPPED: &str = "ptp_agent_messages_dropped_total";
@@ -635,5 +644,24 @@ mod tests {
             ),
             1.0
         );
+    }
+
+    #[tokio::test]
+    async fn messages_a_port_task_has_no_room_for_are_dropped_and_counted() {
+        let (mut rt, _) = started();
+        let (task, queue) = stalled_task();
+        rt.ports[0].task = Some(task);
+        for _ in 0..SEND_QUEUE + 3 {
+            rt.carry_out_one(OwnedAction::Send {
+                port: PortIndex(0),
+                class: MessageClass::General,
+                destination: Destination::Multicast,
+                tag: None,
+                bytes: vec![0; 64],
+            });
+        }
+        assert_eq!(queue.len(), SEND_QUEUE);
+        let labels = r#"iface="ptpx0",reason="send_queue_full""#;
+        assert_eq!(value(&rt, DROPPED, labels), 3.0);
     }
 }

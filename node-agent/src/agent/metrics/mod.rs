@@ -21,7 +21,7 @@ use std::sync::Arc;
 use prometheus_client::registry::Registry;
 use ptp_core::engine::{Event, PortIndex};
 
-use self::native::{AgentDrop, ClockInput, NativeSeries};
+use self::native::{AgentDrop, ClockInput, NativeSeries, PortDrops};
 use self::openshift::OpenshiftSeries;
 use super::summary::SummaryWindow;
 
@@ -66,6 +66,17 @@ impl AgentMetrics {
         self.native.agent_drop(port, reason);
     }
 
+    /// Counts a message that the agent dropped on the port named `iface` (the local
+    /// management socket, named by its path).
+    pub fn agent_drop_named(&self, iface: &str, reason: AgentDrop) {
+        self.native.agent_drop_named(iface, reason);
+    }
+
+    /// The counter of the messages that the task of `port` drops.
+    pub fn port_drops(&self, port: PortIndex) -> PortDrops {
+        self.native.port_drops(port)
+    }
+
     /// Counts a failed read of the steered clock, which `input` needed.
     pub fn clock_read_failed(&self, input: ClockInput) {
         self.native.clock_read_failed(input);
@@ -95,12 +106,13 @@ pub fn default_node_name() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-/// What the tests of the series share: an instance on two ports and its encoded text.
+/// What the tests of the series and of their callers share: an instance on two ports and
+/// its encoded text.
 #[cfg(test)]
-mod testing {
+pub(crate) mod testing {
     use super::*;
 
-    pub(super) fn metrics(summary_interval: i8) -> AgentMetrics {
+    pub(crate) fn metrics(summary_interval: i8) -> AgentMetrics {
         AgentMetrics::new(
             "node-a",
             "ptp4l.0.config",
@@ -109,14 +121,14 @@ mod testing {
         )
     }
 
-    pub(super) fn text(m: &AgentMetrics) -> String {
+    pub(crate) fn text(m: &AgentMetrics) -> String {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &m.registry()).unwrap();
         out
     }
 
     /// The value of the series `name{labels}`, labels in encoding order.
-    pub(super) fn value(text: &str, name: &str, labels: &str) -> Option<f64> {
+    pub(crate) fn value(text: &str, name: &str, labels: &str) -> Option<f64> {
         let key = format!("{name}{{{labels}}} ");
         text.lines()
             .find_map(|l| l.strip_prefix(&key))

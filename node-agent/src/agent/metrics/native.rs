@@ -1,8 +1,10 @@
 //! The agent's own series, which the OpenShift daemon has no counterpart of:
 //!
 //! - `ptp_agent_messages_dropped_total{iface,reason}`: every received message the engine
-//!   drops (malformed, another domain, …), by the reasons of [`DropReason`], and every one
-//!   the agent drops before the engine sees it ([`AgentDrop`]).
+//!   drops (malformed, another domain, …), by the reasons of [`DropReason`], and every message
+//!   the agent drops on its way in or out ([`AgentDrop`]: an unreadable clock, a full
+//!   queue). Answers of the local management socket are counted with `iface` = the socket's
+//!   path, the name ptp4l gives that port.
 //! - `ptp_agent_port_faults_total{iface,reason}`: every fault that took a port to FAULTY.
 //! - `ptp_agent_clock_read_failures_total{input}`: every failed read of the steered clock, by
 //!   the input that needed its time ([`ClockInput`]).
@@ -22,18 +24,47 @@ struct ReasonLabels {
     reason: String,
 }
 
-/// Why the agent dropped a received message before the engine saw it.
+/// Why the agent dropped a message on its way to or from the engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgentDrop {
-    /// The steered clock could not be read, so the engine could not be told the time.
+    /// A received message: the steered clock could not be read, so the engine could not be
+    /// told the time.
     ClockUnreadable,
+    /// A received message: the event loop's queue was full.
+    QueueFull,
+    /// The transmit time stamp of a sent message (or the news that it was lost): the event
+    /// loop's queue was full.
+    TimestampQueueFull,
+    /// A message to send: the port task's queue was full.
+    SendQueueFull,
+    /// An answer of the local management socket: its backlog was full.
+    AnswerQueueFull,
 }
 
 impl AgentDrop {
     fn label(self) -> &'static str {
         match self {
             Self::ClockUnreadable => "clock_unreadable",
+            Self::QueueFull => "queue_full",
+            Self::TimestampQueueFull => "timestamp_queue_full",
+            Self::SendQueueFull => "send_queue_full",
+            Self::AnswerQueueFull => "answer_queue_full",
         }
+    }
+}
+
+/// Counts the messages one port task drops; the task holds it (it shares the series of the
+/// registry).
+#[derive(Clone, Debug)]
+pub struct PortDrops {
+    dropped: Family<ReasonLabels, Counter>,
+    iface: String,
+}
+
+impl PortDrops {
+    /// Counts a dropped message.
+    pub fn count(&self, reason: AgentDrop) {
+        count(&self.dropped, &self.iface, reason.label());
     }
 }
 
@@ -85,8 +116,8 @@ impl NativeSeries {
         let clock_read_failures = Family::<InputLabels, Counter>::default();
         registry.register(
             "ptp_agent_messages_dropped",
-            "Received PTP messages the engine did not use or the agent dropped before it, by \
-             port interface and reason",
+            "PTP messages dropped: received ones the engine did not use, and ones the agent \
+             dropped on their way in or out, by port interface and reason",
             dropped.clone(),
         );
         registry.register(
@@ -112,6 +143,19 @@ impl NativeSeries {
         self.count(&self.dropped, port, reason.label());
     }
 
+    /// Counts a message the agent dropped on the port named `iface`.
+    pub(super) fn agent_drop_named(&self, iface: &str, reason: AgentDrop) {
+        count(&self.dropped, iface, reason.label());
+    }
+
+    /// The counter of the messages the task of `port` drops.
+    pub(super) fn port_drops(&self, port: PortIndex) -> PortDrops {
+        PortDrops {
+            dropped: self.dropped.clone(),
+            iface: interface_of(&self.interfaces, port).into_owned(),
+        }
+    }
+
     /// Counts a failed read of the steered clock.
     pub(super) fn clock_read_failed(&self, input: ClockInput) {
         let labels = InputLabels {
@@ -130,12 +174,16 @@ impl NativeSeries {
     }
 
     fn count(&self, family: &Family<ReasonLabels, Counter>, port: PortIndex, reason: &str) {
-        let labels = ReasonLabels {
-            iface: interface_of(&self.interfaces, port).into_owned(),
-            reason: reason.to_owned(),
-        };
-        family.get_or_create(&labels).inc();
+        count(family, &interface_of(&self.interfaces, port), reason);
     }
+}
+
+fn count(family: &Family<ReasonLabels, Counter>, iface: &str, reason: &str) {
+    let labels = ReasonLabels {
+        iface: iface.to_owned(),
+        reason: reason.to_owned(),
+    };
+    family.get_or_create(&labels).inc();
 }
 
 fn drop_reason(reason: DropReason) -> &'static str {
