@@ -178,7 +178,7 @@ impl SteeredClock for AgentClock {
 const WARN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Logs failed reads of the steered clock: a warning at the first failure, then at most one
-/// every [`WARN_EVERY`] (with the number of failures in between, each logged at debug level);
+/// a minute (with the number of failures in between, each logged at debug level);
 /// and once when the clock can be read again.
 #[derive(Debug, Default)]
 pub struct ReadFailureLog {

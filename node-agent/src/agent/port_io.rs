@@ -41,7 +41,7 @@ const RECV_BUFFER: usize = 1500;
 /// rates ptp4l is run with (log intervals of -7, 128 messages a second of each kind) a
 /// master serving 16 slaves receives some 2,000 Delay_Req a second, and received messages
 /// may fill all but [`CONTROL_RESERVE`] of the queue, some 380 ms of that. At most this many
-/// reports of at most [`RECV_BUFFER`] bytes each: 1.5 MB.
+/// reports of at most 1,500 bytes each: 1.5 MB.
 pub const REPORT_QUEUE: usize = 1024;
 
 /// The part of [`REPORT_QUEUE`] that received messages cannot take: it is kept for transmit
