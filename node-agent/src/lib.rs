@@ -1,9 +1,8 @@
 //! `node-agent`: the `ptp-agent` daemon and the `ptpctl` management client.
 //!
 //! The daemon runs the sans-IO engine of `ptp-core` over the clocks and sockets of `phc`,
-//! configured from a `ptp4l.conf` file and ptp4l-style flags (bare metal) or from the
-//! Kubernetes objects the operator reconciles (cluster). Binaries in `src/bin/` are thin
-//! shims over this library.
+//! standalone, configured as ptp4l is: from a `ptp4l.conf` file and ptp4l-style flags.
+//! Binaries in `src/bin/` are thin shims over this library.
 //!
 //! - `ptp-agent [ptp4l options] [--clock phc|system|virtual]` runs one PTP instance as ptp4l
 //!   would ([`agent`]).
@@ -22,9 +21,13 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use tracing_subscriber::EnvFilter;
 
+/// The version `-v` and `--version` print: the crate's, alone on a line, as ptp4l and pmc
+/// print theirs.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 const USAGE: &str = "\
 usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:PORT|off]
-                 [--no-metrics] [--node-name NAME] [ptp4l options]
+                 [--no-metrics] [--node-name NAME] [--help] [--version] [ptp4l options]
 
  --check       parse and validate the configuration, print the effective configuration
                and exit: 0 usable, 1 invalid, 2 needs options not implemented yet
@@ -35,6 +38,8 @@ usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:
                serve Prometheus metrics (the OpenShift PTP daemon's) on http://A/metrics;
                default 0.0.0.0:9091; off (or --no-metrics) serves none
  --node-name N the metrics' node label; default $NODE_NAME, else the host name
+ --help, --version
+               as -h and -v
  ptp4l options (as ptp4l 3.1.1): -f FILE, -i IFACE (repeatable), -A|-E|-P, -2|-4|-6,
                -H|-S|-L, -s, -p DEV, -l LEVEL, -m, -q, -v, -h, --<option> VALUE
                or --<option>=VALUE for every ptp4l.conf option
@@ -67,12 +72,12 @@ pub fn agent_main() -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let wants = ptp_core::config::parse_ptp4l_args(args).ok();
-    if args.iter().any(|a| a == "--help") || wants.as_ref().is_some_and(|cl| cl.help) {
+    if agent_args.help || wants.as_ref().is_some_and(|cl| cl.help) {
         out.write_all(USAGE.as_bytes()).context("write usage")?;
         return Ok(ExitCode::SUCCESS);
     }
-    if wants.as_ref().is_some_and(|cl| cl.version) {
-        writeln!(out, "ptp-agent {}", env!("CARGO_PKG_VERSION")).context("write version")?;
+    if agent_args.version || wants.as_ref().is_some_and(|cl| cl.version) {
+        writeln!(out, "{VERSION}").context("write version")?;
         return Ok(ExitCode::SUCCESS);
     }
     if !agent_args.check {

@@ -171,3 +171,29 @@ fn hardware_time_stamping_on_an_interface_without_phc_is_an_error() {
     let o = agent(&["--check", "-f", conf.to_str().unwrap(), "-i", "lo"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[test]
+fn both_programs_print_their_version_alone_as_ptp4l_and_pmc_do() {
+    let version = format!("{}\n", env!("CARGO_PKG_VERSION"));
+    for flag in ["-v", "--version"] {
+        let o = agent(&[flag]);
+        assert_eq!(o.status.code(), Some(0), "ptp-agent {flag}: {}", text(&o));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            version,
+            "ptp-agent {flag}"
+        );
+        let o = Command::new(env!("CARGO_BIN_EXE_ptpctl"))
+            .arg(flag)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "ptpctl {flag}: {}", text(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), version, "ptpctl {flag}");
+    }
+    // The long form is not taken for a configuration option wanting a value.
+    let o = agent(&["--version", "-i", "eth0"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), version);
+    let o = agent(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--version"));
+}

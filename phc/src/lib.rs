@@ -6,7 +6,9 @@
 //!
 //! This is the only crate of the workspace that may use `unsafe`: each block makes one system
 //! call and carries a `// SAFETY:` comment saying why it is sound. It knows nothing about the
-//! protocol beyond the typed time values of `ptp-core`. Linux only.
+//! protocol beyond the typed time values and the addresses of `ptp-core` (a sender or a
+//! unicast destination is the engine's `PeerAddress`, a MAC address the configuration's
+//! `MacAddress`). Linux only.
 //!
 //! # Main types, in the order you meet them
 //!

@@ -9,13 +9,14 @@
 
 mod support;
 
-use std::net::IpAddr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsRawFd;
 
 use phc::socket::{
-    Destination, MessageClass, PeerAddress, PortConfig, PortSockets, TimestampMode, Transport, TxId,
+    Destination, MessageClass, PortConfig, PortSockets, TimestampMode, Transport, TxId,
 };
 use phc::{Clock, ClockError, PhcClock, SocketError, SystemClock, TimestampingInfo};
+use ptp_core::engine::PeerAddress;
 use ptp_core::time::Duration;
 use support::{in_netns, netns_available, poll_fd, NetnsPair};
 
@@ -97,13 +98,13 @@ fn exchange(tag: &str, transport: Transport) {
         assert_eq!(&buf[..rx.len], &msg[..]);
         let rx_time = rx.timestamp.expect("an RX time stamp");
         match (transport, rx.source) {
-            (Transport::UdpIpv4, Some(PeerAddress::Ip(ip))) => {
-                assert_eq!(ip, NetnsPair::A_V4.parse::<IpAddr>().unwrap())
+            (Transport::UdpIpv4, Some(PeerAddress::UdpV4(ip))) => {
+                assert_eq!(ip, NetnsPair::A_V4.parse::<Ipv4Addr>().unwrap())
             }
-            (Transport::UdpIpv6, Some(PeerAddress::Ip(ip))) => {
-                assert_eq!(ip, NetnsPair::A_V6.parse::<IpAddr>().unwrap())
+            (Transport::UdpIpv6, Some(PeerAddress::UdpV6(ip))) => {
+                assert_eq!(ip, NetnsPair::A_V6.parse::<Ipv6Addr>().unwrap())
             }
-            (Transport::Ieee8023, Some(PeerAddress::Mac(mac))) => {
+            (Transport::Ieee8023, Some(PeerAddress::L2(mac))) => {
                 assert_eq!(mac.0[0] & 1, 0, "unicast source")
             }
             (t, s) => panic!("{t:?}: unexpected source {s:?}"),
@@ -157,8 +158,8 @@ fn exchange(tag: &str, transport: Transport) {
 
     // Unicast back from b to a on the event socket, and the peer delay group.
     let to_a = match transport {
-        Transport::UdpIpv4 => PeerAddress::Ip(NetnsPair::A_V4.parse().unwrap()),
-        Transport::UdpIpv6 => PeerAddress::Ip(NetnsPair::A_V6.parse().unwrap()),
+        Transport::UdpIpv4 => PeerAddress::UdpV4(NetnsPair::A_V4.parse().unwrap()),
+        Transport::UdpIpv6 => PeerAddress::UdpV6(NetnsPair::A_V6.parse().unwrap()),
         Transport::Ieee8023 => {
             let msg = sync_message(10);
             b.socket(MessageClass::Event)
@@ -167,7 +168,7 @@ fn exchange(tag: &str, transport: Transport) {
             assert_ne!(poll_fd(a.event.as_raw_fd(), libc::POLLIN, WAIT_MS), 0);
             let mut buf = [0u8; 128];
             match a.event.recv(&mut buf).unwrap().unwrap().source {
-                Some(mac @ PeerAddress::Mac(_)) => mac,
+                Some(mac @ PeerAddress::L2(_)) => mac,
                 other => panic!("{other:?}"),
             }
         }

@@ -1,7 +1,9 @@
 //! The agent's own command-line flags, taken out before the rest goes to ptp4l's parser
 //! ([`ptp_core::config::parse_ptp4l_args`]): `--check`, `--clock phc|system|virtual`,
-//! `--metrics-address ADDR:PORT|off`, `--no-metrics` and `--node-name NAME`. None of them is
-//! a ptp4l option, so none can shadow one.
+//! `--metrics-address ADDR:PORT|off`, `--no-metrics`, `--node-name NAME`, and the long forms
+//! `--help` and `--version` of ptp4l's `-h` and `-v` (ptp4l's parser would take them for
+//! options of the configuration file wanting a value). None of them is a ptp4l option, so
+//! none can shadow one.
 
 use std::net::SocketAddr;
 
@@ -30,6 +32,10 @@ pub enum ClockChoice {
 pub struct AgentArgs {
     /// `--check`: validate the configuration and exit.
     pub check: bool,
+    /// `--help`: print the usage and exit (as `-h`).
+    pub help: bool,
+    /// `--version`: print the version and exit (as `-v`).
+    pub version: bool,
     /// `--clock`; `None` chooses as ptp4l does (PHC with hardware time stamping, the system
     /// clock with software time stamping).
     pub clock: Option<ClockChoice>,
@@ -99,6 +105,8 @@ fn flag_value(
 pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> {
     let mut out = AgentArgs {
         check: false,
+        help: false,
+        version: false,
         clock: None,
         metrics_address: Some(DEFAULT_METRICS_ADDRESS),
         node_name: None,
@@ -108,6 +116,10 @@ pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> 
     while let Some(arg) = it.next() {
         if arg == "--check" {
             out.check = true;
+        } else if arg == "--help" {
+            out.help = true;
+        } else if arg == "--version" {
+            out.version = true;
         } else if arg == "--no-metrics" {
             out.metrics_address = None;
         } else if let Some(value) = flag_value("--clock", &arg, &mut it)? {
@@ -147,6 +159,16 @@ mod tests {
             split_agent_args(args(&["--clock=system"])).unwrap().clock,
             Some(ClockChoice::System)
         );
+    }
+
+    #[test]
+    fn long_help_and_version_are_the_agents() {
+        let a = split_agent_args(args(&["--version", "-i", "eth0"])).unwrap();
+        assert!(a.version && !a.help);
+        assert_eq!(a.ptp4l, args(&["-i", "eth0"]));
+        let a = split_agent_args(args(&["-m", "--help"])).unwrap();
+        assert!(a.help && !a.version);
+        assert_eq!(a.ptp4l, args(&["-m"]));
     }
 
     #[test]

@@ -6,12 +6,20 @@
 //! be on that clock's timescale. Software time stamps are `CLOCK_REALTIME` readings, so they
 //! are already right for the system clock and go through the map of the virtual clock;
 //! hardware time stamps are PHC readings, right for the PHC.
+//!
+//! The event loop sees the clock through [`SteeredClock`], so that its tests can give it a
+//! clock whose reads fail. A read that fails is never replaced by another clock's time (a
+//! PHC counting TAI is 37 s from `CLOCK_REALTIME`); [`ReadFailureLog`] says that it failed
+//! without flooding the log.
+
+use std::fmt::Debug;
 
 use phc::socket::TimestampMode;
 use phc::{BaseClock, Clock, ClockError, PhcClock, SystemClock, VirtualClock};
 use ptp_core::engine::ClockAction;
 use ptp_core::time::{Duration, Time};
 use thiserror::Error;
+use tokio::time::Instant;
 
 use super::cli::ClockChoice;
 
@@ -38,6 +46,26 @@ pub enum ClockSetupError {
         /// The time stamping it needs.
         needs: &'static str,
     },
+}
+
+/// What the event loop needs of the clock it steers.
+pub trait SteeredClock: Debug {
+    /// A short name for logs.
+    fn name(&self) -> &'static str;
+
+    /// The clock's current time.
+    fn now(&self) -> Result<Time, ClockError>;
+
+    /// A kernel socket time stamp on this clock's timescale.
+    fn kernel_stamp(&self, stamp: Time) -> Time;
+
+    /// Carries out a clock action of the engine.
+    fn apply(&mut self, action: ClockAction) -> Result<(), ClockError>;
+
+    /// For a virtual clock: how far it is from `CLOCK_REALTIME` now. When the grandmaster
+    /// runs on `CLOCK_REALTIME` of the same host (every network namespace shares it), this is
+    /// the true error of the synchronisation.
+    fn offset_from_realtime(&self) -> Option<Duration>;
 }
 
 /// The disciplined clock.
@@ -91,15 +119,6 @@ impl AgentClock {
         }
     }
 
-    /// A short name for logs.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::System(_) => "CLOCK_REALTIME",
-            Self::Phc(_) => "PHC",
-            Self::Virtual(_) => "virtual clock",
-        }
-    }
-
     fn clock(&self) -> &dyn Clock {
         match self {
             Self::System(c) => c,
@@ -115,32 +134,36 @@ impl AgentClock {
             Self::Virtual(c) => c,
         }
     }
+}
 
-    /// The clock's current time.
-    pub fn now(&self) -> Result<Time, ClockError> {
+impl SteeredClock for AgentClock {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::System(_) => "CLOCK_REALTIME",
+            Self::Phc(_) => "PHC",
+            Self::Virtual(_) => "virtual clock",
+        }
+    }
+
+    fn now(&self) -> Result<Time, ClockError> {
         self.clock().now()
     }
 
-    /// A kernel socket time stamp on this clock's timescale.
-    pub fn from_kernel(&self, stamp: Time) -> Time {
+    fn kernel_stamp(&self, stamp: Time) -> Time {
         match self {
             Self::Virtual(v) => v.from_base(stamp),
             Self::System(_) | Self::Phc(_) => stamp,
         }
     }
 
-    /// Carries out a clock action of the engine.
-    pub fn apply(&mut self, action: ClockAction) -> Result<(), ClockError> {
+    fn apply(&mut self, action: ClockAction) -> Result<(), ClockError> {
         match action {
             ClockAction::Step(by) => self.clock_mut().step(by),
             ClockAction::SetFrequency(f) => self.clock_mut().set_frequency(f).map(|_| ()),
         }
     }
 
-    /// For the virtual clock: how far it is from `CLOCK_REALTIME` now. When the grandmaster
-    /// runs on `CLOCK_REALTIME` of the same host (every network namespace shares it), this is
-    /// the true error of the synchronisation.
-    pub fn offset_from_realtime(&self) -> Option<Duration> {
+    fn offset_from_realtime(&self) -> Option<Duration> {
         match self {
             Self::Virtual(v) if v.base() == BaseClock::Realtime => {
                 let base = v.base_now().ok()?;
@@ -148,6 +171,51 @@ impl AgentClock {
             }
             _ => None,
         }
+    }
+}
+
+/// How often a clock that stays unreadable is warned about.
+const WARN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Logs failed reads of the steered clock: a warning at the first failure, then at most one
+/// a minute (with the number of failures in between, each logged at debug level);
+/// and once when the clock can be read again.
+#[derive(Debug, Default)]
+pub struct ReadFailureLog {
+    /// When the last warning was given, while the clock has not been read since.
+    warned: Option<Instant>,
+    /// Failures since the last warning.
+    since_warning: u64,
+}
+
+impl ReadFailureLog {
+    /// Logs a failed read of the clock `name` at `at`; `error` says why.
+    pub fn failed(&mut self, name: &str, error: &str, at: Instant) {
+        if self.warned.is_some_and(|w| at < w + WARN_EVERY) {
+            self.since_warning += 1;
+            tracing::debug!("cannot read the {name}: {error}");
+            return;
+        }
+        if self.since_warning == 0 {
+            tracing::warn!(
+                "cannot read the {name}: {error}; what needs its time is dropped or held"
+            );
+        } else {
+            tracing::warn!(
+                "cannot read the {name}: {error} ({} more failed reads since the last warning)",
+                self.since_warning
+            );
+        }
+        self.warned = Some(at);
+        self.since_warning = 0;
+    }
+
+    /// A read succeeded.
+    pub fn succeeded(&mut self, name: &str) {
+        if self.warned.take().is_some() {
+            tracing::info!("the {name} can be read again");
+        }
+        self.since_warning = 0;
     }
 }
 
@@ -162,7 +230,7 @@ mod tests {
         assert!(matches!(c, AgentClock::System(_)));
         assert_eq!(c.offset_from_realtime(), None);
         let t = Time::from_secs_nanos(1_700_000_000, 5);
-        assert_eq!(c.from_kernel(t), t);
+        assert_eq!(c.kernel_stamp(t), t);
     }
 
     #[test]
@@ -191,7 +259,7 @@ mod tests {
             .unwrap();
         c.apply(ClockAction::SetFrequency(Ppb(0.0))).unwrap();
         let t = Time::from_secs_nanos(1_700_000_000, 0);
-        assert_eq!(c.from_kernel(t), t - Duration::from_micros(250));
+        assert_eq!(c.kernel_stamp(t), t - Duration::from_micros(250));
         let off = c.offset_from_realtime().unwrap();
         assert!((off + Duration::from_micros(250)).abs() < Duration::from_nanos(1));
     }

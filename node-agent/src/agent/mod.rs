@@ -3,10 +3,10 @@
 //!
 //! Modules, in the order they are used: [`cli`] (the agent's own flags), [`setup`] (from the
 //! configuration to the engine, the clock and the port sockets), [`log`] (ptp4l-like lines)
-//! and [`metrics`] (the OpenShift daemon's Prometheus series), both summarising samples with
-//! [`summary`], [`clock`] (the disciplined clock), [`runtime`] (the event loop), [`port_io`]
-//! (one task per port's sockets), [`management`] (the local management socket `pmc -u` asks)
-//! and [`timers`].
+//! and [`metrics`] (Prometheus series, the OpenShift daemon's and our own, and the HTTP
+//! server that serves them), both summarising samples with [`summary`], [`clock`] (the
+//! disciplined clock), [`runtime`] (the event loop), [`port_io`] (one task per port's
+//! sockets), [`management`] (the local management socket `pmc -u` asks) and [`timers`].
 
 pub mod cli;
 pub mod clock;
@@ -45,7 +45,7 @@ pub fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
     let metrics = plan.metrics(&node);
     runtime.block_on(async move {
         if let Some(address) = args.metrics_address {
-            metrics::spawn_server(address, metrics.registry()).await;
+            metrics::http::spawn_server(address, metrics.registry()).await;
         }
         let rt = plan.into_runtime(metrics)?;
         rt.run().await.context("event loop")

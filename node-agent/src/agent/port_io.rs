@@ -9,28 +9,52 @@
 //!
 //! Any socket error ends the task with [`PortInput::Fault`]: the event loop faults the port
 //! and opens new sockets when the engine leaves FAULTY (after fault_reset_interval).
+//!
+//! Both queues between a task and the event loop are bounded ([`REPORT_QUEUE`],
+//! [`SEND_QUEUE`]); what does not fit is dropped and counted in
+//! `ptp_agent_messages_dropped_total`, so neither side ever waits for the other. The only
+//! report that waits for room is a fault, which ends the task and which the engine must get.
 
 use std::collections::VecDeque;
-use std::net::IpAddr;
 
 use phc::socket::{
-    Destination as SocketDestination, MacAddress, PeerAddress as SocketPeer, PortConfig,
-    PortSockets, PtpSocket, Transport, TxId,
+    Destination as SocketDestination, PortConfig, PortSockets, PtpSocket, Transport, TxId,
 };
 use phc::SocketError;
-use ptp_core::config::value::MacAddress as ConfigMac;
 use ptp_core::engine::{Destination, Fault, MessageClass, PeerAddress, PortIndex, TxTag};
 use ptp_core::time::Time;
 use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
 use tokio::io::Interest;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::{Receiver, Sender};
 use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
 
+use super::metrics::native::{AgentDrop, PortDrops};
 use super::timers::sleep_until;
 
 /// Largest datagram we accept (an Ethernet frame's payload).
 const RECV_BUFFER: usize = 1500;
+
+/// Room in the event loop's queue of reports, which all ports share. It only fills while the
+/// loop is busy elsewhere (a clock step, a burst of management requests): at the highest
+/// rates ptp4l is run with (log intervals of -7, 128 messages a second of each kind) a
+/// master serving 16 slaves receives some 2,000 Delay_Req a second, and received messages
+/// may fill all but [`CONTROL_RESERVE`] of the queue, some 380 ms of that. At most this many
+/// reports of at most 1,500 bytes each: 1.5 MB.
+pub const REPORT_QUEUE: usize = 1024;
+
+/// The part of [`REPORT_QUEUE`] that received messages cannot take: it is kept for transmit
+/// time stamps and lost-stamp reports, which follow the loop's own sends, so that a flood of
+/// received messages cannot crowd them out.
+pub const CONTROL_RESERVE: usize = 256;
+
+/// Room in a port task's queue of messages to send. The engine sends in short bursts (a Sync
+/// and its Follow_Up, a Delay_Resp per Delay_Req, an answer to a management request) and the
+/// task sends each at once on non-blocking sockets, so the queue only fills while the task
+/// is starved: it holds about 100 ms of a master serving 16 slaves at 128 messages a second
+/// each.
+pub const SEND_QUEUE: usize = 256;
 
 /// What a port task reports. `generation` tells reports of sockets since closed apart.
 #[derive(Debug)]
@@ -92,8 +116,17 @@ pub struct SendRequest {
 /// A running port task.
 #[derive(Debug)]
 pub struct PortTask {
-    requests: UnboundedSender<SendRequest>,
+    requests: Sender<SendRequest>,
     task: JoinHandle<()>,
+}
+
+/// Why a message was not handed to a port task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsent {
+    /// The task's queue is full.
+    Full,
+    /// The task has ended (its fault is on its way to the event loop).
+    Ended,
 }
 
 impl PortTask {
@@ -103,18 +136,20 @@ impl PortTask {
         generation: u64,
         config: &PortConfig,
         tx_timeout: Duration,
-        reports: UnboundedSender<PortReport>,
+        reports: Sender<PortReport>,
+        drops: PortDrops,
     ) -> Result<Self, SocketError> {
         let sockets = PortSockets::open(config)?;
         let event = register(sockets.event, EVENT_INTEREST)?;
         // On IEEE 802.3 the general socket only sends; on UDP it receives general messages.
         let general = register(sockets.general, Interest::READABLE)?;
-        let (requests, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (requests, rx) = tokio::sync::mpsc::channel(SEND_QUEUE);
         let io = PortIo {
             reporter: Reporter {
                 port,
                 generation,
                 reports,
+                drops,
             },
             transport: config.transport,
             event: Some(event),
@@ -126,10 +161,12 @@ impl PortTask {
         Ok(Self { requests, task })
     }
 
-    /// Hands a message to the task. Returns false when the task has ended (its fault is on
-    /// its way to the event loop).
-    pub fn send(&self, request: SendRequest) -> bool {
-        self.requests.send(request).is_ok()
+    /// Hands a message to the task, without waiting.
+    pub fn send(&self, request: SendRequest) -> Result<(), Unsent> {
+        self.requests.try_send(request).map_err(|e| match e {
+            TrySendError::Full(_) => Unsent::Full,
+            TrySendError::Closed(_) => Unsent::Ended,
+        })
     }
 }
 
@@ -151,17 +188,47 @@ struct Pending {
 struct Reporter {
     port: PortIndex,
     generation: u64,
-    reports: UnboundedSender<PortReport>,
+    reports: Sender<PortReport>,
+    drops: PortDrops,
 }
 
 impl Reporter {
-    /// Reports `input`; a closed channel means the agent is shutting down, so it is dropped.
+    /// Reports `input` if the queue has room for it (a received message leaves
+    /// [`CONTROL_RESERVE`] free), else counts it dropped. A closed queue means the agent is
+    /// shutting down: the report is dropped.
     fn report(&self, input: PortInput) {
-        let _ = self.reports.send(PortReport {
+        let (room, reason) = match input {
+            PortInput::Message { .. } => (CONTROL_RESERVE + 1, AgentDrop::QueueFull),
+            _ => (1, AgentDrop::TimestampQueueFull),
+        };
+        let fits = self.reports.capacity() >= room
+            && match self.reports.try_send(self.wrap(input)) {
+                Ok(()) | Err(TrySendError::Closed(_)) => true,
+                Err(TrySendError::Full(_)) => false,
+            };
+        if !fits {
+            tracing::debug!(
+                port = self.port.number(),
+                "event loop queue full: report dropped"
+            );
+            self.drops.count(reason);
+        }
+    }
+
+    /// Reports the fault that ends the task, waiting for room: the engine must hear of it.
+    async fn report_fault(&self, fault: Fault, error: SocketError) {
+        let _ = self
+            .reports
+            .send(self.wrap(PortInput::Fault { fault, error }))
+            .await;
+    }
+
+    fn wrap(&self, input: PortInput) -> PortReport {
+        PortReport {
             port: self.port,
             generation: self.generation,
             input,
-        });
+        }
     }
 }
 
@@ -202,7 +269,7 @@ struct PortIo {
 }
 
 impl PortIo {
-    async fn run(mut self, mut requests: UnboundedReceiver<SendRequest>) {
+    async fn run(mut self, mut requests: Receiver<SendRequest>) {
         let mut buf = vec![0u8; RECV_BUFFER];
         let receives_general = self.transport != Transport::Ieee8023;
         loop {
@@ -248,7 +315,7 @@ impl PortIo {
                 }
             };
             if let Err((fault, error)) = step {
-                self.reporter.report(PortInput::Fault { fault, error });
+                self.reporter.report_fault(fault, error).await;
                 return;
             }
         }
@@ -258,7 +325,7 @@ impl PortIo {
         let destination = match r.destination {
             Destination::Multicast => SocketDestination::Primary,
             Destination::PeerMulticast => SocketDestination::PeerDelay,
-            Destination::Unicast(peer) => SocketDestination::Unicast(socket_peer(peer)),
+            Destination::Unicast(peer) => SocketDestination::Unicast(peer),
         };
         if r.class == MessageClass::General {
             self.general
@@ -349,7 +416,7 @@ fn drain(
                 reporter.report(PortInput::Message {
                     bytes,
                     timestamp: rx.timestamp,
-                    source: rx.source.map(engine_peer),
+                    source: rx.source,
                 });
             }
             Ok(None) => return Ok(()),
@@ -366,38 +433,69 @@ fn drain(
     }
 }
 
-/// A socket address as the engine's [`PeerAddress`] (the unicast address type of the
-/// configuration's `[unicast_master_table]`).
-fn engine_peer(peer: SocketPeer) -> PeerAddress {
-    match peer {
-        SocketPeer::Ip(IpAddr::V4(v4)) => PeerAddress::UdpV4(v4),
-        SocketPeer::Ip(IpAddr::V6(v6)) => PeerAddress::UdpV6(v6),
-        SocketPeer::Mac(MacAddress(mac)) => PeerAddress::L2(ConfigMac(mac)),
-    }
-}
-
-/// The inverse of [`engine_peer`].
-fn socket_peer(peer: PeerAddress) -> SocketPeer {
-    match peer {
-        PeerAddress::UdpV4(v4) => SocketPeer::Ip(IpAddr::V4(v4)),
-        PeerAddress::UdpV6(v6) => SocketPeer::Ip(IpAddr::V6(v6)),
-        PeerAddress::L2(ConfigMac(mac)) => SocketPeer::Mac(MacAddress(mac)),
-    }
+/// A task that sends nothing: its queue fills and stays full, for the tests of the event
+/// loop's overflow counting. Must run inside the tokio runtime.
+#[cfg(test)]
+pub(crate) fn stalled_task() -> (PortTask, Receiver<SendRequest>) {
+    let (requests, rx) = tokio::sync::mpsc::channel(SEND_QUEUE);
+    let task = tokio::spawn(std::future::pending());
+    (PortTask { requests, task }, rx)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::metrics::testing::{metrics, text, value};
+
+    fn message() -> PortInput {
+        PortInput::Message {
+            bytes: vec![0; 44],
+            timestamp: None,
+            source: None,
+        }
+    }
+
+    fn stamp() -> PortInput {
+        PortInput::TxTimestamp {
+            tag: TxTag(1),
+            time: Time::from_secs_nanos(1_700_000_000, 0),
+        }
+    }
 
     #[test]
-    fn peer_addresses_round_trip_through_the_engine() {
-        let cases = [
-            SocketPeer::Ip("10.1.2.3".parse().unwrap()),
-            SocketPeer::Ip("fd00::7".parse().unwrap()),
-            SocketPeer::Mac(MacAddress([2, 0, 0, 0xaa, 0xbb, 0xcc])),
-        ];
-        for peer in cases {
-            assert_eq!(socket_peer(engine_peer(peer)), peer);
+    fn what_the_event_loop_has_no_room_for_is_counted_and_stamps_keep_their_reserve() {
+        let m = metrics(0);
+        let (reports, mut queue) = tokio::sync::mpsc::channel(REPORT_QUEUE);
+        let reporter = Reporter {
+            port: PortIndex(1),
+            generation: 1,
+            reports,
+            drops: m.port_drops(PortIndex(1)),
+        };
+        let dropped = |reason: &str| {
+            let labels = format!(r#"iface="eth1",reason="{reason}""#);
+            value(&text(&m), "ptp_agent_messages_dropped_total", &labels).unwrap_or(0.0)
+        };
+        // A flood of received messages fills the queue up to the reserve.
+        for _ in 0..REPORT_QUEUE {
+            reporter.report(message());
         }
+        assert_eq!(queue.len(), REPORT_QUEUE - CONTROL_RESERVE);
+        assert_eq!(dropped("queue_full"), CONTROL_RESERVE as f64);
+        // Transmit time stamps still fit, in the reserve, until it is full too.
+        for _ in 0..CONTROL_RESERVE + 2 {
+            reporter.report(stamp());
+        }
+        assert_eq!(queue.len(), REPORT_QUEUE);
+        assert_eq!(dropped("timestamp_queue_full"), 2.0);
+        // Once the loop has read, there is room again: a stamp fits, a message does not
+        // (the reserve is not free).
+        queue.try_recv().unwrap();
+        queue.try_recv().unwrap();
+        reporter.report(message());
+        reporter.report(stamp());
+        assert_eq!(queue.len(), REPORT_QUEUE - 1);
+        assert_eq!(dropped("queue_full"), CONTROL_RESERVE as f64 + 1.0);
+        assert_eq!(dropped("timestamp_queue_full"), 2.0);
     }
 }

@@ -11,14 +11,14 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use std::net::IpAddr;
 
-use phc::socket::{interface_addresses, MacAddress, PortConfig, TimestampMode, Transport};
+use phc::socket::{interface_addresses, PortConfig, TimestampMode, Transport};
 use ptp_core::config::enums::{NetworkTransport, TimeStamping};
 use ptp_core::config::{load, parse_ptp4l_args, validate, Ptp4lConfig, Severity};
 use ptp_core::engine::{Instance, InstanceSettings, PortSettings};
 use ptp_core::wire::ClockIdentity;
 
 use super::cli::ClockChoice;
-use super::clock::AgentClock;
+use super::clock::{AgentClock, SteeredClock};
 use super::log::{EventLog, LogSettings};
 use super::management::ManagementSocket;
 use super::metrics::AgentMetrics;
@@ -87,8 +87,8 @@ pub fn plan(
             dscp_event: config.global.dscp_event,
             dscp_general: config.global.dscp_general,
             socket_priority: config.global.socket_priority,
-            ptp_dst_mac: MacAddress(o.ptp_dst_mac.0),
-            p2p_dst_mac: MacAddress(o.p2p_dst_mac.0),
+            ptp_dst_mac: o.ptp_dst_mac,
+            p2p_dst_mac: o.p2p_dst_mac,
             ..PortConfig::new(
                 port.name.clone(),
                 match o.network_transport {
@@ -238,6 +238,7 @@ fn parse_mac(text: &str) -> Option<[u8; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ptp_core::config::value::MacAddress;
 
     fn args(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()

@@ -1,5 +1,6 @@
 //! ptpctl's options: pmc's (`-u -s -b -d -t -z -i -f -v -h` and `--<ptp4l option> VALUE`),
-//! local socket only.
+//! local socket only, and `--help` and `--version` (as `-h` and `-v`, as `ptp-agent` takes
+//! them).
 
 use std::path::PathBuf;
 
@@ -58,6 +59,9 @@ pub enum CliError {
     Config(String),
 }
 
+/// `--help` and `--version`: long options that take no value.
+const OWN_LONG: [&str; 2] = ["help", "version"];
+
 /// Splits the arguments into options (with their values) and commands, as GNU getopt
 /// permutes them: a word not starting with `-` that is no option's value is a command.
 fn split(args: &[String]) -> (Vec<String>, Vec<String>) {
@@ -65,7 +69,7 @@ fn split(args: &[String]) -> (Vec<String>, Vec<String>) {
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let takes_next = if let Some(long) = arg.strip_prefix("--") {
-            !long.is_empty() && !long.contains('=')
+            !long.is_empty() && !long.contains('=') && !OWN_LONG.contains(&long)
         } else if let Some(flags) = arg.strip_prefix('-').filter(|f| !f.is_empty()) {
             // The cluster's last flag takes the next word if it takes a value and the
             // value is not attached (the first value-taking flag ends the cluster).
@@ -94,6 +98,12 @@ fn split(args: &[String]) -> (Vec<String>, Vec<String>) {
 /// Reads ptpctl's arguments (without the program name).
 pub fn parse(args: &[String]) -> Result<Invocation, CliError> {
     let (options, commands) = split(args);
+    if options.iter().any(|o| o == "--help") {
+        return Ok(Invocation::Help);
+    }
+    if options.iter().any(|o| o == "--version") {
+        return Ok(Invocation::Version);
+    }
     let mut settings = Vec::new();
     let (mut file, mut server, mut client) = (None, None, None);
     let (mut boundary_hops, mut zero_length_gets) = (1u8, false);
@@ -170,6 +180,21 @@ mod tests {
             Invocation::Run(o) => o,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn help_and_version_short_and_long() {
+        let parse = |a: &[&str]| {
+            let a: Vec<String> = a.iter().map(|s| (*s).to_owned()).collect();
+            parse(&a).unwrap()
+        };
+        assert_eq!(parse(&["-v"]), Invocation::Version);
+        assert_eq!(
+            parse(&["--version", "GET TIME_STATUS_NP"]),
+            Invocation::Version
+        );
+        assert_eq!(parse(&["-h"]), Invocation::Help);
+        assert_eq!(parse(&["--help"]), Invocation::Help);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(cli::Invocation::Version) => {
-            println!("{}", env!("CARGO_PKG_VERSION"));
+            println!("{}", crate::VERSION);
             return ExitCode::SUCCESS;
         }
         Err(e) => {

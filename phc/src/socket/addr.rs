@@ -1,20 +1,10 @@
-//! Socket addresses: [`PeerAddress`] for callers, and the kernel's `sockaddr_in`,
-//! `sockaddr_in6` and `sockaddr_ll` built from it and parsed back from raw bytes.
+//! Socket addresses: the kernel's `sockaddr_in`, `sockaddr_in6` and `sockaddr_ll`, built
+//! from the engine's [`PeerAddress`] and parsed back into it from raw bytes.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// An IEEE 802 MAC address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MacAddress(pub [u8; 6]);
-
-/// Where a message came from, or a unicast destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PeerAddress {
-    /// An IPv4 or IPv6 node (UDP transports; the port follows from the message class).
-    Ip(IpAddr),
-    /// An Ethernet node (IEEE 802.3 transport).
-    Mac(MacAddress),
-}
+use ptp_core::config::value::MacAddress;
+use ptp_core::engine::PeerAddress;
 
 /// A kernel socket address, ready for `bind`/`sendto`.
 #[derive(Clone, Copy)]
@@ -94,15 +84,13 @@ impl SockAddr {
     /// The peer this address names.
     pub(crate) fn peer(&self) -> Option<PeerAddress> {
         match self {
-            Self::V4(a) => Some(PeerAddress::Ip(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+            Self::V4(a) => Some(PeerAddress::UdpV4(Ipv4Addr::from(u32::from_be(
                 a.sin_addr.s_addr,
-            ))))),
-            Self::V6(a) => Some(PeerAddress::Ip(IpAddr::V6(Ipv6Addr::from(
-                a.sin6_addr.s6_addr,
             )))),
+            Self::V6(a) => Some(PeerAddress::UdpV6(Ipv6Addr::from(a.sin6_addr.s6_addr))),
             Self::Link(a) => {
                 let mac: [u8; 6] = a.sll_addr.get(..6)?.try_into().ok()?;
-                Some(PeerAddress::Mac(MacAddress(mac)))
+                Some(PeerAddress::L2(MacAddress(mac)))
             }
         }
     }
@@ -119,15 +107,15 @@ pub(crate) fn peer_from_name(name: &[u8]) -> Option<PeerAddress> {
     match family {
         libc::AF_INET => {
             let a: [u8; 4] = name.get(4..8)?.try_into().ok()?;
-            Some(PeerAddress::Ip(IpAddr::V4(Ipv4Addr::from(a))))
+            Some(PeerAddress::UdpV4(Ipv4Addr::from(a)))
         }
         libc::AF_INET6 => {
             let a: [u8; 16] = name.get(8..24)?.try_into().ok()?;
-            Some(PeerAddress::Ip(IpAddr::V6(Ipv6Addr::from(a))))
+            Some(PeerAddress::UdpV6(Ipv6Addr::from(a)))
         }
         libc::AF_PACKET => {
             let a: [u8; 6] = name.get(12..18)?.try_into().ok()?;
-            Some(PeerAddress::Mac(MacAddress(a)))
+            Some(PeerAddress::L2(MacAddress(a)))
         }
         _ => None,
     }

@@ -24,13 +24,15 @@ mod hwtstamp;
 mod open;
 mod ptp_socket;
 
-pub use addr::{MacAddress, PeerAddress};
 #[cfg(test)]
 pub(crate) use cmsg::CMSG_HEADER as CMSG_HEADER_FOR_TEST;
 pub use hwtstamp::{enable_hardware_timestamping, RxFilter};
 pub use ptp_socket::{PortSockets, PtpSocket, Received, TxId, TxTimestamp};
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ptp_core::config::value::MacAddress;
+use ptp_core::engine::PeerAddress;
 
 /// The IPv4 and IPv6 addresses of `interface`, in the order the kernel lists them (what
 /// ptp4l takes the first of, per family, as a port's protocol address).

@@ -6,12 +6,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use libc::c_int;
+use ptp_core::config::value::MacAddress;
 
 use super::addr::SockAddr;
 use super::ptp_socket::{PortSockets, PtpSocket};
 use super::{
-    enable_hardware_timestamping, ipv6_primary, MacAddress, MessageClass, PortConfig,
-    TimestampMode, Transport, ETHERTYPE_PTP, IPV4_PEER_DELAY, IPV4_PRIMARY, IPV6_PEER_DELAY,
+    enable_hardware_timestamping, ipv6_primary, MessageClass, PortConfig, TimestampMode, Transport,
+    ETHERTYPE_PTP, IPV4_PEER_DELAY, IPV4_PRIMARY, IPV6_PEER_DELAY,
 };
 use crate::abi::SoTimestamping;
 use crate::{sys, SocketError};

@@ -6,11 +6,12 @@ use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use libc::c_int;
+use ptp_core::engine::PeerAddress;
 use ptp_core::time::Time;
 
 use super::addr::{peer_from_name, SockAddr, NAME_SPACE};
 use super::cmsg::{self, CONTROL_SPACE};
-use super::{Destination, MessageClass, PeerAddress, TimestampMode, ETHERTYPE_PTP};
+use super::{Destination, MessageClass, TimestampMode, ETHERTYPE_PTP};
 use crate::SocketError;
 
 /// The `SOF_TIMESTAMPING_OPT_ID` key of a sent event message: the kernel reports it with the
@@ -133,13 +134,13 @@ impl PtpSocket {
             source: io::Error::from_raw_os_error(libc::EAFNOSUPPORT),
         };
         match (peer, self.primary) {
-            (PeerAddress::Ip(ip @ IpAddr::V4(_)), SockAddr::V4(_)) => {
-                Ok(SockAddr::ip(ip, self.port, 0))
+            (PeerAddress::UdpV4(ip), SockAddr::V4(_)) => {
+                Ok(SockAddr::ip(IpAddr::V4(ip), self.port, 0))
             }
-            (PeerAddress::Ip(ip @ IpAddr::V6(_)), SockAddr::V6(_)) => {
-                Ok(SockAddr::ip(ip, self.port, self.ifindex))
+            (PeerAddress::UdpV6(ip), SockAddr::V6(_)) => {
+                Ok(SockAddr::ip(IpAddr::V6(ip), self.port, self.ifindex))
             }
-            (PeerAddress::Mac(mac), SockAddr::Link(l)) => {
+            (PeerAddress::L2(mac), SockAddr::Link(l)) => {
                 Ok(SockAddr::link(l.sll_ifindex, ETHERTYPE_PTP, mac))
             }
             _ => Err(mismatch()),

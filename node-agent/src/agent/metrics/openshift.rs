@@ -1,6 +1,4 @@
-//! Prometheus metrics as the OpenShift PTP daemon exports them for ptp4l, fed from the
-//! engine's events (never from log lines), and the HTTP server that serves them on
-//! `GET /metrics`.
+//! The series the OpenShift PTP daemon exports for ptp4l, under its names and labels.
 //!
 //! Series, all with `process="ptp4l"` and `node` (the node's name):
 //!
@@ -9,7 +7,7 @@
 //!   sample. Ports that are not slaves have no samples, so master-side offsets are not
 //!   exported (as upstream).
 //! - `openshift_ptp_max_offset_ns`: the largest |offset| of the last ptp4l summary
-//!   ([`super::summary`]; one sample per summary when `summary_interval` ≤ logSyncInterval).
+//!   ([`crate::agent::summary`]; one sample per summary when `summary_interval` ≤ logSyncInterval).
 //! - `openshift_ptp_clock_state{iface}`: 0 FREERUN (servo s0, s1), 1 LOCKED (s2, s3), from
 //!   each sample; back to 0 when the slave port leaves SLAVE/UNCALIBRATED. The engine has no
 //!   holdover, so 2 HOLDOVER is never exported.
@@ -22,35 +20,22 @@
 //!   1 (incremented on every start, the first included, as the daemon counts). The latter is
 //!   exported as a gauge: prometheus-client would append `_total` to a counter's name.
 //!
-//! Native to the agent: `ptp_agent_messages_dropped_total{iface,reason}` (every message the
-//! engine drops: malformed, another domain, …) and `ptp_agent_port_faults_total{iface,reason}`.
-//!
 //! Not exported: phc2sys (`from="phc"`), ts2phc, GNSS/DPLL/SyncE series and the faulty-offset
 //! sentinel the daemon writes when a slave port goes FAULTY.
 
 use std::borrow::Cow;
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-use ptp_core::engine::{DropReason, Event, Fault, PortIndex};
+use ptp_core::engine::{Event, PortIndex};
 use ptp_core::servo::ServoState;
 use ptp_core::wire::PortState;
-use tokio::net::TcpListener;
 
-use super::summary::SummaryWindow;
+use super::interface_of;
+use crate::agent::summary::SummaryWindow;
 
 /// The process label: the agent stands in for ptp4l.
 const PROCESS: &str = "ptp4l";
@@ -80,13 +65,6 @@ struct ConfigLabels {
     config: String,
 }
 
-/// Labels of the agent's own counters.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ReasonLabels {
-    iface: String,
-    reason: String,
-}
-
 type FloatGauge = Gauge<f64, AtomicU64>;
 
 /// The labels of one port's series, made once.
@@ -114,11 +92,12 @@ impl PortLabels {
     }
 }
 
-/// The agent's metrics and the registry that encodes them.
+/// The `openshift_ptp_*` series.
 #[derive(Debug)]
-pub struct AgentMetrics {
-    registry: Arc<Registry>,
+pub(super) struct OpenshiftSeries {
     node: String,
+    /// The interface of each port, in port order.
+    interfaces: Vec<String>,
     /// The labels of each port, in port order.
     ports: Vec<PortLabels>,
     summary: SummaryWindow,
@@ -131,16 +110,19 @@ pub struct AgentMetrics {
     clock_class: Family<ConfigLabels, Gauge>,
     /// The labels of the per-process series.
     process_labels: ConfigLabels,
-    dropped: Family<ReasonLabels, Counter>,
-    faults: Family<ReasonLabels, Counter>,
 }
 
-impl AgentMetrics {
-    /// Metrics for a ptp4l instance on `node`, configured by the file named `config`, whose
-    /// ports are on `interfaces`, summarising samples as `summary` does. The process is
-    /// marked up and its start counted.
-    pub fn new(node: &str, config: &str, interfaces: Vec<String>, summary: SummaryWindow) -> Self {
-        let mut registry = Registry::default();
+impl OpenshiftSeries {
+    /// Registers the series of a ptp4l instance on `node`, configured by the file named
+    /// `config`, whose ports are on `interfaces`, summarising samples as `summary` does. The
+    /// process is marked up and its start counted.
+    pub(super) fn register(
+        registry: &mut Registry,
+        node: &str,
+        config: &str,
+        interfaces: &[String],
+        summary: SummaryWindow,
+    ) -> Self {
         let offset = Family::<OffsetLabels, Gauge>::default();
         let max_offset = Family::<OffsetLabels, Gauge>::default();
         let frequency = Family::<OffsetLabels, FloatGauge>::default();
@@ -150,8 +132,6 @@ impl AgentMetrics {
         let clock_class = Family::<ConfigLabels, Gauge>::default();
         let status = Family::<ConfigLabels, Gauge>::default();
         let restarts = Family::<ConfigLabels, Gauge>::default();
-        let dropped = Family::<ReasonLabels, Counter>::default();
-        let faults = Family::<ReasonLabels, Counter>::default();
         registry.register(
             "openshift_ptp_offset_ns",
             "Offset from the master (ns), from the last sample",
@@ -200,16 +180,6 @@ impl AgentMetrics {
             "Number of starts of the process, the first included",
             restarts.clone(),
         );
-        registry.register(
-            "ptp_agent_messages_dropped",
-            "Received PTP messages the engine did not use, by port interface and reason",
-            dropped.clone(),
-        );
-        registry.register(
-            "ptp_agent_port_faults",
-            "Faults that took a port to FAULTY, by port interface and kind",
-            faults.clone(),
-        );
         let process_labels = ConfigLabels {
             process: PROCESS.to_owned(),
             node: node.to_owned(),
@@ -217,13 +187,18 @@ impl AgentMetrics {
         };
         status.get_or_create(&process_labels).set(1);
         restarts.get_or_create(&process_labels).inc();
-        let metrics = Self {
-            registry: Arc::new(registry),
+        let ports: Vec<PortLabels> = interfaces
+            .iter()
+            .map(|iface| PortLabels::new(node, iface))
+            .collect();
+        for port in &ports {
+            role.get_or_create(&port.iface)
+                .set(role_of(PortState::Initializing));
+        }
+        Self {
             node: node.to_owned(),
-            ports: interfaces
-                .iter()
-                .map(|iface| PortLabels::new(node, iface))
-                .collect(),
+            interfaces: interfaces.to_vec(),
+            ports,
             summary,
             offset,
             max_offset,
@@ -233,37 +208,23 @@ impl AgentMetrics {
             role,
             clock_class,
             process_labels,
-            dropped,
-            faults,
-        };
-        for port in &metrics.ports {
-            metrics
-                .role
-                .get_or_create(&port.iface)
-                .set(role_of(PortState::Initializing));
         }
-        metrics
     }
 
-    /// The registry, to encode.
-    pub fn registry(&self) -> Arc<Registry> {
-        self.registry.clone()
-    }
-
-    /// The labels of `port` (named `portN` should the engine name a port it was not given).
+    /// The labels of `port`.
     fn port(&self, port: PortIndex) -> Cow<'_, PortLabels> {
         match self.ports.get(port.get()) {
             Some(labels) => Cow::Borrowed(labels),
             None => Cow::Owned(PortLabels::new(
                 &self.node,
-                &format!("port{}", port.number()),
+                &interface_of(&self.interfaces, port),
             )),
         }
     }
 
     /// Updates the series from an engine event. `grandmaster_class` is the clockClass of the
     /// instance's grandmaster after the event (its parent data set).
-    pub fn event(&mut self, event: &Event, grandmaster_class: u8) {
+    pub(super) fn event(&mut self, event: &Event, grandmaster_class: u8) {
         self.clock_class
             .get_or_create(&self.process_labels)
             .set(i64::from(grandmaster_class));
@@ -302,21 +263,7 @@ impl AgentMetrics {
                     .get_or_create(&labels.iface)
                     .set(state_of(servo));
             }
-            Event::Dropped { port, reason } => {
-                let labels = ReasonLabels {
-                    iface: self.port(port).iface.iface.clone(),
-                    reason: drop_reason(reason).to_owned(),
-                };
-                self.dropped.get_or_create(&labels).inc();
-            }
-            Event::Fault { port, fault } => {
-                let labels = ReasonLabels {
-                    iface: self.port(port).iface.iface.clone(),
-                    reason: fault_kind(fault).to_owned(),
-                };
-                self.faults.get_or_create(&labels).inc();
-            }
-            Event::ParentChanged { .. } => {}
+            Event::Dropped { .. } | Event::Fault { .. } | Event::ParentChanged { .. } => {}
         }
     }
 }
@@ -344,150 +291,11 @@ fn role_of(state: PortState) -> i64 {
     }
 }
 
-fn drop_reason(reason: DropReason) -> &'static str {
-    match reason {
-        DropReason::Malformed(_) => "malformed",
-        DropReason::OtherDomain => "other_domain",
-        DropReason::OwnMessage => "own_message",
-        DropReason::UnexpectedInState => "unexpected_in_state",
-        DropReason::NotFromParent => "not_from_parent",
-        DropReason::Unmatched => "unmatched",
-        DropReason::Loop => "loop",
-        DropReason::AbsurdTime => "absurd_time",
-        DropReason::NoTimestamp => "no_timestamp",
-        DropReason::Unsupported => "unsupported",
-        DropReason::NotForUs => "not_for_us",
-    }
-}
-
-fn fault_kind(fault: Fault) -> &'static str {
-    match fault {
-        Fault::TxTimestampLost => "tx_timestamp_lost",
-        Fault::SendFailed => "send_failed",
-        Fault::ReceiveFailed => "receive_failed",
-        Fault::OpenFailed => "open_failed",
-    }
-}
-
-/// The node's name: `NODE_NAME` (as a DaemonSet sets it from the downward API), else the
-/// host name.
-pub fn default_node_name() -> String {
-    std::env::var("NODE_NAME")
-        .ok()
-        .filter(|n| !n.is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/proc/sys/kernel/hostname")
-                .ok()
-                .map(|h| h.trim().to_owned())
-        })
-        .unwrap_or_else(|| "localhost".to_owned())
-}
-
-/// The content type of prometheus-client's text encoding.
-const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-
-/// Binds `address` and serves `registry` there from a background task. A bind failure is
-/// logged and returns: metrics must not stop time synchronisation.
-pub async fn spawn_server(address: SocketAddr, registry: Arc<Registry>) {
-    match TcpListener::bind(address).await {
-        Ok(listener) => {
-            tracing::info!("metrics on http://{address}/metrics");
-            tokio::spawn(serve(listener, registry));
-        }
-        Err(e) => tracing::error!("no metrics: cannot bind {address}: {e}"),
-    }
-}
-
-async fn serve(listener: TcpListener, registry: Arc<Registry>) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                // Out of file descriptors, most likely: wait rather than spin.
-                tracing::warn!("metrics: accept: {e}");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let registry = registry.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request: Request<Incoming>| {
-                let response = respond(&registry, request.method(), request.uri().path());
-                async move { Ok::<_, Infallible>(response) }
-            });
-            if let Err(e) = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!("metrics connection: {e}");
-            }
-        });
-    }
-}
-
-/// `GET /metrics` is the encoded registry; anything else is an error status.
-fn respond(registry: &Registry, method: &Method, path: &str) -> Response<Full<Bytes>> {
-    let (status, content_type, body) = if path != "/metrics" {
-        (
-            StatusCode::NOT_FOUND,
-            "text/plain",
-            "not found\n".to_owned(),
-        )
-    } else if method != Method::GET && method != Method::HEAD {
-        (
-            StatusCode::METHOD_NOT_ALLOWED,
-            "text/plain",
-            "method not allowed\n".to_owned(),
-        )
-    } else {
-        let mut text = String::new();
-        match prometheus_client::encoding::text::encode(&mut text, registry) {
-            Ok(()) => (StatusCode::OK, CONTENT_TYPE, text),
-            Err(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "text/plain",
-                "cannot encode the metrics\n".to_owned(),
-            ),
-        }
-    };
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    if let Ok(value) = hyper::header::HeaderValue::from_str(content_type) {
-        response
-            .headers_mut()
-            .insert(hyper::header::CONTENT_TYPE, value);
-    }
-    response
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{metrics, text, value};
     use super::*;
     use ptp_core::time::{Duration, Ppb};
-    use ptp_core::wire::WireError;
-
-    fn metrics(summary_interval: i8) -> AgentMetrics {
-        AgentMetrics::new(
-            "node-a",
-            "ptp4l.0.config",
-            vec!["eth0".into(), "eth1".into()],
-            SummaryWindow::new(summary_interval, 0),
-        )
-    }
-
-    fn text(m: &AgentMetrics) -> String {
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &m.registry()).unwrap();
-        out
-    }
-
-    /// The value of the series `name{labels}`, labels in encoding order.
-    fn value(text: &str, name: &str, labels: &str) -> Option<f64> {
-        let key = format!("{name}{{{labels}}} ");
-        text.lines()
-            .find_map(|l| l.strip_prefix(&key))
-            .map(|v| v.parse().unwrap())
-    }
 
     const IFACE0: &str = r#"process="ptp4l",node="node-a",iface="eth0""#;
     const IFACE1: &str = r#"process="ptp4l",node="node-a",iface="eth1""#;
@@ -611,80 +419,5 @@ mod tests {
                 "{to}"
             );
         }
-    }
-
-    #[test]
-    fn drops_and_faults_are_counted_per_interface_and_reason() {
-        let mut m = metrics(0);
-        let dropped = |port, reason| Event::Dropped {
-            port: PortIndex(port),
-            reason,
-        };
-        let truncated = WireError::Truncated {
-            what: "header",
-            needed: 34,
-            available: 3,
-        };
-        m.event(&dropped(1, DropReason::Malformed(truncated)), 248);
-        m.event(&dropped(1, DropReason::Malformed(truncated)), 248);
-        m.event(&dropped(0, DropReason::OtherDomain), 248);
-        // A port the metrics were not told of is named by its number.
-        m.event(&dropped(7, DropReason::Loop), 248);
-        m.event(
-            &Event::Fault {
-                port: PortIndex(0),
-                fault: Fault::TxTimestampLost,
-            },
-            248,
-        );
-        let t = text(&m);
-        assert_eq!(
-            value(
-                &t,
-                "ptp_agent_messages_dropped_total",
-                r#"iface="eth1",reason="malformed""#
-            ),
-            Some(2.0)
-        );
-        assert_eq!(
-            value(
-                &t,
-                "ptp_agent_messages_dropped_total",
-                r#"iface="eth0",reason="other_domain""#
-            ),
-            Some(1.0)
-        );
-        assert_eq!(
-            value(
-                &t,
-                "ptp_agent_messages_dropped_total",
-                r#"iface="port8",reason="loop""#
-            ),
-            Some(1.0)
-        );
-        assert_eq!(
-            value(
-                &t,
-                "ptp_agent_port_faults_total",
-                r#"iface="eth0",reason="tx_timestamp_lost""#
-            ),
-            Some(1.0)
-        );
-    }
-
-    #[test]
-    fn only_get_metrics_is_served() {
-        let m = metrics(0);
-        let r = respond(&m.registry(), &Method::GET, "/metrics");
-        assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.headers()[hyper::header::CONTENT_TYPE], CONTENT_TYPE);
-        assert_eq!(
-            respond(&m.registry(), &Method::GET, "/").status(),
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            respond(&m.registry(), &Method::POST, "/metrics").status(),
-            StatusCode::METHOD_NOT_ALLOWED
-        );
     }
 }

@@ -1,0 +1,115 @@
+//! The agent's HTTP server: `GET /metrics` is the registry in Prometheus' text format.
+//! Anything else is an error status. One task accepts connections, one task serves each
+//! (hyper, HTTP/1.1).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use prometheus_client::registry::Registry;
+use tokio::net::TcpListener;
+
+/// The content type of prometheus-client's text encoding.
+const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Binds `address` and serves `registry` there from a background task. A bind failure is
+/// logged and returns: metrics must not stop time synchronisation.
+pub async fn spawn_server(address: SocketAddr, registry: Arc<Registry>) {
+    match TcpListener::bind(address).await {
+        Ok(listener) => {
+            tracing::info!("metrics on http://{address}/metrics");
+            tokio::spawn(serve(listener, registry));
+        }
+        Err(e) => tracing::error!("no metrics: cannot bind {address}: {e}"),
+    }
+}
+
+async fn serve(listener: TcpListener, registry: Arc<Registry>) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, most likely: wait rather than spin.
+                tracing::warn!("metrics: accept: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request: Request<Incoming>| {
+                let response = respond(&registry, request.method(), request.uri().path());
+                async move { Ok::<_, Infallible>(response) }
+            });
+            if let Err(e) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!("metrics connection: {e}");
+            }
+        });
+    }
+}
+
+/// `GET /metrics` is the encoded registry; anything else is an error status.
+fn respond(registry: &Registry, method: &Method, path: &str) -> Response<Full<Bytes>> {
+    let (status, content_type, body) = if path != "/metrics" {
+        (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not found\n".to_owned(),
+        )
+    } else if method != Method::GET && method != Method::HEAD {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/plain",
+            "method not allowed\n".to_owned(),
+        )
+    } else {
+        let mut text = String::new();
+        match prometheus_client::encoding::text::encode(&mut text, registry) {
+            Ok(()) => (StatusCode::OK, CONTENT_TYPE, text),
+            Err(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain",
+                "cannot encode the metrics\n".to_owned(),
+            ),
+        }
+    };
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    if let Ok(value) = hyper::header::HeaderValue::from_str(content_type) {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::metrics;
+    use super::*;
+
+    #[test]
+    fn only_get_metrics_is_served() {
+        let m = metrics(0);
+        let r = respond(&m.registry(), &Method::GET, "/metrics");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()[hyper::header::CONTENT_TYPE], CONTENT_TYPE);
+        assert_eq!(
+            respond(&m.registry(), &Method::GET, "/").status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            respond(&m.registry(), &Method::POST, "/metrics").status(),
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+    }
+}
