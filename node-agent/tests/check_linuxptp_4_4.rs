@@ -64,19 +64,7 @@ fn check(name: &str, text: String) -> (CheckOutcome, String) {
 
 #[test]
 fn every_4_4_config_is_usable_or_lists_what_is_not_implemented() {
-    let mut files: Vec<String> = std::fs::read_dir(DATA)
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    files.sort();
+    let files = option_sets::names(std::path::Path::new(DATA));
     let mut named: Vec<String> = VERDICTS.iter().map(|(n, _)| (*n).to_owned()).collect();
     named.sort();
     assert_eq!(files, named, "every v4.4 config has a verdict here");

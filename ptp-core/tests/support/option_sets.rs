@@ -27,3 +27,17 @@ pub fn rebuild(list: &str) -> String {
     }
     out
 }
+
+/// The names of the option sets in `dir` (file names without `.options`), sorted.
+pub fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let name = path.file_name()?.to_str()?.strip_suffix(".options")?;
+            Some(name.to_owned())
+        })
+        .collect();
+    names.sort();
+    names
+}
