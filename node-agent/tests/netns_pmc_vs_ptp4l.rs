@@ -48,6 +48,7 @@ const SETTLE: Duration = Duration::from_secs(90);
 /// How long a client waits for its last answer.
 const ANSWER: Duration = Duration::from_secs(60);
 
+/// The domainNumber of [`COMMON`], which every client asks in.
 const DOMAIN: u8 = 24;
 
 /// Options both clocks share. ptp4l 3.1.1's 1 ms `tx_timestamp_timeout` is too short for
@@ -99,6 +100,7 @@ fn mac(role: Role) -> &'static str {
     }
 }
 
+/// The clock identity of each role: its MAC with FF FE in the middle, as both derive it.
 fn identity(role: Role) -> &'static str {
     match role {
         Role::Gm => "020000.fffe.000101",
