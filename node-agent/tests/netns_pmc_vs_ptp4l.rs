@@ -366,9 +366,17 @@ fn pmc_gets_the_same_answers_from_ptp4l_and_the_agent() {
         .into_iter()
         .map(|(tag, transport)| std::thread::spawn(move || both(tag, transport)))
         .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    join_all(threads);
+}
+
+/// Joins every thread (so that each lab is dropped, its namespaces and processes gone, before
+/// the test ends), then re-raises the first failure.
+fn join_all<T>(threads: Vec<std::thread::JoinHandle<T>>) -> Vec<T> {
+    let results: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        .collect()
 }
 
 /// Starts both implementations over `transport` and compares their answers: over the network,
@@ -382,7 +390,7 @@ fn both(tag: &str, transport: &'static str) {
             std::thread::spawn(move || start(&tag, program, transport))
         })
         .collect();
-    let mut pair: Vec<Clocks> = starting.into_iter().map(|t| t.join().unwrap()).collect();
+    let mut pair: Vec<Clocks> = join_all(starting);
     let agent = pair.pop().unwrap();
     let reference = pair.pop().unwrap();
     let domain = DOMAIN.to_string();
