@@ -1,13 +1,15 @@
-//! Real configurations parse: every config Debian's linuxptp 3.1.1 ships, and every
-//! `ptp4lConf`/`ts2phcConf` of the PTP operator's profiles. For each we assert exactly which
-//! options our engine reports as not implemented yet. Data: `tests/data/config/` (README
-//! there has the provenance).
+//! Real configurations parse: every config Debian's linuxptp 3.1.1 ships, every ptp4l config
+//! upstream linuxptp v4.4 ships, and every `ptp4lConf`/`ts2phcConf` of the PTP operator's
+//! profiles. For each we assert exactly which options our engine reports as not implemented
+//! yet. Data: `tests/data/config/` (README there has the provenance).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic
 )]
+
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -17,31 +19,12 @@ use ptp_core::config::ts2phc::{load_ts2phc, parse_ts2phc_args};
 use ptp_core::config::unicast::UnicastAddress;
 use ptp_core::config::{load, parse_ptp4l_args, parse_ptp4l_conf, Loaded, Ptp4lConfig, Source};
 use ptp_core::time::{Duration, LogInterval};
+use support::option_sets::{names, rebuild};
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/config")
         .join(rel)
-}
-
-/// Rebuilds configuration text from an option list (`section TAB option TAB value`).
-fn rebuild(list: &str) -> String {
-    let mut out = String::new();
-    let mut current: Option<String> = None;
-    for line in list
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let mut f = line.splitn(3, '\t');
-        let (section, key, value) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
-        let new_table = section == "unicast_master_table" && key == "table_id";
-        if current.as_deref() != Some(section) || new_table {
-            out.push_str(&format!("[{section}]\n"));
-            current = Some(section.to_owned());
-        }
-        out.push_str(&format!("{key} {value}\n"));
-    }
-    out
 }
 
 fn fixture(rel: &str) -> String {
@@ -59,96 +42,75 @@ fn unimplemented(cfg: &Ptp4lConfig) -> Vec<String> {
         .collect()
 }
 
+/// What the configs that linuxptp 3.1.1 and 4.4 ship alike ask for that the engine does not
+/// implement yet.
+const E2E_TC_NOT_YET: &[&str] = &[
+    "tc_spanning_tree=1",
+    "clock_type=E2E_TC",
+    "freq_est_interval=3",
+];
+const P2P_TC_NOT_YET: &[&str] = &[
+    "tc_spanning_tree=1",
+    "clock_type=P2P_TC",
+    "freq_est_interval=3",
+];
+const UNICAST_SERVICE_NOT_YET: &[&str] = &[
+    "hybrid_e2e=1",
+    "inhibit_multicast_service=1",
+    "unicast_listen=1",
+    "unicast_req_duration=60",
+];
+const UNICAST_MASTER_NOT_YET: &[&str] = &[
+    "hybrid_e2e=1",
+    "inhibit_multicast_service=1",
+    "unicast_listen=1",
+];
+const UNICAST_SLAVE_NOT_YET: &[&str] = &[
+    "eth0:unicast_master_table=1",
+    "eth1:unicast_master_table=2",
+    "unicast_req_duration=60",
+];
+const GPTP_NOT_YET: &[&str] = &[
+    "assume_two_step=1",
+    "syncReceiptTimeout=3",
+    "neighborPropDelayThresh=800",
+    "follow_up_info=1",
+];
+const AUTOMOTIVE_MASTER_NOT_YET: &[&str] = &[
+    "assume_two_step=1",
+    "syncReceiptTimeout=3",
+    "neighborPropDelayThresh=800",
+    "asCapable=true",
+    "BMCA=noop",
+    "inhibit_announce=1",
+    "inhibit_delay_req=1",
+    "follow_up_info=1",
+];
+const AUTOMOTIVE_SLAVE_NOT_YET: &[&str] = &[
+    "assume_two_step=1",
+    "operLogPdelayReqInterval=2",
+    "syncReceiptTimeout=3",
+    "neighborPropDelayThresh=800",
+    "asCapable=true",
+    "BMCA=noop",
+    "inhibit_announce=1",
+    "ignore_source_id=1",
+    "follow_up_info=1",
+    "msg_interval_request=1",
+];
+
 const DEBIAN: &[(&str, &[&str])] = &[
     ("default", &[]),
-    (
-        "E2E-TC",
-        &[
-            "tc_spanning_tree=1",
-            "clock_type=E2E_TC",
-            "freq_est_interval=3",
-        ],
-    ),
-    (
-        "P2P-TC",
-        &[
-            "tc_spanning_tree=1",
-            "clock_type=P2P_TC",
-            "freq_est_interval=3",
-        ],
-    ),
-    (
-        "G.8265.1",
-        &[
-            "hybrid_e2e=1",
-            "inhibit_multicast_service=1",
-            "unicast_listen=1",
-            "unicast_req_duration=60",
-        ],
-    ),
+    ("E2E-TC", E2E_TC_NOT_YET),
+    ("P2P-TC", P2P_TC_NOT_YET),
+    ("G.8265.1", UNICAST_SERVICE_NOT_YET),
     ("G.8275.1", &[]),
-    (
-        "G.8275.2",
-        &[
-            "hybrid_e2e=1",
-            "inhibit_multicast_service=1",
-            "unicast_listen=1",
-            "unicast_req_duration=60",
-        ],
-    ),
-    (
-        "UNICAST-MASTER",
-        &[
-            "hybrid_e2e=1",
-            "inhibit_multicast_service=1",
-            "unicast_listen=1",
-        ],
-    ),
-    (
-        "UNICAST-SLAVE",
-        &[
-            "eth0:unicast_master_table=1",
-            "eth1:unicast_master_table=2",
-            "unicast_req_duration=60",
-        ],
-    ),
-    (
-        "gPTP",
-        &[
-            "assume_two_step=1",
-            "syncReceiptTimeout=3",
-            "neighborPropDelayThresh=800",
-            "follow_up_info=1",
-        ],
-    ),
-    (
-        "automotive-master",
-        &[
-            "assume_two_step=1",
-            "syncReceiptTimeout=3",
-            "neighborPropDelayThresh=800",
-            "asCapable=true",
-            "BMCA=noop",
-            "inhibit_announce=1",
-            "inhibit_delay_req=1",
-            "follow_up_info=1",
-        ],
-    ),
-    (
-        "automotive-slave",
-        &[
-            "assume_two_step=1",
-            "operLogPdelayReqInterval=2",
-            "syncReceiptTimeout=3",
-            "neighborPropDelayThresh=800",
-            "asCapable=true",
-            "BMCA=noop",
-            "inhibit_announce=1",
-            "ignore_source_id=1",
-            "follow_up_info=1",
-            "msg_interval_request=1",
-        ],
-    ),
+    ("G.8275.2", UNICAST_SERVICE_NOT_YET),
+    ("UNICAST-MASTER", UNICAST_MASTER_NOT_YET),
+    ("UNICAST-SLAVE", UNICAST_SLAVE_NOT_YET),
+    ("gPTP", GPTP_NOT_YET),
+    ("automotive-master", AUTOMOTIVE_MASTER_NOT_YET),
+    ("automotive-slave", AUTOMOTIVE_SLAVE_NOT_YET),
     ("ts2phc-TC", &[]),
     ("ts2phc-generic", &[]),
 ];
@@ -162,6 +124,141 @@ fn debian_configs_parse_with_the_exact_unimplemented_list() {
         assert_eq!(unimplemented(&loaded.config), *expected, "{name}");
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
     }
+}
+
+/// Upstream linuxptp v4.4's configs. `sa.cfg` is left out: it is not a ptp4l configuration
+/// but the security association file `authentication.cfg` names (`sa_file`), which ptp4l reads
+/// with its own grammar.
+const LINUXPTP_4_4: &[(&str, &[&str])] = &[
+    ("default", &[]),
+    ("gPTP", GPTP_NOT_YET),
+    ("automotive-master", AUTOMOTIVE_MASTER_NOT_YET),
+    ("automotive-slave", AUTOMOTIVE_SLAVE_NOT_YET),
+    ("E2E-TC", E2E_TC_NOT_YET),
+    ("P2P-TC", P2P_TC_NOT_YET),
+    ("G.8275.1", &[]),
+    ("G.8275.2", UNICAST_SERVICE_NOT_YET),
+    ("G.8265.1", UNICAST_SERVICE_NOT_YET),
+    ("UNICAST-MASTER", UNICAST_MASTER_NOT_YET),
+    ("UNICAST-SLAVE", UNICAST_SLAVE_NOT_YET),
+    ("ts2phc-TC", &[]),
+    ("ts2phc-generic", &[]),
+    ("CMLDS_client", &["eth1:delay_mechanism=COMMON_P2P"]),
+    // The server side is a free-running P2P clock with majorSdoId 2: every option is ours.
+    ("CMLDS_server", &[]),
+    (
+        "authentication",
+        &[
+            "sa_file=configs/sa.cfg",
+            "active_key_id=2",
+            "eth1:active_key_id=1",
+            "eth0:active_key_id=3",
+            "eth3:active_key_id=1",
+            "spp=0",
+            "eth1:spp=1",
+            "eth0:spp=1",
+        ],
+    ),
+];
+
+#[test]
+fn linuxptp_4_4_configs_parse_with_the_exact_unimplemented_list() {
+    for (name, expected) in LINUXPTP_4_4 {
+        let text = fixture(&format!("linuxptp-4.4/{name}.options"));
+        let loaded = parse_ptp4l_conf(&text)
+            .unwrap_or_else(|e| panic!("{name} does not parse:\n{e}\n{text}"));
+        assert_eq!(unimplemented(&loaded.config), *expected, "{name}");
+        assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
+    }
+    // Every v4.4 file has its option set here.
+    let listed = names(&data("linuxptp-4.4"));
+    let mut expected: Vec<_> = LINUXPTP_4_4.iter().map(|(n, _)| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+}
+
+/// What v4.4 changed in the files Debian's 3.1.1 also ships: the new option names
+/// (`clientOnly`, `serverOnly`) mean the old ones, the telecom profiles gained their default
+/// domains, and default.cfg lists the options 4.x added, each at its default.
+#[test]
+fn linuxptp_4_4_configs_mean_what_3_1_1_s_meant() {
+    let parse = |rel: &str| parse_ptp4l_conf(&fixture(rel)).unwrap().config;
+    for (name, domain) in [("G.8275.1", 24), ("G.8275.2", 44), ("G.8265.1", 4)] {
+        let mut new = parse(&format!("linuxptp-4.4/{name}.options"));
+        assert_eq!(new.global.domain_number, domain, "{name}");
+        new.global.domain_number = 0;
+        assert_eq!(
+            new,
+            parse(&format!("debian-3.1.1/{name}.options")),
+            "{name}"
+        );
+    }
+    for name in [
+        "gPTP",
+        "automotive-master",
+        "automotive-slave",
+        "E2E-TC",
+        "P2P-TC",
+    ] {
+        assert_eq!(
+            parse(&format!("linuxptp-4.4/{name}.options")),
+            parse(&format!("debian-3.1.1/{name}.options")),
+            "{name}"
+        );
+    }
+    let slave = parse("linuxptp-4.4/automotive-slave.options");
+    assert!(slave.global.slave_only);
+    assert!(
+        parse("linuxptp-4.4/automotive-master.options")
+            .port_defaults
+            .master_only
+    );
+    // Our default minorVersionPTP is 0 (see the option table); default.cfg's 1 is explicit.
+    let default = parse("linuxptp-4.4/default.options");
+    assert_eq!(default.global.ptp_minor_version, 1);
+    let mut debian = parse("debian-3.1.1/default.options");
+    debian.global.ptp_minor_version = 1;
+    // 3.1.1's default.cfg writes tx_timestamp_timeout 1 (its own default), v4.4's writes 10.
+    debian.global.tx_timestamp_timeout = default.global.tx_timestamp_timeout;
+    assert_eq!(default, debian);
+}
+
+/// Options upstream added after v4.4 (its HEAD's `config.c`), each at its upstream default
+/// and at a value a config sets: known to the table, and reported only when we lack them.
+#[test]
+fn options_added_after_4_4_are_known() {
+    // (`user` and `ts2phc.pin_name` default to empty text, which no file can write.)
+    let at_defaults = "[global]\n\
+        delay_request_variability 1.0\n\
+        profileIdentity 00:00:00:00:00:00\n\
+        ts2phc.pulserate 1\n\
+        [eth0]\n";
+    let loaded = parse_ptp4l_conf(at_defaults).unwrap();
+    assert_eq!(unimplemented(&loaded.config), Vec::<String>::new());
+    assert_eq!(
+        loaded.config,
+        parse_ptp4l_conf("[global]\n[eth0]\n").unwrap().config
+    );
+    // upstream's G.8275.1.cfg after v4.4 adds the ±30 % Delay_Req spread G.8275.1 asks for,
+    // which the engine implements.
+    let g8275 = parse_ptp4l_conf(&format!(
+        "{}delay_request_variability 0.3\n",
+        fixture("linuxptp-4.4/G.8275.1.options")
+    ))
+    .unwrap();
+    assert_eq!(g8275.config.port_defaults.delay_request_variability, 0.3);
+    assert_eq!(unimplemented(&g8275.config), Vec::<String>::new());
+    let others = parse_ptp4l_conf(
+        "[global]\nprofileIdentity 00:1B:19:00:01:00\nuser ptp\nts2phc.pulserate 2\n\
+         [eth0]\nts2phc.pin_name SMA1\n",
+    )
+    .unwrap();
+    assert_eq!(
+        unimplemented(&others.config),
+        ["user=ptp", "profileIdentity=00:1B:19:00:01:00"]
+    );
+    assert!(parse_ptp4l_conf("[global]\ndelay_request_variability 1.5\n").is_err());
+    assert!(parse_ptp4l_conf("[global]\nts2phc.pulserate 129\n").is_err());
 }
 
 /// The installed files give the same configuration as our option lists (skipped, with a

@@ -2,6 +2,9 @@
 //! and full-size GET data), refuses SET and COMMAND from the network with NOT_SUPPORTED as
 //! ptp4l 3.1 does, and ignores requests addressed to another clock. On the local management
 //! socket (`pmc -u`) clock-wide IDs are answered by the clock and port IDs by each port.
+//! Who answers, with what error status, follows ptp4l 3.1.1 (NULL_MANAGEMENT per port,
+//! PORT_PROPERTIES_NP locally only, WRONG_VALUE for a port that does not exist, NO_SUCH_ID for
+//! an unknown ID), and SLAVE_ONLY carries its flag where pmc reads it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,7 +19,7 @@ use ptp_core::engine::{
 use ptp_core::time::Time;
 use ptp_core::wire::management::{
     Action, ClockDescription, GrandmasterSettingsNp, ManagementData, ManagementErrorId,
-    ManagementId, ManagementTlv, TimeFlags, Timestamping,
+    ManagementId, ManagementTlv, SlaveOnlyFlag, TimeFlags, Timestamping,
 };
 use ptp_core::wire::{
     Body, ClockIdentity, Header, Management, Message, MessageType, PortIdentity, PortState,
@@ -319,13 +322,22 @@ fn local_requests_are_answered_by_the_clock_or_by_each_port() {
     assert_eq!(sent.len(), 1);
     assert_eq!(response(&sent[0]).0.source_port_identity, port2);
 
-    // A port that does not exist: nobody answers.
+    // A port that does not exist: the clock says WRONG_VALUE, as ptp4l (IEEE 1588
+    // interpretation 21).
     let port7 = PortIdentity {
         clock_identity: id,
         port_number: 7,
     };
     let (result, sent) = ask_locally(&mut clock, &get(ManagementId::PORT_DATA_SET, port7));
-    assert_eq!((result, sent.len()), (Err(DropReason::NotForUs), 0));
+    assert_eq!(result, Ok(()));
+    assert_eq!(
+        errors(&sent),
+        [(
+            0,
+            ManagementErrorId::WRONG_VALUE,
+            ManagementId::PORT_DATA_SET
+        )]
+    );
 
     // A COMMAND and an ID the engine does not serve get an error status from the clock.
     for req in [
@@ -634,4 +646,244 @@ fn network_requests_are_answered_by_every_addressed_port() {
         .map(|bytes| response(bytes).0.source_port_identity.port_number)
         .collect();
     assert_eq!(sources, vec![1]);
+}
+
+/// `(source port number, error, managementId)` of each response in `sent`, which must all
+/// be error statuses.
+fn errors(sent: &[Vec<u8>]) -> Vec<(u16, ManagementErrorId, ManagementId)> {
+    sent.iter()
+        .map(|bytes| {
+            let (header, _, tlv) = response(bytes);
+            let Tlv::ManagementErrorStatus(status) = tlv else {
+                panic!("not an error status: {tlv:?}")
+            };
+            (
+                header.source_port_identity.port_number,
+                status.error,
+                status.id,
+            )
+        })
+        .collect()
+}
+
+/// `(source port number, managementId)` of each response in `sent`, which must all carry
+/// data.
+fn answers(sent: &[Vec<u8>]) -> Vec<(u16, ManagementId)> {
+    sent.iter()
+        .map(|bytes| {
+            let (header, _, tlv) = response(bytes);
+            let Tlv::Management(tlv) = tlv else {
+                panic!("not a management TLV: {tlv:?}")
+            };
+            (header.source_port_identity.port_number, tlv.id)
+        })
+        .collect()
+}
+
+/// Sends `bytes` to the clock on its `port`-th port and returns the encoded responses.
+fn ask_on(clock: &mut Instance, port: u16, bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut log = ActionLog::default();
+    clock.handle_message(PortIndex(port), bytes, RxMeta::default(), NOW, &mut log);
+    log.take()
+        .into_iter()
+        .filter_map(|a| match a {
+            OwnedAction::Send { bytes, .. } => Some(bytes),
+            _ => None,
+        })
+        .collect()
+}
+
+/// SLAVE_ONLY carries the flag where ptp4l puts it (0x02, DEFAULT_DATA_SET's bit), which is
+/// where pmc reads it: with bit 0, pmc prints `slaveOnly 0` for a slave-only clock.
+#[test]
+fn slave_only_is_sent_where_pmc_reads_it() {
+    for (conf, raw) in [("slaveOnly 1", [0x02, 0]), ("", [0, 0])] {
+        let mut clock = clock_with(conf);
+        let req = request(
+            Action::Get,
+            ManagementId::SLAVE_ONLY,
+            &ManagementData::Empty,
+            PortIdentity::ALL,
+        );
+        let (_, sent) = ask_locally(&mut clock, &req);
+        let (_, _, tlv) = response(&sent[0]);
+        let Tlv::Management(tlv) = tlv else {
+            panic!("{tlv:?}")
+        };
+        assert_eq!(tlv.raw_data, raw, "{conf}");
+        let ManagementData::SlaveOnly(flag) = tlv.data(Action::Response).unwrap() else {
+            panic!("{tlv:?}")
+        };
+        assert_eq!(flag, SlaveOnlyFlag(!conf.is_empty()));
+        assert_eq!(clock.default_ds().slave_only, !conf.is_empty());
+    }
+}
+
+/// NULL_MANAGEMENT is a port's answer, as in ptp4l: from each port named, locally and from the
+/// network; to a port that does not exist, WRONG_VALUE from the clock.
+#[test]
+fn null_management_is_answered_by_each_port() {
+    let mut clock = clock_of("", 2);
+    let null = |target| {
+        request(
+            Action::Get,
+            ManagementId::NULL_MANAGEMENT,
+            &ManagementData::Empty,
+            target,
+        )
+    };
+    let (_, sent) = ask_locally(&mut clock, &null(PortIdentity::ALL));
+    let expected = [
+        (1, ManagementId::NULL_MANAGEMENT),
+        (2, ManagementId::NULL_MANAGEMENT),
+    ];
+    assert_eq!(answers(&sent), expected);
+    assert_eq!(
+        answers(&ask_on(&mut clock, 0, &null(PortIdentity::ALL))),
+        expected
+    );
+    let port9 = PortIdentity {
+        clock_identity: PortIdentity::ALL.clock_identity,
+        port_number: 9,
+    };
+    let (_, sent) = ask_locally(&mut clock, &null(port9));
+    assert_eq!(
+        errors(&sent),
+        [(
+            0,
+            ManagementErrorId::WRONG_VALUE,
+            ManagementId::NULL_MANAGEMENT
+        )]
+    );
+    // From the network the clock speaks as the port the request came in on.
+    assert_eq!(
+        errors(&ask_on(&mut clock, 1, &null(port9))),
+        [(
+            2,
+            ManagementErrorId::WRONG_VALUE,
+            ManagementId::NULL_MANAGEMENT
+        )]
+    );
+    // A clock-wide ID does not look at the port number.
+    let dds = request(
+        Action::Get,
+        ManagementId::DEFAULT_DATA_SET,
+        &ManagementData::Empty,
+        port9,
+    );
+    assert_eq!(
+        answers(&ask_on(&mut clock, 1, &dds)),
+        [(2, ManagementId::DEFAULT_DATA_SET)]
+    );
+}
+
+/// ptp4l 3.1.1 serves PORT_PROPERTIES_NP on its local socket only; from the network it is one
+/// NOT_SUPPORTED from the port asked, not an answer per port.
+#[test]
+fn port_properties_np_is_served_locally_only() {
+    let mut clock = clock_of("", 2);
+    let req = request(
+        Action::Get,
+        ManagementId::PORT_PROPERTIES_NP,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    let (_, sent) = ask_locally(&mut clock, &req);
+    assert_eq!(
+        answers(&sent),
+        [
+            (1, ManagementId::PORT_PROPERTIES_NP),
+            (2, ManagementId::PORT_PROPERTIES_NP)
+        ]
+    );
+    assert_eq!(
+        errors(&ask_on(&mut clock, 1, &req)),
+        [(
+            2,
+            ManagementErrorId::NOT_SUPPORTED,
+            ManagementId::PORT_PROPERTIES_NP
+        )]
+    );
+    // The same port, asked for another port ID at the same moment, answers it.
+    let pds = request(
+        Action::Get,
+        ManagementId::PORT_DATA_SET_NP,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    assert_eq!(
+        answers(&ask_on(&mut clock, 1, &pds)),
+        [
+            (1, ManagementId::PORT_DATA_SET_NP),
+            (2, ManagementId::PORT_DATA_SET_NP)
+        ]
+    );
+}
+
+/// What ptp4l refuses before asking its ports gets one error status: a SET from the network
+/// (NOT_SUPPORTED from the port asked, even for a port ID), a SET without data (WRONG_LENGTH,
+/// locally too). An ID nobody knows is NO_SUCH_ID from the first port, which speaks for all.
+#[test]
+fn refusals_come_once_and_unknown_ids_from_the_first_port() {
+    let mut clock = clock_of("", 2);
+    let set_interval = request(
+        Action::Set,
+        ManagementId::LOG_ANNOUNCE_INTERVAL,
+        &ManagementData::LogAnnounceInterval(ptp_core::time::LogInterval(2)),
+        PortIdentity::ALL,
+    );
+    assert_eq!(
+        errors(&ask_on(&mut clock, 0, &set_interval)),
+        [(
+            1,
+            ManagementErrorId::NOT_SUPPORTED,
+            ManagementId::LOG_ANNOUNCE_INTERVAL
+        )]
+    );
+    // Locally the SET reaches the ports, which do not support it.
+    let (_, sent) = ask_locally(&mut clock, &set_interval);
+    assert_eq!(
+        errors(&sent),
+        [
+            (
+                1,
+                ManagementErrorId::NOT_SUPPORTED,
+                ManagementId::LOG_ANNOUNCE_INTERVAL
+            ),
+            (
+                2,
+                ManagementErrorId::NOT_SUPPORTED,
+                ManagementId::LOG_ANNOUNCE_INTERVAL
+            )
+        ]
+    );
+    let empty_set = request(
+        Action::Set,
+        ManagementId::PRIORITY1,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    let (_, sent) = ask_locally(&mut clock, &empty_set);
+    assert_eq!(
+        errors(&sent),
+        [(0, ManagementErrorId::WRONG_LENGTH, ManagementId::PRIORITY1)]
+    );
+    assert_eq!(
+        errors(&ask_on(&mut clock, 1, &empty_set)),
+        [(2, ManagementErrorId::WRONG_LENGTH, ManagementId::PRIORITY1)]
+    );
+    assert_eq!(clock.default_ds().priority_1, 100);
+    let unknown = ManagementId(0x7777);
+    let req = request(
+        Action::Get,
+        unknown,
+        &ManagementData::Empty,
+        PortIdentity::ALL,
+    );
+    let (_, sent) = ask_locally(&mut clock, &req);
+    assert_eq!(errors(&sent), [(1, ManagementErrorId::NO_SUCH_ID, unknown)]);
+    assert_eq!(
+        errors(&ask_on(&mut clock, 1, &req)),
+        [(1, ManagementErrorId::NO_SUCH_ID, unknown)]
+    );
 }

@@ -266,7 +266,7 @@ fn pmc_fields(data: &ManagementData<'_>) -> Vec<(String, String)> {
         ManagementData::Priority1(v) => vec![("priority1", v.to_string())],
         ManagementData::Priority2(v) => vec![("priority2", v.to_string())],
         ManagementData::Domain(v) => vec![("domainNumber", v.to_string())],
-        ManagementData::SlaveOnly(v) => vec![("slaveOnly", flag(*v))],
+        ManagementData::SlaveOnly(v) => vec![("slaveOnly", flag(v.0))],
         ManagementData::ClockAccuracy(v) => vec![("clockAccuracy", hex2(v.0))],
         ManagementData::UserDescription(t) => vec![("userDescription", t.to_string())],
         ManagementData::VersionNumber(v) => vec![("versionNumber", (v & 0x0f).to_string())],

@@ -18,7 +18,7 @@ use ptp_core::wire::management::{
     DelayMechanism, ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData,
     ManagementId, ManagementTlv, ParentDataSet, PortAddress, PortCorrectionsNp, PortDataSet,
     PortDataSetNp, PortHwclockNp, PortPropertiesNp, PortServiceStatsNp, PortStatsNp,
-    PowerProfileSettingsNp, SubscribeEventsNp, SynchronizationUncertain, TimeFlags,
+    PowerProfileSettingsNp, SlaveOnlyFlag, SubscribeEventsNp, SynchronizationUncertain, TimeFlags,
     TimePropertiesDataSet, TimeStatusNp, Timestamping, TransparentClockDefaultDataSet,
     TransparentClockPortDataSet, UnicastMasterEntry, UnicastMasterTableNp, UtcProperties,
 };
@@ -113,7 +113,7 @@ proptest! {
         round_trip(Id::PRIORITY1, ManagementData::Priority1(v));
         round_trip(Id::PRIORITY2, ManagementData::Priority2(v));
         round_trip(Id::DOMAIN, ManagementData::Domain(v));
-        round_trip(Id::SLAVE_ONLY, ManagementData::SlaveOnly(b));
+        round_trip(Id::SLAVE_ONLY, ManagementData::SlaveOnly(SlaveOnlyFlag(b)));
         round_trip(Id::LOG_ANNOUNCE_INTERVAL, ManagementData::LogAnnounceInterval(LogInterval(i)));
         round_trip(Id::ANNOUNCE_RECEIPT_TIMEOUT, ManagementData::AnnounceReceiptTimeout(v));
         round_trip(Id::LOG_SYNC_INTERVAL, ManagementData::LogSyncInterval(LogInterval(i)));

@@ -170,7 +170,7 @@ impl Plan {
         let runtime = Runtime::new(instance, clock, self.ports, tx_timeout, log, metrics);
         let path = std::path::Path::new(&g.uds_address);
         Ok(
-            match ManagementSocket::bind(path, u32::from(g.uds_file_mode)) {
+            match ManagementSocket::bind(path, u32::from(self.config.port_defaults.uds_file_mode)) {
                 Ok(socket) => {
                     tracing::debug!("management socket {}", socket.path().display());
                     runtime.with_management(socket)

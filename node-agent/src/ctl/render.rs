@@ -111,7 +111,7 @@ fn fields(out: &mut String, data: &ManagementData<'_>) {
         ManagementData::Priority1(v) => push("priority1", v.to_string()),
         ManagementData::Priority2(v) => push("priority2", v.to_string()),
         ManagementData::Domain(v) => push("domainNumber", v.to_string()),
-        ManagementData::SlaveOnly(v) => push("slaveOnly", u8::from(*v).to_string()),
+        ManagementData::SlaveOnly(v) => push("slaveOnly", u8::from(v.0).to_string()),
         ManagementData::ClockAccuracy(v) => push("clockAccuracy", format!("0x{:02x}", v.0)),
         ManagementData::TraceabilityProperties(f) => {
             push(

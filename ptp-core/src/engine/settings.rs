@@ -114,6 +114,10 @@ pub struct PortSettings {
     pub log_min_delay_req_interval: LogInterval,
     /// logMinPdelayReqInterval.
     pub log_min_pdelay_req_interval: LogInterval,
+    /// delay_request_variability: each Delay_Req interval is drawn uniformly from
+    /// (1 − v … 1 + v) times the master's minimum interval; 1.0 is IEEE 1588-2019 9.5.11.2's
+    /// 0 … 2×, as linuxptp 3.x always does.
+    pub delay_request_variability: f64,
     /// delayAsymmetry: how much longer master→slave is than the mean.
     pub delay_asymmetry: Duration,
     /// ingressLatency: subtracted from receive time stamps.
@@ -176,6 +180,7 @@ impl PortSettings {
             log_sync_interval: o.log_sync_interval,
             log_min_delay_req_interval: o.log_min_delay_req_interval,
             log_min_pdelay_req_interval: o.log_min_pdelay_req_interval,
+            delay_request_variability: o.delay_request_variability.clamp(0.0, 1.0),
             delay_asymmetry: o.delay_asymmetry,
             ingress_latency: o.ingress_latency,
             egress_latency: o.egress_latency,

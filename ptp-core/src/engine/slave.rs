@@ -216,14 +216,16 @@ impl Instance {
         self.send(port, destination, Some(tag), &message, sink);
     }
 
-    /// Arms the Delay_Req timer: uniformly within twice the master's minimum interval, as
-    /// IEEE 1588-2019 9.5.11.2 and ptp4l do.
+    /// Arms the Delay_Req timer: uniformly within (1 − v … 1 + v) times the master's minimum
+    /// interval, v being the port's delay_request_variability (1.0 by default: within twice
+    /// the interval, as IEEE 1588-2019 9.5.11.2 and ptp4l do).
     pub(crate) fn arm_delay_req(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
         let Some(p) = self.port(port) else {
             return;
         };
         let interval = p.delay_req_log_interval().duration();
-        let fraction = self.rng.uniform() * 2.0;
+        let spread = p.settings.delay_request_variability;
+        let fraction = 1.0 - spread + 2.0 * spread * self.rng.uniform();
         let after = Duration::from_secs_f64(interval.secs_f64() * fraction);
         arm(sink, port, TimerKind::DelayReq, after);
     }
@@ -268,5 +270,57 @@ impl Instance {
         });
         self.apply_servo(output.adjustment, sink);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_ptp4l_conf;
+    use crate::engine::{ActionLog, InstanceSettings, OwnedAction, TimerKind};
+    use crate::wire::ClockIdentity;
+
+    /// The Delay_Req timeouts of 2000 draws on a port with logMinDelayReqInterval 0 (1 s) and
+    /// the given `delay_request_variability` line, as fractions of the interval.
+    fn draws(variability: &str) -> Vec<f64> {
+        let text = format!("[global]\n{variability}\n[eth0]\n");
+        let loaded = parse_ptp4l_conf(&text).unwrap();
+        let settings =
+            InstanceSettings::from_config(&loaded.config, ClockIdentity([1; 8])).unwrap();
+        let mut clock = Instance::new(settings).unwrap();
+        let mut log = ActionLog::default();
+        (0..2000)
+            .map(|_| {
+                clock.arm_delay_req(PortIndex(0), &mut log);
+                match log.take().as_slice() {
+                    [OwnedAction::ArmTimer { timer, after }] => {
+                        assert_eq!(timer.kind, TimerKind::DelayReq);
+                        after.secs_f64()
+                    }
+                    other => panic!("{other:?}"),
+                }
+            })
+            .collect()
+    }
+
+    fn range(xs: &[f64]) -> (f64, f64) {
+        xs.iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+    }
+
+    #[test]
+    fn delay_request_variability_bounds_the_delay_req_interval() {
+        // The default (1.0) spreads over 0 … 2 intervals, as IEEE 1588 9.5.11.2 and ptp4l 3.x.
+        let (lo, hi) = range(&draws(""));
+        assert!((0.0..0.05).contains(&lo), "{lo}");
+        assert!((1.95..2.0).contains(&hi), "{hi}");
+        // G.8275.1's ±30 %: 0.7 … 1.3 intervals, and the whole of that band is used.
+        let (lo, hi) = range(&draws("delay_request_variability 0.3"));
+        assert!((0.7..0.72).contains(&lo), "{lo}");
+        assert!((1.28..=1.3).contains(&hi), "{hi}");
+        // 0: exactly the interval.
+        assert!(draws("delay_request_variability 0")
+            .iter()
+            .all(|&x| (x - 1.0).abs() < 1e-9));
     }
 }

@@ -5,5 +5,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod bmca;
+pub mod option_sets;
 pub mod pcap;
 pub mod sim;

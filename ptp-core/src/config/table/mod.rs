@@ -1,5 +1,8 @@
-//! THE option table: every linuxptp 3.1–4.x configuration option with its scope, value kind
-//! and range, default, whether our engine implements it, and how linuxptp 3.1.1 differs.
+//! THE option table: every linuxptp 3.1–4.x configuration option (upstream's `config_tab` up
+//! to v4.4 and the options its master branch added since: `delay_request_variability`,
+//! `profileIdentity`, `user`, `ts2phc.pulserate`, `ts2phc.pin_name`, `ts2phc.external_pps`)
+//! with its scope, value kind and range, default, whether our engine implements it, and how
+//! linuxptp 3.1.1 differs.
 //!
 //! This one table drives everything (STYLE.md rule 9): the typed structs [`GlobalOptions`]
 //! (clock-wide) and [`PortOptions`] (per interface; set in `[global]` they are the port
@@ -34,8 +37,11 @@
 //!   `freq_est_interval`, non-standard UDP destination addresses, 802.1AS/automotive extras (`assume_two_step`, `follow_up_info`,
 //!   `inhibit_*`, `ignore_source_id`, `asCapable true`, `msg_interval_request`, `operLog*`),
 //!   hybrid E2E, NetSync, transparent clocks, authentication, CMLDS, the power profile,
-//!   `leapfile`, `write_phase_mode`, `boundary_clock_jbod` and 4.x management extras are
-//!   not yet.
+//!   `leapfile`, `write_phase_mode`, `boundary_clock_jbod`, 4.x management extras, `user`
+//!   (dropping root) and an explicit `profileIdentity` are not yet.
+//! - Scopes are upstream's, including the surprising ones: `uds_file_mode` and
+//!   `uds_ro_file_mode` are port options there (the UDS port reads them); the agent's socket
+//!   takes the `[global]` value.
 //! - `ptp_dst_mac` and `p2p_dst_mac` are implemented (G.8275.1 sends everything to
 //!   01:80:C2:00:00:0E).
 //! - Three options are marked implemented although their default's behaviour is not there

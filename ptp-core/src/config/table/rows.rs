@@ -180,12 +180,6 @@ option_table! {
         /// Management socket (read-only).
         ["uds_ro_address", TEXT, not_yet("read-only management socket"), ABSENT]
         uds_ro_address: String = "/var/run/ptp4lro".into();
-        /// File mode of the management socket.
-        ["uds_file_mode", octal(0, 0o777), YES, ABSENT]
-        uds_file_mode: u16 = 0o660;
-        /// File mode of the read-only management socket.
-        ["uds_ro_file_mode", octal(0, 0o777), not_yet("uds_ro_file_mode"), ABSENT]
-        uds_ro_file_mode: u16 = 0o666;
         /// Write phase adjustments (ADJ_OFFSET) instead of frequency.
         ["write_phase_mode", FLAG, not_yet("write_phase_mode"), SAME]
         write_phase_mode: bool = false;
@@ -196,6 +190,9 @@ option_table! {
         /// Security association file (IEEE 1588-2019 Annex P authentication).
         ["sa_file", OPT_TEXT, not_yet("authentication"), ABSENT]
         sa_file: Option<String> = None;
+        /// User to run as once the sockets are open (upstream after 4.4); empty keeps root.
+        ["user", TEXT, not_yet("dropping privileges to another user"), ABSENT]
+        user: String = String::new();
 
         // ---- Servo options ----
         /// The servo algorithm. Our default is `kalman`, our own servo (linuxptp's is `pi`,
@@ -298,6 +295,9 @@ option_table! {
         /// ts2phc: the PPS comes from outside, not from a PHC's periodic output.
         ["ts2phc.external_pps", FLAG, TS2PHC, ABSENT]
         ts2phc_external_pps: bool = false;
+        /// ts2phc: pulses per second of the input signal (upstream after 4.4).
+        ["ts2phc.pulserate", int(1, 128), TS2PHC, ABSENT]
+        ts2phc_pulserate: u8 = 1;
     }
     port {
         // ---- Port data set (IEEE 1588-2019 8.2.15) ----
@@ -319,6 +319,11 @@ option_table! {
         /// Pdelay_Req interval used once LOCKED_STABLE (with msg_interval_request).
         ["operLogPdelayReqInterval", LOG, not_yet("message interval requests"), SAME]
         oper_log_pdelay_req_interval: LogInterval = LogInterval(0);
+        /// Spread of the Delay_Req interval: each one is drawn uniformly from
+        /// (1 − v … 1 + v) × 2^logMinDelayReqInterval (upstream after 4.4; G.8275.1 asks for
+        /// 0.3). 1.0 is IEEE 1588-2019 9.5.11.2's 0 … 2× and linuxptp 3.x's behaviour.
+        ["delay_request_variability", float(0.0, 1.0), YES, ABSENT]
+        delay_request_variability: f64 = 1.0;
         /// announceReceiptTimeout (IEEE 1588-2019 8.2.15.4.2).
         ["announceReceiptTimeout", int(2, 255), YES, SAME]
         announce_receipt_timeout: u8 = 3;
@@ -451,6 +456,17 @@ option_table! {
         /// Allow a boundary clock whose ports are on different PHCs.
         ["boundary_clock_jbod", FLAG, not_yet("boundary clocks over several PHCs"), SAME]
         boundary_clock_jbod: bool = false;
+        /// File mode of the management socket. A port option upstream, where the UDS port
+        /// reads it; in `[global]` it sets the agent's socket.
+        ["uds_file_mode", octal(0, 0o777), YES, ABSENT]
+        uds_file_mode: u16 = 0o660;
+        /// File mode of the read-only management socket.
+        ["uds_ro_file_mode", octal(0, 0o777), not_yet("uds_ro_file_mode"), ABSENT]
+        uds_ro_file_mode: u16 = 0o666;
+        /// profileIdentity answered in CLOCK_DESCRIPTION (upstream after 4.4); all zeros derives
+        /// it from the delay mechanism (and, upstream, the telecom profile).
+        ["profileIdentity", ValueKind::Mac, not_yet("an explicit profileIdentity"), ABSENT]
+        profile_identity: MacAddress = mac([0; 6]);
         /// PHC (or virtual clock) index to use; -1 picks the interface's.
         ["phc_index", int(-1, INT_MAX), not_yet("phc_index (virtual clocks)"), ABSENT]
         phc_index: i32 = -1;
@@ -533,5 +549,9 @@ option_table! {
         /// ts2phc: pin index of the EXTTS or PEROUT function.
         ["ts2phc.pin_index", int(0, INT_MAX), TS2PHC, SAME]
         ts2phc_pin_index: u32 = 0;
+        /// ts2phc: pin name of the EXTTS or PEROUT function, instead of its index (upstream
+        /// after 4.4).
+        ["ts2phc.pin_name", TEXT, TS2PHC, ABSENT]
+        ts2phc_pin_name: String = String::new();
     }
 }

@@ -11,8 +11,8 @@ use crate::time::{Duration, TimeInterval};
 use crate::wire::management::{
     ClockDescription, CurrentDataSet, DefaultDataSet, DelayMechanism as WireDelayMechanism,
     GrandmasterSettingsNp, ManagementData, ManagementId, ParentDataSet, PortAddress, PortDataSet,
-    PortDataSetNp, PortPropertiesNp, PortStatsNp, TimeFlags, TimePropertiesDataSet, TimeStatusNp,
-    Timestamping,
+    PortDataSetNp, PortPropertiesNp, PortStatsNp, SlaveOnlyFlag, TimeFlags, TimePropertiesDataSet,
+    TimeStatusNp, Timestamping,
 };
 use crate::wire::PtpText;
 
@@ -81,7 +81,7 @@ impl Instance {
             ManagementId::PRIORITY1 => ManagementData::Priority1(d.priority_1),
             ManagementId::PRIORITY2 => ManagementData::Priority2(d.priority_2),
             ManagementId::DOMAIN => ManagementData::Domain(d.domain_number),
-            ManagementId::SLAVE_ONLY => ManagementData::SlaveOnly(d.slave_only),
+            ManagementId::SLAVE_ONLY => ManagementData::SlaveOnly(SlaveOnlyFlag(d.slave_only)),
             ManagementId::CLOCK_ACCURACY => {
                 ManagementData::ClockAccuracy(d.clock_quality.clock_accuracy)
             }

@@ -7,10 +7,13 @@
 //! Submodules: `get` (what each GET answers, standard and linuxptp `*_NP` IDs) and `set`
 //! (the SETs the local socket accepts).
 //!
-//! Who answers is the same both ways, as in ptp4l: a clock-wide ID once, a port ID by every
-//! port the target port number names (65535: all of them). Requests come
+//! Who answers is the same both ways, as in ptp4l 3.1.1: a clock-wide ID once, a port ID
+//! (NULL_MANAGEMENT included) by every port the target port number names (65535: all of
+//! them), a port number no port has with WRONG_VALUE from the clock, an unknown ID with
+//! NO_SUCH_ID from the first port named. Requests come
 //! - from the network, on a port ([`Instance::handle_message`]): the answers go back out of
-//!   that port, the clock speaking as that port;
+//!   that port, the clock speaking as that port. A SET, and PORT_PROPERTIES_NP (served on the
+//!   local socket only), get one error status from that port;
 //! - from the local management socket (ptp4l's `uds_address`, where `pmc -u` asks:
 //!   [`Instance::handle_local_management`]): the clock speaks as port 0.
 //!
@@ -36,7 +39,8 @@ use crate::wire::{
 
 impl Instance {
     /// A Management message arrived on `port`: answered as ptp4l answers it, out of the same
-    /// port (see [`Self::respond`] for who answers).
+    /// port (see [`Self::respond`] for who answers; [`refused_at_once`] for what is refused
+    /// before that).
     pub(crate) fn on_management(
         &mut self,
         port: PortIndex,
@@ -54,16 +58,26 @@ impl Instance {
             return Err(DropReason::NotForUs);
         }
         let tlv = request_tlv(request, suffix)?;
-        // SET and COMMAND are accepted from the local socket only.
-        let done = match request.action {
-            Action::Get => Ok(()),
-            _ => Err(ManagementErrorId::NOT_SUPPORTED),
-        };
         let unicast = header.flags.unicast();
+        let asked = Asked {
+            header,
+            request,
+            id: tlv.id,
+            unicast,
+        };
         let mut responses = Vec::new();
-        self.respond(ingress, header, request, tlv.id, done, unicast, &mut |r| {
-            responses.push(r.to_vec());
-        })?;
+        let mut reply = |r: &[u8]| responses.push(r.to_vec());
+        match refused_at_once(request.action, &tlv, Entry::Network) {
+            Some(error) => self.reply_from(ingress, &asked, Err(error), &mut reply)?,
+            // Only a GET or a COMMAND gets here, and no COMMAND is carried out.
+            None => {
+                let done = match request.action {
+                    Action::Get => Ok(()),
+                    _ => Err(ManagementErrorId::NOT_SUPPORTED),
+                };
+                self.respond(ingress, &asked, done, &mut reply)?;
+            }
+        }
         let destination = match (unicast, rx.source) {
             (true, Some(addr)) => Destination::Unicast(addr),
             _ => Destination::Multicast,
@@ -110,6 +124,19 @@ impl Instance {
             return Err(DropReason::NotForUs);
         }
         let tlv = request_tlv(&m, message.suffix)?;
+        let source = PortIdentity {
+            clock_identity: clock,
+            port_number: 0,
+        };
+        let asked = Asked {
+            header,
+            request: &m,
+            id: tlv.id,
+            unicast: false,
+        };
+        if let Some(error) = refused_at_once(m.action, &tlv, Entry::Local) {
+            return self.reply_from(source, &asked, Err(error), reply);
+        }
         let done = match m.action {
             Action::Get => Ok(()),
             Action::Set => match tlv.data(Action::Set) {
@@ -118,55 +145,47 @@ impl Instance {
             },
             _ => Err(ManagementErrorId::NOT_SUPPORTED),
         };
-        let source = PortIdentity {
-            clock_identity: clock,
-            port_number: 0,
-        };
-        self.respond(source, header, &m, tlv.id, done, false, reply)
+        self.respond(source, &asked, done, reply)
     }
 
-    /// Answers `request` (a request for this clock) as ptp4l does: a clock-wide ID once, from
-    /// `clock_source`; a port ID from every port its target port number names (65535: all of
-    /// them), each as itself. `done` is how the request's SET or COMMAND ended (`Ok` for a
-    /// GET); each answer is the current value of `id`, or the error status. Each encoded
-    /// response goes to `reply`; when no port is named, none does and `NotForUs` is returned.
-    #[allow(clippy::too_many_arguments)]
+    /// Answers a request for this clock as ptp4l 3.1.1 does: a clock-wide ID once, from
+    /// `clock_source`; a port ID (NULL_MANAGEMENT is one) from every port its target port
+    /// number names (65535: all of them), each as itself; an ID nobody knows with NO_SUCH_ID
+    /// from the first port named, which speaks for all. When no port is named, the clock
+    /// answers WRONG_VALUE (IEEE 1588 interpretation 21, as ptp4l). `done` is how the
+    /// request's SET or COMMAND ended (`Ok` for a GET); each answer is the current value of
+    /// the ID, or the error status. Each encoded response goes to `reply`.
     fn respond(
         &self,
         clock_source: PortIdentity,
-        header: &Header,
-        request: &Management,
-        id: ManagementId,
+        asked: &Asked<'_>,
         done: Result<(), ManagementErrorId>,
-        unicast: bool,
         reply: &mut dyn FnMut(&[u8]),
     ) -> Result<(), DropReason> {
-        let mut buf = [0u8; RESPONSE_MAX];
-        if !is_port_id(id) {
-            let data = self.answer(done, PortIndex(0), id);
-            let len =
-                self.encode_response(clock_source, header, request, id, data, unicast, &mut buf)?;
-            reply(buf.get(..len).unwrap_or_default());
-            return Ok(());
+        let known = asked.id.is_known();
+        if known && !is_port_id(asked.id) {
+            let answer = self.answer(done, PortIndex(0), asked.id);
+            return self.reply_from(clock_source, asked, answer, reply);
         }
-        let wanted = request.target_port_identity.port_number;
-        let mut answered = false;
+        let wanted = asked.request.target_port_identity.port_number;
+        let mut named = false;
         for (i, p) in self.ports.iter().enumerate() {
             let own = p.identity();
             if wanted != PortIdentity::ALL.port_number && wanted != own.port_number {
                 continue;
             }
+            named = true;
+            if !known {
+                return self.reply_from(own, asked, Err(ManagementErrorId::NO_SUCH_ID), reply);
+            }
             let port = PortIndex::from_usize(i);
-            let data = self.answer(done, port, id);
-            let len = self.encode_response(own, header, request, id, data, unicast, &mut buf)?;
-            reply(buf.get(..len).unwrap_or_default());
-            answered = true;
+            self.reply_from(own, asked, self.answer(done, port, asked.id), reply)?;
         }
-        if answered {
-            Ok(())
-        } else {
-            Err(DropReason::NotForUs)
+        if named {
+            return Ok(());
         }
+        let no_such_port = Err(ManagementErrorId::WRONG_VALUE);
+        self.reply_from(clock_source, asked, no_such_port, reply)
     }
 
     /// What `port` answers to a request whose SET or COMMAND (if any) ended with `done`: the
@@ -182,19 +201,30 @@ impl Instance {
             .ok_or(ManagementErrorId::NOT_SUPPORTED)
     }
 
-    /// Encodes into `buf` the response from `source` to `request` (whose header is
-    /// `header`) carrying `answer` for `id`; returns its length.
-    #[allow(clippy::too_many_arguments)]
+    /// Hands `reply` the response from `source` to `asked` carrying `answer`.
+    fn reply_from(
+        &self,
+        source: PortIdentity,
+        asked: &Asked<'_>,
+        answer: Result<ManagementData<'_>, ManagementErrorId>,
+        reply: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), DropReason> {
+        let mut buf = [0u8; RESPONSE_MAX];
+        let len = self.encode_response(source, asked, answer, &mut buf)?;
+        reply(buf.get(..len).unwrap_or_default());
+        Ok(())
+    }
+
+    /// Encodes into `buf` the response from `source` to `asked` carrying `answer`; returns
+    /// its length.
     fn encode_response(
         &self,
         source: PortIdentity,
-        header: &Header,
-        request: &Management,
-        id: ManagementId,
+        asked: &Asked<'_>,
         answer: Result<ManagementData<'_>, ManagementErrorId>,
-        unicast: bool,
         buf: &mut [u8],
     ) -> Result<usize, DropReason> {
+        let id = asked.id;
         let mut data_buf = [0u8; DATA_MAX];
         let mut suffix_buf = [0u8; DATA_MAX + 16];
         let mut w = TlvWriter::new(&mut suffix_buf);
@@ -212,11 +242,12 @@ impl Instance {
         let suffix = pushed
             .and_then(|()| w.finish())
             .map_err(DropReason::Malformed)?;
+        let (header, request) = (asked.header, asked.request);
         let mut response_header = self.header_from(
             source,
             MessageType::Management,
             header.sequence_id,
-            Flags(0).with(Flags::UNICAST, unicast),
+            Flags(0).with(Flags::UNICAST, asked.unicast),
             LogInterval::UNSPECIFIED,
         );
         response_header.domain_number = header.domain_number;
@@ -233,6 +264,46 @@ impl Instance {
             suffix,
         };
         message.encode(buf).map_err(DropReason::Malformed)
+    }
+}
+
+/// A request being answered: what every response to it repeats.
+struct Asked<'a> {
+    header: &'a Header,
+    request: &'a Management,
+    id: ManagementId,
+    /// The request came by unicast, and so do the answers.
+    unicast: bool,
+}
+
+/// Where a request came in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// On a PTP port.
+    Network,
+    /// On the local management socket.
+    Local,
+}
+
+/// What ptp4l 3.1.1 refuses before asking the clock or its ports, with a single error status
+/// from where the request came in: a SET without data (WRONG_LENGTH; NULL_MANAGEMENT has
+/// none to carry), any SET from the network (only the local socket may change anything) and
+/// PORT_PROPERTIES_NP from the network (ptp4l serves it on its UDS port only).
+fn refused_at_once(
+    action: Action,
+    tlv: &ManagementTlv<'_>,
+    entry: Entry,
+) -> Option<ManagementErrorId> {
+    let network = entry == Entry::Network;
+    match action {
+        Action::Set if tlv.raw_data.is_empty() && tlv.id != ManagementId::NULL_MANAGEMENT => {
+            Some(ManagementErrorId::WRONG_LENGTH)
+        }
+        Action::Set if network => Some(ManagementErrorId::NOT_SUPPORTED),
+        _ if network && tlv.id == ManagementId::PORT_PROPERTIES_NP => {
+            Some(ManagementErrorId::NOT_SUPPORTED)
+        }
+        _ => None,
     }
 }
 
@@ -262,12 +333,13 @@ fn request_tlv<'a>(
     }
 }
 
-/// Whether `id` is a port data set member (answered per port), as opposed to a clock-wide
-/// one (answered by the clock).
+/// Whether `id` is answered per port, as opposed to by the clock: the port data set members
+/// and, as in ptp4l, NULL_MANAGEMENT (a port answers that it is there).
 fn is_port_id(id: ManagementId) -> bool {
     matches!(
         id,
-        ManagementId::PORT_DATA_SET
+        ManagementId::NULL_MANAGEMENT
+            | ManagementId::PORT_DATA_SET
             | ManagementId::CLOCK_DESCRIPTION
             | ManagementId::LOG_ANNOUNCE_INTERVAL
             | ManagementId::ANNOUNCE_RECEIPT_TIMEOUT

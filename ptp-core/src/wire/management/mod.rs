@@ -15,9 +15,9 @@ pub use data::{
     AlternateTimeOffsetProperties, ClockDescription, CmldsInfoNp, CurrentDataSet, DefaultDataSet,
     DelayMechanism, ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, ManagementData,
     ParentDataSet, PortAddress, PortCorrectionsNp, PortDataSet, PortDataSetNp, PortHwclockNp,
-    PortPropertiesNp, PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp, SubscribeEventsNp,
-    SynchronizationUncertain, TimeFlags, TimePropertiesDataSet, TimeStatusNp, Timestamping,
-    TransparentClockDefaultDataSet, TransparentClockPortDataSet, UnicastMasterEntry,
+    PortPropertiesNp, PortServiceStatsNp, PortStatsNp, PowerProfileSettingsNp, SlaveOnlyFlag,
+    SubscribeEventsNp, SynchronizationUncertain, TimeFlags, TimePropertiesDataSet, TimeStatusNp,
+    Timestamping, TransparentClockDefaultDataSet, TransparentClockPortDataSet, UnicastMasterEntry,
     UnicastMasterTableNp, UtcProperties,
 };
 pub use id::ManagementId;

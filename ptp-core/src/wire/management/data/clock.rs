@@ -42,6 +42,17 @@ impl TimeFlags {
     }
 }
 
+/// The data of SLAVE_ONLY as linuxptp carries it: the slaveOnly bit where DEFAULT_DATA_SET's
+/// flag octet has it (0x02), which is where pmc looks; IEEE 1588-2019 15.5.3.4.2 puts it in
+/// bit 0, so a set bit 0 is read as slaveOnly too.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct SlaveOnlyFlag(pub bool);
+
+impl SlaveOnlyFlag {
+    /// The bit linuxptp sends.
+    pub const LINUXPTP_BIT: u8 = 1 << 1;
+}
+
 /// DEFAULT_DATA_SET (Table 69). Reserved bits and octets are ignored on decode, zero on
 /// encode.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]

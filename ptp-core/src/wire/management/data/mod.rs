@@ -18,7 +18,7 @@ mod standard;
 
 pub use clock::{
     AlternateTimeOffsetEnable, AlternateTimeOffsetName, AlternateTimeOffsetProperties,
-    CurrentDataSet, DefaultDataSet, ParentDataSet, TimeFlags, TimePropertiesDataSet,
+    CurrentDataSet, DefaultDataSet, ParentDataSet, SlaveOnlyFlag, TimeFlags, TimePropertiesDataSet,
 };
 pub use np_clock::{
     ExternalGrandmasterPropertiesNp, GrandmasterSettingsNp, PowerProfileSettingsNp,
@@ -117,6 +117,8 @@ macro_rules! datum_body {
 datum_body! {
     u8: |v| v, |s| s;
     bool: |v| v & 1 != 0, |s| u8::from(s);
+    SlaveOnlyFlag: |v| SlaveOnlyFlag(v & (SlaveOnlyFlag::LINUXPTP_BIT | 1) != 0),
+        |s| if s.0 { SlaveOnlyFlag::LINUXPTP_BIT } else { 0 };
     LogInterval: |v| LogInterval(v as i8), |s| s.0 as u8;
     ClockAccuracy: |v| ClockAccuracy(v), |s| s.0;
     TimeFlags: |v| TimeFlags(v), |s| s.0;
@@ -204,7 +206,7 @@ management_data! {
     /// DOMAIN: the domainNumber.
     Domain(u8) = DOMAIN;
     /// SLAVE_ONLY.
-    SlaveOnly(bool) = SLAVE_ONLY;
+    SlaveOnly(SlaveOnlyFlag) = SLAVE_ONLY;
     /// LOG_ANNOUNCE_INTERVAL.
     LogAnnounceInterval(LogInterval) = LOG_ANNOUNCE_INTERVAL;
     /// ANNOUNCE_RECEIPT_TIMEOUT.
