@@ -4,15 +4,16 @@
 //! with its scope, value kind and range, default, whether our engine implements it, and how
 //! linuxptp 3.1.1 differs.
 //!
-//! This one table drives everything (STYLE.md rule 9): the typed structs [`GlobalOptions`]
+//! This one table drives everything: the typed structs [`GlobalOptions`]
 //! (clock-wide) and [`PortOptions`] (per interface; set in `[global]` they are the port
 //! defaults) are generated from it, as are the parser's lookup, the writer's output, the
 //! `--check` listing and the documentation ([`OPTIONS`]).
 //!
 //! Decisions, for the record:
 //! - Defaults are upstream linuxptp 4.x's, except `clock_servo`: ours is `kalman`, our own
-//!   servo, because it halves PI's error with software time stamps and locks in less than
-//!   half the time (issue 4's target, asserted by `tests/sim_servo_convergence.rs`).
+//!   servo, because with software time stamps it comes close to halving PI's error and locks
+//!   in less than half the time (asserted, with its margin, by
+//!   `tests/sim_servo_convergence.rs`).
 //!   `clock_servo pi` still selects linuxptp's PI servo exactly, and linuxptp's own configs
 //!   usually say so. The writer leaves the default out, so ptp4l reading a written file runs
 //!   its own default, PI: the closest it has. Where 3.1.1 differs (`tx_timestamp_timeout` is 1 ms

@@ -1,8 +1,8 @@
 //! The management responder (IEEE 1588-2019 clause 15): a GET addressed to this clock (or to
 //! all clocks) is answered from the engine's data sets; what the engine cannot answer gets a
-//! MANAGEMENT_ERROR_STATUS. Changes are accepted from the local socket only (DESIGN:
-//! "Management that changes state is only accepted on the local socket"): SET and COMMAND
-//! from the network are refused with NOT_SUPPORTED, as ptp4l 3.1 refuses them.
+//! MANAGEMENT_ERROR_STATUS. Changes are accepted from the local socket only, which only root
+//! can reach: SET and COMMAND from the network are refused with NOT_SUPPORTED, as ptp4l 3.1
+//! refuses them.
 //!
 //! Submodules: `get` (what each GET answers, standard and linuxptp `*_NP` IDs) and `set`
 //! (the SETs the local socket accepts).
