@@ -51,6 +51,7 @@ pub(super) struct Facts {
     pub(super) slave_only: bool,
     pub(super) free_running: bool,
     pub(super) statime: bool,
+    pub(super) path_trace: bool,
     pub(super) max_frequency: f64,
     pub(super) domain: u8,
     pub(super) major_sdo_id: u8,
@@ -139,6 +140,9 @@ pub(super) struct World {
     pub(super) parent_event: Option<(PortIdentity, ClockIdentity)>,
     /// The parent and grandmaster after the last input.
     pub(super) parent: (PortIdentity, ClockIdentity),
+    /// The last Announce sent in the current input: its flags, body and the last identity
+    /// of its path trace.
+    pub(super) announced: Option<(Flags, Announce, Option<ClockIdentity>)>,
     pub(super) outcome: Outcome,
 }
 
@@ -307,6 +311,7 @@ impl Harness {
             slave_only: settings.slave_only(),
             free_running: settings.free_running(),
             statime: settings.statime(),
+            path_trace: settings.path_trace(),
             max_frequency: settings.max_frequency(),
             domain: settings.domain % 128,
             major_sdo_id: settings.sdo & 0x0f,
@@ -331,6 +336,7 @@ impl Harness {
                 },
                 CLOCK,
             ),
+            announced: None,
             outcome: Outcome::default(),
         };
         let expected = invariants::baseline(settings, &instance)?;

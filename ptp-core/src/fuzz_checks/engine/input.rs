@@ -188,6 +188,11 @@ impl Settings {
         self.switch(4)
     }
 
+    /// Whether Announce messages carry a path trace.
+    pub fn path_trace(&self) -> bool {
+        self.switch(6)
+    }
+
     /// Whether the servo is statime's Kalman filter (which bounds the frequency itself).
     pub fn statime(&self) -> bool {
         self.servo & 3 == 3
@@ -345,9 +350,9 @@ record! {
 record! {
     /// A message header.
     HeaderSpec {
-        /// sourcePortIdentity ([`identity`](super::harness) selector, `mod 8`): peers A, B, C
-        /// (port 1), the current parent, the receiving port itself, peer A port 2, the
-        /// all-ones identity, peer D.
+        /// sourcePortIdentity, an identity selector (`mod 8`, as every identity in the
+        /// format): peers A, B, C (port 1), the current parent, the receiving port itself,
+        /// peer A port 2, the all-ones identity, peer D.
         source: u8,
         /// Bit 0: twoStepFlag, 1: unicastFlag, 2: alternateMasterFlag, 3: ptpTimescale, 4:
         /// currentUtcOffsetValid, 5: timeTraceable, 6: frequencyTraceable, 7: leap61.

@@ -14,6 +14,9 @@
 //!   GRANDMASTER_SETTINGS_NP reports; otherwise the parent is another clock and
 //!   stepsRemoved is at least 1;
 //! - currentDS.meanPathDelay is within ±1 s (longer measurements are dropped);
+//! - an Announce sent names parentDS's grandmaster (identity, priorities, quality),
+//!   currentDS.stepsRemoved and timePropertiesDS, and its path trace, when enabled, ends
+//!   with this clock;
 //! - a new parent or grandmaster was reported by a ParentChanged event, and the last such
 //!   event of the input names the current ones;
 //! - `frequency()` is finite and within the servo's bound;
@@ -120,6 +123,7 @@ pub(super) fn after_input(
         ));
     }
     check_frequency(facts, instance.frequency(), "frequency()")?;
+    announced(instance, world)?;
     parent(instance, world)
 }
 
@@ -201,6 +205,39 @@ fn timers(world: &World, port: PortIndex, state: PortState) -> Result<(), String
         )),
         None => Ok(()),
     }
+}
+
+/// The Announce sent in this input (if any) against the data sets, which sending it does
+/// not change: it names parentDS's grandmaster, currentDS's stepsRemoved and
+/// timePropertiesDS, and its path trace (when enabled) ends with this clock.
+fn announced(instance: &Instance, world: &mut World) -> Result<(), String> {
+    let Some((flags, a, trace_end)) = world.announced.take() else {
+        return Ok(());
+    };
+    let pd = instance.parent_ds();
+    let tp = instance.time_properties_ds();
+    let properties =
+        crate::engine::TimePropertiesDs::from_announce(flags, a.current_utc_offset, a.time_source);
+    let trace_ok = if world.facts.path_trace {
+        trace_end == Some(world.facts.clock_identity)
+    } else {
+        trace_end.is_none()
+    };
+    if a.grandmaster_identity != pd.grandmaster_identity
+        || a.grandmaster_priority_1 != pd.grandmaster_priority_1
+        || a.grandmaster_priority_2 != pd.grandmaster_priority_2
+        || a.grandmaster_clock_quality != pd.grandmaster_clock_quality
+        || a.steps_removed != instance.current_ds().steps_removed
+        || properties != *tp
+        || !trace_ok
+    {
+        return Err(format!(
+            "announced {a:?} with flags {flags:?} and path trace ending {trace_end:?}; \
+             parentDS {pd:?}, currentDS {:?}, timePropertiesDS {tp:?}",
+            instance.current_ds()
+        ));
+    }
+    Ok(())
 }
 
 /// parentDS, currentDS and the time properties against the ports' states.

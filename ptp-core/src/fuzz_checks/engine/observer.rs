@@ -35,7 +35,7 @@ use crate::engine::{
 use crate::servo::ServoState;
 use crate::time::{Duration, Ppb};
 use crate::wire::management::Action as ManagementAction;
-use crate::wire::{Body, Message, MessageType, PortIdentity, PortState};
+use crate::wire::{Body, Message, MessageType, PortIdentity, PortState, Tlv};
 
 /// The request a received message carries, as far as its answers must match it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -448,6 +448,13 @@ impl<'a> Observer<'a> {
             }
             self.world.last_tag = tag.0;
             self.world.tag_sent(port, tag, t, h.sequence_id);
+        }
+        if let Body::Announce(a) = m.body {
+            let trace = m.suffix.iter().find_map(|tlv| match tlv {
+                Ok(Tlv::PathTrace(trace)) => Some(trace.identities().last()),
+                _ => None,
+            });
+            self.world.announced = Some((h.flags, a, trace.flatten()));
         }
         self.world.sent_message(port, t, h.sequence_id, bytes);
         Ok(())
