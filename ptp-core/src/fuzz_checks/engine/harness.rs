@@ -656,14 +656,8 @@ impl Harness {
         let raw = h.misc & 8 != 0;
         let now = self.world.true_now;
         let memory = *self.memory(port);
-        let own = self.identity(4, port);
-        let requester = |this: &Self, r: u8| match r {
-            0 => own,
-            n => this.identity(n - 1, port),
-        };
-        let (t, seq, body) = match &spec.body {
+        let (seq, body) = match &spec.body {
             BodySpec::Announce(a) => {
-                let seq = self.next_sequence_id(port);
                 let sender = self.identity(h.source, port).clock_identity;
                 let grandmaster = match a.grandmaster {
                     0 => sender,
@@ -683,7 +677,7 @@ impl Harness {
                     steps_removed: u16::from(a.steps_removed),
                     time_source: TimeSource(a.time_source),
                 });
-                (MessageType::Announce, seq, body)
+                (self.next_sequence_id(port), body)
             }
             BodySpec::Sync(ts) => {
                 let seq = self.next_sequence_id(port);
@@ -694,7 +688,7 @@ impl Harness {
                 let body = Body::Sync(Sync {
                     origin_timestamp: if two_step { Timestamp::ZERO } else { origin },
                 });
-                (MessageType::Sync, seq, body)
+                (seq, body)
             }
             BodySpec::FollowUp(ts) => {
                 let (seq, origin) = match memory.sync {
@@ -704,48 +698,47 @@ impl Harness {
                 let body = Body::FollowUp(FollowUp {
                     precise_origin_timestamp: timestamp(ts, raw, origin),
                 });
-                (MessageType::FollowUp, seq, body)
+                (seq, body)
             }
-            BodySpec::DelayReq(ts) => {
-                let seq = self.next_sequence_id(port);
-                let body = Body::DelayReq(DelayReq {
-                    origin_timestamp: timestamp(ts, raw, now - nanos(ts.offset)),
-                });
-                (MessageType::DelayReq, seq, body)
+            BodySpec::DelayReq(ts) | BodySpec::PdelayReq(ts) => {
+                let origin_timestamp = timestamp(ts, raw, now - nanos(ts.offset));
+                let body = if matches!(spec.body, BodySpec::DelayReq(_)) {
+                    Body::DelayReq(DelayReq { origin_timestamp })
+                } else {
+                    Body::PdelayReq(PdelayReq { origin_timestamp })
+                };
+                (self.next_sequence_id(port), body)
             }
-            BodySpec::DelayResp(r) => {
-                let (seq, sent) = memory.delay_req.unwrap_or((0, now));
-                let body = Body::DelayResp(DelayResp {
-                    receive_timestamp: timestamp(&r.time, raw, sent + nanos(r.time.offset)),
-                    requesting_port_identity: requester(self, r.requester),
-                });
-                (MessageType::DelayResp, seq, body)
-            }
-            BodySpec::PdelayReq(ts) => {
-                let seq = self.next_sequence_id(port);
-                let body = Body::PdelayReq(PdelayReq {
-                    origin_timestamp: timestamp(ts, raw, now - nanos(ts.offset)),
-                });
-                (MessageType::PdelayReq, seq, body)
-            }
-            BodySpec::PdelayResp(r) => {
-                let (seq, sent) = memory.pdelay_req.unwrap_or((0, now));
-                let body = Body::PdelayResp(PdelayResp {
-                    request_receipt_timestamp: timestamp(&r.time, raw, sent + nanos(r.time.offset)),
-                    requesting_port_identity: requester(self, r.requester),
-                });
-                (MessageType::PdelayResp, seq, body)
-            }
-            BodySpec::PdelayRespFollowUp(r) => {
-                let (seq, sent) = memory.pdelay_req.unwrap_or((0, now));
-                let body = Body::PdelayRespFollowUp(PdelayRespFollowUp {
-                    response_origin_timestamp: timestamp(&r.time, raw, sent + nanos(r.time.offset)),
-                    requesting_port_identity: requester(self, r.requester),
-                });
-                (MessageType::PdelayRespFollowUp, seq, body)
+            BodySpec::DelayResp(r) | BodySpec::PdelayResp(r) | BodySpec::PdelayRespFollowUp(r) => {
+                let request = match spec.body {
+                    BodySpec::DelayResp(_) => memory.delay_req,
+                    _ => memory.pdelay_req,
+                };
+                let (seq, sent) = request.unwrap_or((0, now));
+                let time = timestamp(&r.time, raw, sent + nanos(r.time.offset));
+                let requesting_port_identity = match r.requester {
+                    0 => self.identity(4, port),
+                    n => self.identity(n - 1, port),
+                };
+                let body = match spec.body {
+                    BodySpec::DelayResp(_) => Body::DelayResp(DelayResp {
+                        receive_timestamp: time,
+                        requesting_port_identity,
+                    }),
+                    BodySpec::PdelayResp(_) => Body::PdelayResp(PdelayResp {
+                        request_receipt_timestamp: time,
+                        requesting_port_identity,
+                    }),
+                    _ => Body::PdelayRespFollowUp(PdelayRespFollowUp {
+                        response_origin_timestamp: time,
+                        requesting_port_identity,
+                    }),
+                };
+                (seq, body)
             }
             BodySpec::Management(m) => return self.management_message(h, m, port),
         };
+        let t = body.message_type();
         let header = self.header(h, port, t, seq);
         let mut trace = [0u8; 8 * 255 + 4];
         let mut message = Message::new(header, body);
