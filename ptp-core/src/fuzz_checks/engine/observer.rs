@@ -11,7 +11,8 @@
 //!   tag exactly when it is an event message, goes to the peer-delay address only if it is a
 //!   peer-delay message, and has a cause: an answer to the request received on that port
 //!   (same sequenceId and requester), the message of the expiring timer, or the follow-up of
-//!   the Sync or Pdelay_Resp whose time stamp arrived (once per tag); Announce, Sync and
+//!   the Sync or Pdelay_Resp whose time stamp arrived (once per tag); a management SET or
+//!   COMMAND from the network is answered with NOT_SUPPORTED; Announce, Sync and
 //!   Follow_Up only from a MASTER, Delay_Req only from an E2E SLAVE/UNCALIBRATED port,
 //!   Delay_Resp only from an E2E MASTER, peer-delay messages only from a P2P port;
 //! - a timer is armed for a non-negative duration;
@@ -34,7 +35,7 @@ use crate::engine::{
 };
 use crate::servo::ServoState;
 use crate::time::{Duration, Ppb};
-use crate::wire::management::Action as ManagementAction;
+use crate::wire::management::{Action as ManagementAction, ManagementErrorId};
 use crate::wire::{Body, Message, MessageType, PortIdentity, PortState, Tlv};
 
 /// The request a received message carries, as far as its answers must match it.
@@ -43,6 +44,8 @@ pub(super) struct Request {
     pub(super) message_type: MessageType,
     pub(super) sequence_id: u16,
     pub(super) source: PortIdentity,
+    /// A management request's action.
+    pub(super) action: Option<ManagementAction>,
 }
 
 impl Request {
@@ -53,6 +56,10 @@ impl Request {
             message_type: m.message_type(),
             sequence_id: m.header.sequence_id,
             source: m.header.source_port_identity,
+            action: match m.body {
+                Body::Management(b) => Some(b.action),
+                _ => None,
+            },
         })
     }
 }
@@ -475,7 +482,19 @@ impl<'a> Observer<'a> {
                     Body::Management(r) => r.target_port_identity,
                     _ => PortIdentity::default(),
                 };
-                if h.sequence_id != req.sequence_id || requester != req.source {
+                // From the network, SET and COMMAND are refused with NOT_SUPPORTED.
+                let refused = m.suffix.iter().next().is_some_and(|tlv| {
+                    matches!(tlv, Ok(Tlv::ManagementErrorStatus(e))
+                        if e.error == ManagementErrorId::NOT_SUPPORTED)
+                });
+                let changes = matches!(
+                    req.action,
+                    Some(ManagementAction::Set | ManagementAction::Command)
+                );
+                if h.sequence_id != req.sequence_id
+                    || requester != req.source
+                    || (changes && !refused)
+                {
                     return Err(format!("{m:?} does not answer {req:?}"));
                 }
                 true
