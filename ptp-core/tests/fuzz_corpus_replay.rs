@@ -6,7 +6,8 @@
 //! The codec targets' seeds are golden capture packets, one per distinct shape (transport,
 //! message type, majorSdoId, TLV types, managementId, length). `engine_inputs`'s seeds are
 //! the small scenarios of `engine_seeds` (an E2E slave that locks, a master, a P2P boundary
-//! clock, faults and port changes, management), written as typed inputs; the replay of each
+//! clock, a boundary clock changing grandmaster, faults and port changes, management),
+//! written as typed inputs; the replay of each
 //! must reach what the scenario is for, so that a change of the input format or of the
 //! engine cannot leave seeds that do nothing. `seeds_are_current` checks that the seed files
 //! hold exactly these inputs; `PTP_WRITE_FUZZ_SEEDS=1 cargo test -p ptp-core --test
@@ -211,13 +212,18 @@ fn receive(port: u8, header: HeaderSpec, body: BodySpec) -> Op {
 
 /// An Announce from `source` of a grandmaster of clockClass 6.
 fn announce(port: u8, source: u8) -> Op {
+    announce_of_class(port, source, 6)
+}
+
+/// An Announce from `source`, the grandmaster, of `clock_class`.
+fn announce_of_class(port: u8, source: u8, clock_class: u8) -> Op {
     receive(
         port,
         header(source, false),
         BodySpec::Announce(AnnounceSpec {
             priority_1: 128,
             priority_2: 128,
-            clock_class: 6,
+            clock_class,
             clock_accuracy: 0x21,
             variance: 0x4e5d,
             time_source: 0x20,
@@ -241,6 +247,7 @@ fn fire(port: u8, kind: u8) -> Op {
 
 const DELAY_REQ_TIMER: u8 = 3;
 const PDELAY_REQ_TIMER: u8 = 4;
+const QUALIFICATION_TIMER: u8 = 5;
 
 fn stamp_oldest() -> Op {
     Op::TxStamp(TxStampSpec { pick: 0, delay: 2 })
@@ -359,6 +366,14 @@ fn engine_seeds() -> Vec<Seed> {
     }
     p2p_boundary.extend(vec![Op::FireNextTimer; 4]);
 
+    // eth1 follows peer B's grandmaster until eth0 hears a better one (peer A's): eth1 is
+    // then a master of the new tree, after PRE_MASTER's qualification.
+    let mut better_master: Vec<Op> = (0..3)
+        .flat_map(|_| [announce_of_class(1, PEER_B, 100), wait_ms(250)])
+        .collect();
+    better_master.extend(follow_peer_a());
+    better_master.push(fire(1, QUALIFICATION_TIMER));
+
     let mut faults = follow_peer_a();
     faults.extend(e2e_round());
     faults.extend([
@@ -456,6 +471,16 @@ fn engine_seeds() -> Vec<Seed> {
                 o.reached(0, PortState::Slave)
                     && o.reached(1, PortState::Master)
                     && o.sent(MessageType::PdelayRespFollowUp) > 0
+            },
+        ),
+        (
+            "better-master",
+            encode(&settings(0, 0), &better_master),
+            |o| {
+                o.reached(1, PortState::Uncalibrated)
+                    && o.reached(1, PortState::PreMaster)
+                    && o.reached(1, PortState::Master)
+                    && o.reached(0, PortState::Uncalibrated)
             },
         ),
         ("faults", encode(&settings(0, pi), &faults), |o| {
