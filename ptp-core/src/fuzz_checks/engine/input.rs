@@ -1,5 +1,5 @@
-//! The byte format of an `engine_inputs` fuzz input: [`Settings`] (the first
-//! [`Settings::LEN`] bytes), then [`Op`]s until the bytes run out.
+//! The byte format of an `engine_inputs` fuzz input: [`Settings`] (the first ten bytes),
+//! then [`Op`]s until the bytes run out.
 //!
 //! Every byte string decodes: a field read past the end is zero, and every value of every
 //! field means something valid (settings stay in ptp4l's ranges, selectors wrap). Each type
@@ -161,9 +161,6 @@ record! {
 }
 
 impl Settings {
-    /// Bytes the settings take at the start of an input.
-    pub const LEN: usize = 10;
-
     fn switch(&self, bit: u8) -> bool {
         self.switches & (1 << bit) != 0
     }
