@@ -36,7 +36,7 @@
 /// Checks shared by the fuzz targets and the corpus replay test (feature `__fuzz`).
 #[cfg(feature = "__fuzz")]
 #[doc(hidden)]
-#[path = "fuzz_checks.rs"]
+#[path = "fuzz_checks/mod.rs"]
 pub mod __fuzz;
 pub mod bmca;
 pub mod config;

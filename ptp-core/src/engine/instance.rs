@@ -381,6 +381,7 @@ impl Instance {
             self.initialize_port(port, sink);
         } else if !enabled && state != PortState::Disabled {
             cancel_all_timers(sink, port);
+            self.forget_exchanges(port);
             self.set_state(port, PortState::Disabled, sink);
         }
         self.state_decision(now, sink);
@@ -400,8 +401,10 @@ impl Instance {
         TxTag(self.next_tag)
     }
 
-    /// INITIALIZING → LISTENING: clear the port's exchanges and arm its receive timers.
-    fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+    /// Forgets the port's exchanges in flight and its foreign masters, as ptp4l's
+    /// `port_disable` does: a port leaving operation (FAULTY, DISABLED) must send nothing
+    /// when a transmit time stamp of before arrives, nor fault when one is lost.
+    fn forget_exchanges(&mut self, port: PortIndex) {
         let Some(p) = self.port_mut(port) else {
             return;
         };
@@ -410,6 +413,14 @@ impl Instance {
         p.pdelay_req = None;
         p.pdelay_resp = None;
         p.sync_out.clear();
+    }
+
+    /// INITIALIZING → LISTENING: clear the port's exchanges and arm its receive timers.
+    fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+        self.forget_exchanges(port);
+        let Some(p) = self.port(port) else {
+            return;
+        };
         let (timeout, p2p, pdelay) = (
             p.announce_receipt_timeout(),
             p.is_p2p(),
@@ -439,6 +450,7 @@ impl Instance {
             .map_or(Duration::ZERO, |l| l.duration());
         sink.act(Action::Event(Event::Fault { port, fault }));
         cancel_all_timers(sink, port);
+        self.forget_exchanges(port);
         self.set_state(port, PortState::Faulty, sink);
         arm(sink, port, TimerKind::FaultReset, reset);
         self.state_decision(now, sink);

@@ -1,9 +1,4 @@
-//! The properties the fuzz targets check, shared by the cargo-fuzz crate (`fuzz/`) and the
-//! corpus replay test (`tests/fuzz_corpus_replay.rs`) so that both run the same code.
-//!
-//! Compiled only with the `__fuzz` feature and hidden from the docs: it is test support, not
-//! API. The checks never panic themselves; they return a [`Failure`] and the caller (the fuzz
-//! target or the test) panics with it, so the library keeps its no-panic rule.
+//! The wire codec's properties: what `message_decode` and `message_roundtrip` check.
 //!
 //! # Why the round trip compares decoded messages, not bytes
 //!
@@ -20,29 +15,8 @@
 
 use std::fmt::Write as _;
 
+use super::{fail, Failure};
 use crate::wire::{Body, Message, Tlv, TlvWriter};
-
-/// A violated property: what went wrong, with the values involved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(pub String);
-
-impl core::fmt::Display for Failure {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A check over one fuzz input.
-pub type Check = fn(&[u8]) -> Result<(), Failure>;
-
-/// Every fuzz target by name (the name of its `fuzz/fuzz_targets/*.rs` file and of its seed
-/// and corpus directories) with the check it runs.
-pub const TARGETS: &[(&str, Check)] =
-    &[("message_decode", decode), ("message_roundtrip", roundtrip)];
-
-fn fail(what: impl Into<String>) -> Failure {
-    Failure(what.into())
-}
 
 /// Decodes `data`; when it is a message, walks every TLV and every management TLV's typed data
 /// and checks what decoding promised: the message is messageLength bytes and its suffix holds
