@@ -16,7 +16,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use support::{agent_with_socket, prerequisites, SocketAgent};
+use support::{agent_with_socket, prerequisites_and, Prerequisite, SocketAgent};
 
 const PTPCTL: &str = env!("CARGO_BIN_EXE_ptpctl");
 
@@ -169,7 +169,7 @@ fn restore_settings(pmc: &Run) -> String {
 
 #[test]
 fn ptpctl_prints_what_pmc_prints() {
-    if !prerequisites("ptpctl_prints_what_pmc_prints") {
+    if !prerequisites_and("ptpctl_prints_what_pmc_prints", &[Prerequisite::PMC]) {
         return;
     }
     // The lab lives to the end of the test: it removes the namespaces when dropped.
