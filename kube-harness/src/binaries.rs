@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use test_prereq::Missing;
+
 /// The Kubernetes version `scripts/kube/build-apiserver.sh` builds.
 pub const KUBE_VERSION: &str = "v1.20.2";
 
@@ -17,17 +19,17 @@ pub struct Binaries {
     pub etcd: PathBuf,
 }
 
-/// A binary the harness could not find, with how to get it.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "{what} not found (looked at {looked_at}); build or install it with \
-     `scripts/kube/build-apiserver.sh` and export the PTP_KUBE_APISERVER/PTP_ETCD lines it prints"
-)]
-pub struct Missing {
-    /// Which binary.
-    pub what: &'static str,
-    /// Where the harness looked.
-    pub looked_at: String,
+/// How to get both binaries: the build script builds kube-apiserver, installs etcd, and
+/// prints the two variables to export.
+const INSTALL: &str =
+    "eval \"$(scripts/kube/build-apiserver.sh)\" (exports PTP_KUBE_APISERVER and PTP_ETCD)";
+
+/// A binary the harness did not find at `looked_at`.
+fn missing(what: &str, looked_at: &str) -> Missing {
+    Missing {
+        what: format!("{what} (looked at {looked_at})"),
+        install: INSTALL.to_owned(),
+    }
 }
 
 impl Binaries {
@@ -45,10 +47,7 @@ impl Binaries {
             }
         };
         if !is_executable(&apiserver) {
-            return Err(Missing {
-                what: "kube-apiserver",
-                looked_at: apiserver.display().to_string(),
-            });
+            return Err(missing("kube-apiserver", &apiserver.display().to_string()));
         }
         let etcd = match std::env::var_os("PTP_ETCD") {
             Some(path) => Some(PathBuf::from(path)),
@@ -56,20 +55,15 @@ impl Binaries {
         };
         match etcd {
             Some(etcd) if is_executable(&etcd) => Ok(Self { apiserver, etcd }),
-            other => Err(Missing {
-                what: "etcd",
-                looked_at: other.map_or_else(
+            other => Err(missing(
+                "etcd",
+                &other.map_or_else(
                     || "PTP_ETCD and PATH".to_owned(),
                     |path| path.display().to_string(),
                 ),
-            }),
+            )),
         }
     }
-}
-
-/// Whether a missing prerequisite must fail the test (`CI=true`) instead of skipping it.
-pub(crate) fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| value == "true")
 }
 
 fn is_executable(path: &Path) -> bool {

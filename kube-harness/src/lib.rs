@@ -14,9 +14,10 @@
 //! Tests that must stop and restart the apiserver take a private [`Cluster`] from
 //! [`own_cluster`] instead of the shared one, so they do not disturb concurrent tests.
 //!
-//! Missing binaries: outside CI the test prints what is missing and how to build it, and
-//! returns early; with `CI=true` it fails. Binaries are found through `PTP_KUBE_APISERVER` /
-//! `PTP_ETCD` or the build script's cache (see [`Binaries::locate`]).
+//! Missing binaries: [`test_prereq::skip_or_fail`] (outside CI the test prints what is missing
+//! and how to build it, and returns early; with `CI=true` it fails). Binaries are found
+//! through `PTP_KUBE_APISERVER` / `PTP_ETCD` or the build script's cache (see
+//! [`Binaries::locate`]).
 //!
 //! Waiting on watches: [`wait::until`] (restarts a watch the apiserver ends).
 //!
@@ -28,7 +29,7 @@ mod cluster;
 mod supervised;
 pub mod wait;
 
-pub use binaries::{Binaries, Missing, KUBE_VERSION};
+pub use binaries::{Binaries, KUBE_VERSION};
 pub use cluster::{Authorization, Cluster, HarnessError};
 
 use kube::Client;
@@ -118,9 +119,8 @@ pub async fn own_cluster_with(test: &str, authorization: Authorization) -> Optio
 fn binaries_or_skip(test: &str) -> Option<Binaries> {
     match Binaries::locate() {
         Ok(binaries) => Some(binaries),
-        Err(missing) if binaries::in_ci() => fail(&format!("{test}: CI=true and {missing}")),
         Err(missing) => {
-            eprintln!("SKIPPED {test}: {missing}");
+            test_prereq::skip_or_fail(test, &missing);
             None
         }
     }

@@ -193,22 +193,42 @@ fn agent_beside_ptp4l_for_60_s() {
     let agent_lock = wait_line(&agent, "to SLAVE");
     let reference_lock = wait_line(&reference, "to UNCALIBRATED");
     let under_agent_lock = wait_line(&under_agent, "to UNCALIBRATED");
-    let end = agent_lock.max(under_agent_lock).max(reference_lock) + RUN;
-    std::thread::sleep(end.saturating_sub(lab.start.elapsed()) + Duration::from_millis(500));
-
     // The agent: the last half of 60 s of lock. The free-running ptp4l slaves steer nothing,
     // so there is nothing to settle but their path delay filter: their offsets count from
     // SETTLE after lock, which doubles the samples (they log one per second) and with it the
     // power of the comparison of their spreads.
     let window_a = (agent_lock + RUN / 2, agent_lock + RUN);
     let free_window = |lock: Duration| (lock + SETTLE, lock + RUN);
+    let window_r = free_window(reference_lock);
     let window_b = free_window(under_agent_lock);
+
+    // The measurement runs RUN past the last lock (a duration, not a wait for a state); then
+    // every log must have printed a sample after its window, so that none is cut short by a
+    // process that logs late.
+    let end = agent_lock.max(under_agent_lock).max(reference_lock) + RUN;
+    std::thread::sleep(end.saturating_sub(lab.start.elapsed()));
+    for (log, window) in [
+        (&agent, window_a),
+        (&reference, window_r),
+        (&under_agent, window_b),
+    ] {
+        log.wait_until(LOCK, |_| log.samples(window.1).first().map(|_| ()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no sample after {:?}\n{}",
+                    log.name,
+                    window.1,
+                    log.dump()
+                )
+            });
+    }
+
     let a = Figures::of("(a) agent slave, ptp4l GM", &agent, agent_lock, window_a);
     let r = Figures::of(
         "(a,b) ptp4l slave, ptp4l GM",
         &reference,
         reference_lock,
-        free_window(reference_lock),
+        window_r,
     );
     let b = Figures::of(
         "(b) ptp4l slave, agent GM",
@@ -216,6 +236,17 @@ fn agent_beside_ptp4l_for_60_s() {
         under_agent_lock,
         window_b,
     );
+    // At least one sample for every two seconds of each window (each logs one a second or
+    // more): a process that stalled for much of its window would make its figures luck.
+    for (f, window) in [(&a, window_a), (&r, window_r), (&b, window_b)] {
+        let least = (window.1 - window.0).as_secs() / 2;
+        assert!(
+            f.offsets.n as u64 >= least,
+            "{}: {} samples in {window:?}",
+            f.name,
+            f.offsets.n
+        );
+    }
     eprintln!("\nUDPv4 E2E, software time stamps over veth, 4 Sync/s; ns; lock in s since start");
     eprintln!("| who | lock | n | offset RMS | max | mean | std | path delay |");
     for f in [&a, &r, &b] {

@@ -22,7 +22,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{for_each_net, prerequisites, Lab, Log, Net, AGENT};
+use support::{for_each_net, prerequisites, prerequisites_and, Lab, Log, Net, Prerequisite, AGENT};
 
 /// Long enough for announce timeouts, BMCA and a first lock on a loaded 2-core machine.
 const LOCK: Duration = Duration::from_secs(60);
@@ -216,7 +216,10 @@ fn agent_grandmaster_ptp4l_slave() {
 /// on the wire goes to that address, not to the default 01:1B:19:00:00:00.
 #[test]
 fn agent_grandmaster_uses_the_configured_l2_destination() {
-    if !prerequisites("agent_grandmaster_uses_the_configured_l2_destination") {
+    if !prerequisites_and(
+        "agent_grandmaster_uses_the_configured_l2_destination",
+        &[Prerequisite::TSHARK],
+    ) {
         return;
     }
     const NON_FORWARDABLE: &str = "01:80:c2:00:00:0e";

@@ -19,7 +19,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use support::{prerequisites, Lab, Log, AGENT};
+use support::{prerequisites, prerequisites_and, Lab, Log, Prerequisite, AGENT};
 
 /// Long enough for announce timeouts, BMCA and a first lock on a loaded 2-core machine.
 const LOCK: Duration = Duration::from_secs(60);
@@ -33,23 +33,6 @@ const SANE: f64 = 100_000.0;
 
 /// The grandmaster's clockClass, distinct from the defaults (248, and 255 for slave-only).
 const GM_CLASS: f64 = 6.0;
-
-/// Whether curl is here; without it the test skips (fails with CI=true).
-fn has_curl(test: &str) -> bool {
-    if Command::new("curl")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: needs curl (CI=true)"
-    );
-    eprintln!("SKIP {test}: needs curl");
-    false
-}
 
 /// A grandmaster pair: ptp4l on CLOCK_REALTIME in `gm`, the namespace `sl` for the agent,
 /// joined by `eth-gm` — `eth-sl`.
@@ -105,7 +88,7 @@ const NODE: &str = "metrics-test-node";
 
 #[test]
 fn metrics_follow_the_slave() {
-    if !prerequisites("metrics_follow_the_slave") || !has_curl("metrics_follow_the_slave") {
+    if !prerequisites_and("metrics_follow_the_slave", &[Prerequisite::CURL]) {
         return;
     }
     let mut lab = Lab::new("mx");

@@ -542,6 +542,21 @@ async fn a_second_reconcile_changes_nothing() {
         assert_eq!(operator::reconcile::reconcile_once(&ctx).await.unwrap(), 0);
         assert_eq!(versions(&client, ns).await, before);
     }
+    // The control: after a change to the profile, the same pass writes the node's
+    // NodePtpConfig again, and the same listing sees its new version.
+    let mut changed = config.spec.clone();
+    changed.profile[0].ptp4l_conf = Some("[global]\ndomainNumber 1\n".to_owned());
+    configs
+        .patch(
+            "c",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": changed })),
+        )
+        .await
+        .unwrap();
+    assert!(operator::reconcile::reconcile_once(&ctx).await.unwrap() > 0);
+    let key = format!("NodePtpConfig/{node}");
+    assert_ne!(versions(&client, ns).await.get(&key), before.get(&key));
 }
 
 /// A Node's NodePtpDevice and NodePtpConfig go with it (no garbage collector here).

@@ -51,6 +51,25 @@ fn memory(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// `VmRSS` of `pid` once the process has settled after its start-up work: the same in five
+/// readings 200 ms apart. Fails if it has not settled within a minute.
+async fn settled_rss(pid: u32) -> u64 {
+    let deadline = Instant::now() + LONG;
+    let mut readings = vec![memory(pid).0];
+    while readings.len() < 5 || readings.iter().any(|r| *r != readings[0]) {
+        assert!(
+            Instant::now() < deadline,
+            "VmRSS did not settle in {LONG:?}: {readings:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        readings.push(memory(pid).0);
+        if readings.len() > 5 {
+            readings.remove(0);
+        }
+    }
+    readings[0]
+}
+
 fn conf(domain: u32) -> String {
     format!("[global]\ndomainNumber {domain}\n")
 }
@@ -132,8 +151,7 @@ async fn reconcile_latency_and_memory_of_the_operator_process() {
         }
     };
     wait_all(&conf(0)).await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (idle_rss, _) = memory(pid);
+    let idle_rss = settled_rss(pid).await;
 
     let mut latencies = Vec::new();
     let mut busy_rss = 0;

@@ -1,5 +1,5 @@
-//! Kube tier: the operator through an API server outage and with two replicas (leader
-//! election over a Lease).
+//! Kube tier: the operator through an API server outage and with several replicas (leader
+//! election over a Lease, followed through every version of the Lease a watch sees).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,8 +11,10 @@ mod support;
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::api::{Patch, PatchParams, PostParams};
+use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client};
 use operator::crd::{NodePtpConfig, PtpConfig};
 use operator::leader::{Elector, LeaseSettings};
@@ -23,11 +25,31 @@ use tokio::task::JoinHandle;
 const LONG: Duration = Duration::from_secs(60);
 const LEASE: &str = "ptp.openshift.io";
 
+/// Quick timing for a single replica: with no other candidate, a late renewal cannot hand
+/// the Lease to anyone, and the renew deadline passes early in an outage.
 fn quick_lease(ns: &str, identity: &str) -> LeaseSettings {
     let mut settings = LeaseSettings::new(LEASE, ns, identity);
     settings.lease_duration = Duration::from_secs(2);
     settings.renew_deadline = Duration::from_millis(1500);
     settings.retry_period = Duration::from_millis(250);
+    settings
+}
+
+/// How long a silent leader keeps the Lease when replicas compete.
+const CONTENDED_LEASE: Duration = Duration::from_secs(10);
+/// How often a contending replica tries to acquire or renew.
+const CONTENDED_RETRY: Duration = Duration::from_secs(1);
+
+/// Timing for competing replicas on a loaded 2-core machine (client-go's proportions, two
+/// thirds of its scale). A follower takes over only after seeing no renewal for 10 s, and the
+/// leader renews every second: an apiserver or a test runtime starved for a few seconds
+/// delays some renewals but hands the Lease to no one. With a 2 s lease a single stall
+/// that long would, and the test would see a takeover from a live leader.
+fn contended_lease(ns: &str, identity: &str) -> LeaseSettings {
+    let mut settings = LeaseSettings::new(LEASE, ns, identity);
+    settings.lease_duration = CONTENDED_LEASE;
+    settings.renew_deadline = Duration::from_secs(8);
+    settings.retry_period = CONTENDED_RETRY;
     settings
 }
 
@@ -38,10 +60,10 @@ struct Replica {
     task: JoinHandle<()>,
 }
 
-fn replica(client: &Client, ns: &str, identity: &str) -> Replica {
+fn replica(client: &Client, ns: &str, settings: LeaseSettings) -> Replica {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let ctx = support::context(client, ns);
-    let elector = Elector::new(client.clone(), quick_lease(ns, identity));
+    let elector = Elector::new(client.clone(), settings);
     let task = tokio::spawn(operator::controller::run_elected(
         ctx,
         elector,
@@ -89,6 +111,9 @@ async fn wait_domain(client: &Client, ns: &str, node: &str, domain: u32) {
     .await;
 }
 
+/// How long the apiserver is away in `operator_survives_an_apiserver_restart`.
+const OUTAGE: Duration = Duration::from_secs(5);
+
 /// The API server goes away mid-test and comes back: the operator backs off, does not
 /// crash, and converges on a change made after the restart.
 #[tokio::test]
@@ -102,12 +127,13 @@ async fn operator_survives_an_apiserver_restart() {
     let node = "restart-node";
     create_node(&client, node, &[]).await;
     create_config(&client, &ns, node).await;
-    let replica = replica(&client, &ns, "only");
+    let replica = replica(&client, &ns, quick_lease(&ns, "only"));
     wait_domain(&client, &ns, node, 0).await;
 
     cluster.stop_apiserver();
-    // Long enough for failed watches, failed renewals and the renew deadline to pass.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // The outage's length (what the scenario is, not a wait for a state): over three renew
+    // deadlines, so watches fail, renewals fail and the replica stops leading.
+    tokio::time::sleep(OUTAGE).await;
     assert!(
         !replica.task.is_finished(),
         "the operator stopped while the apiserver was away"
@@ -124,26 +150,107 @@ async fn operator_survives_an_apiserver_restart() {
         .unwrap();
 }
 
-async fn holder(client: &Client, ns: &str) -> Option<String> {
-    Api::<Lease>::namespaced(client.clone(), ns)
-        .get_opt(LEASE)
-        .await
-        .unwrap()
-        .and_then(|l| l.spec?.holder_identity)
+/// One version of the Lease: who held it, how often it changed hands, when the holder took
+/// it and last renewed it.
+#[derive(Clone, Debug, PartialEq)]
+struct LeaseVersion {
+    holder: Option<String>,
+    transitions: Option<i32>,
+    acquired: Option<jiff::Timestamp>,
+    renewed: Option<jiff::Timestamp>,
 }
 
-async fn wait_holder(client: &Client, ns: &str, identity: &str) {
-    let api: Api<Lease> = Api::namespaced(client.clone(), ns);
-    wait_for(&api, LEASE, LONG, |l| {
-        l.spec.as_ref().and_then(|s| s.holder_identity.as_deref()) == Some(identity)
-    })
-    .await;
+impl LeaseVersion {
+    fn of(lease: &Lease) -> Self {
+        let spec = lease.spec.clone().unwrap_or_default();
+        Self {
+            holder: spec.holder_identity.filter(|h| !h.is_empty()),
+            transitions: spec.lease_transitions,
+            acquired: spec.acquire_time.map(|t| t.0),
+            renewed: spec.renew_time.map(|t| t.0),
+        }
+    }
+
+    fn held_by(&self, identity: &str) -> bool {
+        self.holder.as_deref() == Some(identity)
+    }
 }
 
-/// Two replicas: one leads and reconciles; when it stops cleanly the other takes over at
-/// once, and when the leader crashes the other takes over after the lease expires.
+/// Every version of the Lease a watch sees, in order, from before the first replica starts
+/// to the end of the test.
+struct LeaseHistory {
+    versions: tokio::sync::watch::Receiver<Vec<LeaseVersion>>,
+    task: JoinHandle<()>,
+}
+
+impl LeaseHistory {
+    fn record(client: &Client, ns: &str) -> Self {
+        let api: Api<Lease> = Api::namespaced(client.clone(), ns);
+        let config = watcher::Config::default().fields(&format!("metadata.name={LEASE}"));
+        let (tx, versions) = tokio::sync::watch::channel(Vec::new());
+        let task = tokio::spawn(async move {
+            let mut stream = Box::pin(watcher(api, config).default_backoff().applied_objects());
+            while let Some(event) = stream.next().await {
+                if let Ok(lease) = event {
+                    tx.send_modify(|v| v.push(LeaseVersion::of(&lease)));
+                }
+            }
+        });
+        Self { versions, task }
+    }
+
+    /// Waits until the versions seen so far satisfy `done`.
+    async fn wait(&mut self, what: &str, done: impl Fn(&[LeaseVersion]) -> bool) {
+        let waited = tokio::time::timeout(LONG, self.versions.wait_for(|v| done(v)))
+            .await
+            .is_ok_and(|r| r.is_ok());
+        assert!(
+            waited,
+            "{what}: not seen within {LONG:?}; seen {:#?}",
+            self.seen()
+        );
+    }
+
+    /// Waits until the last version seen is held by `identity` (`None`: by no one).
+    async fn wait_holder(&mut self, identity: Option<&str>) {
+        let what = format!("the Lease held by {identity:?}");
+        self.wait(&what, |v| {
+            v.last().is_some_and(|l| l.holder.as_deref() == identity)
+        })
+        .await;
+    }
+
+    fn seen(&self) -> Vec<LeaseVersion> {
+        self.versions.borrow().clone()
+    }
+}
+
+impl Drop for LeaseHistory {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The holders in `versions`, each run of versions with the same holder and transition count
+/// counted once.
+fn reigns(versions: &[LeaseVersion]) -> Vec<(Option<&str>, Option<i32>)> {
+    let mut out: Vec<(Option<&str>, Option<i32>)> = Vec::new();
+    for v in versions {
+        let reign = (v.holder.as_deref(), v.transitions);
+        if out.last() != Some(&reign) {
+            out.push(reign);
+        }
+    }
+    out
+}
+
+/// Three replicas in turn, followed through every version of the Lease: `a` leads while `b`
+/// contends for longer than a lease duration and never holds it; `a` stops cleanly and
+/// releases, `b` takes over; `c` joins, `b` crashes (no release), and `c` takes over only once
+/// the lease has run out since `b`'s last renewal; `c` releases on shutdown. The holders seen
+/// are exactly a → (released) → b → c → (released), with leaseTransitions 0, 0, 1, 2, 2.
 #[tokio::test]
-async fn two_replicas_elect_one_leader() {
+async fn replicas_elect_one_leader_and_hand_over_in_turn() {
     let Some(env) = kube_harness::test_env("op_leader").await else {
         return;
     };
@@ -152,41 +259,73 @@ async fn two_replicas_elect_one_leader() {
     let node = format!("{ns}-node");
     create_node(client, &node, &[]).await;
     create_config(client, ns, &node).await;
+    let mut history = LeaseHistory::record(client, ns);
 
-    let a = replica(client, ns, "a");
-    wait_holder(client, ns, "a").await;
-    let b = replica(client, ns, "b");
+    let a = replica(client, ns, contended_lease(ns, "a"));
+    history.wait_holder(Some("a")).await;
+    let b_started = jiff::Timestamp::now();
+    let b = replica(client, ns, contended_lease(ns, "b"));
     wait_domain(client, ns, &node, 0).await;
-    // b stays a follower while a renews (several lease durations).
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(holder(client, ns).await.as_deref(), Some("a"));
+    // b has contended for a whole lease duration (and one more try) once a renews this late;
+    // a stays the holder throughout (checked on the whole history below).
+    let contended = b_started + CONTENDED_LEASE + CONTENDED_RETRY;
+    history
+        .wait("a renewing after b contended a lease duration", |v| {
+            v.iter()
+                .any(|l| l.held_by("a") && l.renewed.is_some_and(|t| t >= contended))
+        })
+        .await;
 
     // a stops cleanly: it releases, b takes over and reconciles.
     a.stop.send(()).unwrap();
     tokio::time::timeout(LONG, a.task).await.unwrap().unwrap();
-    wait_holder(client, ns, "b").await;
+    history.wait_holder(Some("b")).await;
     set_domain(client, ns, 1).await.unwrap();
     wait_domain(client, ns, &node, 1).await;
 
     // c joins; b crashes (no release): c takes over once the lease expires.
-    let c = replica(client, ns, "c");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(holder(client, ns).await.as_deref(), Some("b"));
+    let c = replica(client, ns, contended_lease(ns, "c"));
     b.task.abort();
     let _ = b.task.await;
-    wait_holder(client, ns, "c").await;
+    history.wait_holder(Some("c")).await;
     set_domain(client, ns, 2).await.unwrap();
     wait_domain(client, ns, &node, 2).await;
-    let lease = Api::<Lease>::namespaced(client.clone(), ns)
-        .get(LEASE)
-        .await
-        .unwrap();
-    assert_eq!(
-        lease.spec.unwrap().lease_transitions,
-        Some(2),
-        "a -> b -> c"
-    );
     c.stop.send(()).unwrap();
     tokio::time::timeout(LONG, c.task).await.unwrap().unwrap();
-    assert_eq!(holder(client, ns).await, None, "released on shutdown");
+    history
+        .wait("released by c on shutdown", |v| {
+            v.iter().any(|l| l.held_by("c")) && v.last().is_some_and(|l| l.holder.is_none())
+        })
+        .await;
+
+    let seen = history.seen();
+    assert_eq!(
+        reigns(&seen),
+        [
+            (Some("a"), Some(0)),
+            (None, Some(0)),
+            (Some("b"), Some(1)),
+            (Some("c"), Some(2)),
+            (None, Some(2)),
+        ],
+        "{seen:#?}"
+    );
+    // c waited out the lease after b's last renewal before it took over.
+    let b_last = seen
+        .iter()
+        .filter(|l| l.held_by("b"))
+        .filter_map(|l| l.renewed)
+        .max()
+        .unwrap();
+    let c_acquired = seen
+        .iter()
+        .find(|l| l.held_by("c"))
+        .unwrap()
+        .acquired
+        .unwrap();
+    let waited = c_acquired.duration_since(b_last);
+    assert!(
+        waited >= jiff::SignedDuration::try_from(CONTENDED_LEASE).unwrap(),
+        "c took over {waited:?} after b's last renewal: {seen:#?}"
+    );
 }

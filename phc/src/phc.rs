@@ -254,13 +254,12 @@ mod tests {
         assert_eq!(caps.max_phase_adjustment, Duration::from_nanos(32_767));
     }
 
-    /// Runs only where a PHC exists; this machine has none.
+    /// Needs a PTP hardware clock at /dev/ptp0, which neither CI nor a development machine
+    /// without a PTP NIC has; ignored, so that it is reported as not run rather than passed.
     #[test]
-    fn real_phc_if_present() {
-        let Ok(mut phc) = PhcClock::open_index(0) else {
-            eprintln!("SKIP: no /dev/ptp0");
-            return;
-        };
+    #[ignore = "needs a PTP hardware clock at /dev/ptp0: cargo test -p phc -- --ignored"]
+    fn real_phc_at_dev_ptp0() {
+        let mut phc = PhcClock::open_index(0).unwrap();
         let a = phc.now().unwrap();
         let b = phc.now().unwrap();
         assert!(b >= a);

@@ -70,21 +70,23 @@ mod tests {
     }
 
     /// Re-applies the frequency in effect: exercises `ADJ_FREQUENCY` without changing the
-    /// machine's clock (only when allowed to, i.e. as root).
+    /// machine's clock. Needs root (`test_prereq`: skipped outside CI without it).
     #[test]
     fn setting_the_current_frequency_keeps_it() {
+        use test_prereq::{require, Prerequisite};
+        if !require(
+            "setting_the_current_frequency_keeps_it",
+            &[Prerequisite::ROOT],
+        ) {
+            return;
+        }
         let mut clock = SystemClock::new();
         let current = clock.frequency().unwrap();
         assert!(current.get().abs() <= clock.max_frequency().get());
-        match clock.set_frequency(current) {
-            Ok(applied) => {
-                assert_eq!(applied, current);
-                assert_eq!(clock.frequency().unwrap(), current);
-            }
-            Err(ClockError::Io { source, .. }) if source.raw_os_error() == Some(libc::EPERM) => {
-                eprintln!("SKIP set_frequency: no CAP_SYS_TIME");
-            }
-            Err(e) => panic!("set_frequency: {e}"),
-        }
+        let applied = clock
+            .set_frequency(current)
+            .unwrap_or_else(|e| panic!("set_frequency as root: {e}"));
+        assert_eq!(applied, current);
+        assert_eq!(clock.frequency().unwrap(), current);
     }
 }

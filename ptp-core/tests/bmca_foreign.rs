@@ -123,6 +123,11 @@ fn sparse_announces_never_qualify() {
         feed(&mut l, &gm, s, 0, ms(at));
         assert!(l.best(ALG, rx(), 128, ms(at)).is_none(), "at {at} ms");
     }
+    // The control: the same sender, heard at its interval from then on, qualifies.
+    for at in [46_000, 47_000] {
+        feed(&mut l, &gm, s, 0, ms(at));
+    }
+    assert!(l.best(ALG, rx(), 128, ms(47_000)).is_some());
 }
 
 #[test]

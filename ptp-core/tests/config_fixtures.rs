@@ -261,19 +261,19 @@ fn options_added_after_4_4_are_known() {
     assert!(parse_ptp4l_conf("[global]\nts2phc.pulserate 129\n").is_err());
 }
 
-/// The installed files give the same configuration as our option lists (skipped, with a
-/// message, when the package is not installed).
+/// The installed files give the same configuration as our option lists (`test_prereq`:
+/// skipped outside CI when linuxptp is not installed, failed with CI=true).
 #[test]
 fn installed_debian_configs_match_the_fixtures() {
-    let dir = Path::new("/usr/share/doc/linuxptp/configs");
-    if !dir.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "linuxptp is not installed (scripts/install-deps.sh installs it)"
-        );
-        eprintln!("skipping: {} not found (install linuxptp)", dir.display());
+    const CONFIGS: &str = "/usr/share/doc/linuxptp/configs";
+    let installed = test_prereq::Prerequisite::File {
+        path: CONFIGS,
+        install: "apt-get install linuxptp",
+    };
+    if !test_prereq::require("installed_debian_configs_match_the_fixtures", &[installed]) {
         return;
     }
+    let dir = Path::new(CONFIGS);
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -13,7 +13,7 @@ mod support;
 
 use ptp_core::engine::{DropReason, Event, PortIndex, RxMeta};
 use ptp_core::sim::{ClockModel, EngineNode, NodeId, OscillatorModel, SegmentConfig, Simulation};
-use ptp_core::time::{Duration, Ppb, TimeInterval};
+use ptp_core::time::{Duration, Ppb, Time, TimeInterval};
 use ptp_core::wire::{
     Announce, Body, DelayResp, Flags, FollowUp, Header, Message, PortIdentity, PortState, Sync,
     Timestamp,
@@ -68,24 +68,32 @@ fn encode(header: Header, body: Body) -> Vec<u8> {
     buf[..n].to_vec()
 }
 
-/// Delivers `bytes` to the slave at once and returns the events it caused and how much the
-/// slave's clock moved (its error before and after, no time passing).
-fn inject(sim: &mut Simulation, oc: NodeId, bytes: &[u8]) -> (Vec<Event>, Duration) {
-    let before = sim.clock_error(oc).unwrap();
+/// Delivers the message `message(now)` encodes to the slave at once, `now` being the slave's
+/// reading on arrival; returns the events it caused.
+fn deliver(sim: &mut Simulation, oc: NodeId, message: impl FnOnce(Time) -> Vec<u8>) -> Vec<Event> {
     let seen = sim.node::<EngineNode>(oc).unwrap().events.len();
-    let frequency = sim.node::<EngineNode>(oc).unwrap().instance.frequency();
     sim.with_node::<EngineNode>(oc, |node, clock, out| {
         node.with_instance(clock, out, |instance, now, sink| {
             let rx = RxMeta {
                 timestamp: Some(now),
                 source: None,
             };
-            instance.handle_message(PortIndex(0), bytes, rx, now, sink);
+            instance.handle_message(PortIndex(0), &message(now), rx, now, sink);
         });
     });
     let node = sim.node::<EngineNode>(oc).unwrap();
+    node.events[seen..].iter().map(|(_, e)| *e).collect()
+}
+
+/// Delivers `bytes` to the slave at once and returns the events it caused and how much the
+/// slave's clock moved (its error before and after, no time passing); its frequency must not
+/// change.
+fn inject(sim: &mut Simulation, oc: NodeId, bytes: &[u8]) -> (Vec<Event>, Duration) {
+    let before = sim.clock_error(oc).unwrap();
+    let frequency = sim.node::<EngineNode>(oc).unwrap().instance.frequency();
+    let events = deliver(sim, oc, |_| bytes.to_vec());
+    let node = sim.node::<EngineNode>(oc).unwrap();
     assert_eq!(node.instance.frequency(), frequency, "frequency changed");
-    let events = node.events[seen..].iter().map(|(_, e)| *e).collect();
     let moved = sim.clock_error(oc).unwrap() - before;
     (events, moved)
 }
@@ -194,6 +202,18 @@ fn bad_messages_are_dropped_without_touching_the_clock() {
         );
         assert_eq!(moved, Duration::ZERO);
     }
+
+    // The control: the same one-step Sync from the parent, in our domain, with no correction
+    // and stamped a link delay (20 µs) before it arrives, is taken the same way and feeds the
+    // servo a sample.
+    let events = deliver(&mut sim, oc, |now| {
+        let origin_timestamp = Timestamp::from_time(now - Duration::from_micros(20));
+        encode(header(gm_port(), 10), Body::Sync(Sync { origin_timestamp }))
+    });
+    assert!(
+        matches!(events.as_slice(), [Event::Sample { .. }]),
+        "{events:?}"
+    );
 
     // And the slave carries on synchronised.
     let end = sim.now() + Duration::from_secs(20);

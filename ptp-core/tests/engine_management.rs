@@ -27,6 +27,8 @@ use ptp_core::wire::{
 };
 
 const NOW: Time = Time::from_secs_nanos(1_700_000_000, 0);
+/// The clock identity of every test clock here.
+const OURS: ClockIdentity = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
 const PMC: PortIdentity = PortIdentity {
     clock_identity: ClockIdentity([0xaa, 0xbb, 0xcc, 0xff, 0xfe, 0, 0, 1]),
     port_number: 7,
@@ -47,9 +49,8 @@ fn clock_of(extra: &str, ports: usize) -> Instance {
     let text =
         format!("[global]\npriority1 100\nclockClass 6\ndomainNumber 3\n{extra}\n{sections}");
     let loaded = parse_ptp4l_conf(&text).unwrap();
-    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
     let mut clock =
-        Instance::new(InstanceSettings::from_config(&loaded.config, id).unwrap()).unwrap();
+        Instance::new(InstanceSettings::from_config(&loaded.config, OURS).unwrap()).unwrap();
     clock.start(NOW, &mut ActionLog::default());
     clock
 }
@@ -144,10 +145,7 @@ fn gets_are_answered_from_the_data_sets() {
         assert_eq!(ds.clock_quality.clock_class, 6);
         assert_eq!(ds.domain_number, 3);
         assert_eq!(ds.number_ports, 1);
-        assert_eq!(
-            ds.clock_identity,
-            ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9])
-        );
+        assert_eq!(ds.clock_identity, OURS);
     }
 
     let req = request(
@@ -220,17 +218,18 @@ fn sets_and_unknown_ids_get_an_error_status() {
 #[test]
 fn requests_for_another_clock_are_ignored() {
     let mut clock = clock();
-    let other = PortIdentity {
-        clock_identity: ClockIdentity([1; 8]),
-        port_number: 1,
+    let get = |clock_identity| {
+        request(
+            Action::Get,
+            ManagementId::DEFAULT_DATA_SET,
+            &ManagementData::Empty,
+            PortIdentity {
+                clock_identity,
+                port_number: 1,
+            },
+        )
     };
-    let req = request(
-        Action::Get,
-        ManagementId::DEFAULT_DATA_SET,
-        &ManagementData::Empty,
-        other,
-    );
-    let (sent, events) = ask(&mut clock, &req);
+    let (sent, events) = ask(&mut clock, &get(ClockIdentity([1; 8])));
     assert!(sent.is_empty());
     assert_eq!(
         events,
@@ -239,6 +238,9 @@ fn requests_for_another_clock_are_ignored() {
             reason: DropReason::NotForUs
         }]
     );
+    // The control: the same request addressed to this clock is answered.
+    let (sent, _) = ask(&mut clock, &get(OURS));
+    assert_eq!(data_of(&sent).0.clock_identity, OURS);
 }
 
 /// Hands `bytes` to the clock as from the local management socket.
@@ -267,7 +269,7 @@ fn data_of(sent: &[Vec<u8>]) -> (PortIdentity, ManagementData<'_>) {
 #[test]
 fn local_requests_are_answered_by_the_clock_or_by_each_port() {
     let mut clock = clock_of("", 2);
-    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+    let id = OURS;
     let get = |id: ManagementId, target: PortIdentity| {
         request(Action::Get, id, &ManagementData::Empty, target)
     };
@@ -368,7 +370,7 @@ fn described_clock() -> Instance {
                 userDescription grandmaster;lab\n\
                 [eth0]\n[eth1]\ndelay_mechanism P2P\nnetwork_transport L2\n";
     let loaded = parse_ptp4l_conf(text).unwrap();
-    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+    let id = OURS;
     let mut settings = InstanceSettings::from_config(&loaded.config, id).unwrap();
     settings.ports[0].physical_address = vec![2, 0, 0, 0, 0, 9];
     settings.ports[0].protocol_address = vec![192, 0, 2, 1];
@@ -453,7 +455,7 @@ fn clock_and_user_descriptions() {
 #[test]
 fn local_gets_of_linuxptp_np_ids() {
     let mut clock = clock_of("", 1);
-    let id = ClockIdentity([2, 0, 0, 0xff, 0xfe, 0, 0, 9]);
+    let id = OURS;
     let get =
         |id: ManagementId| request(Action::Get, id, &ManagementData::Empty, PortIdentity::ALL);
 
@@ -553,35 +555,45 @@ fn local_sets_change_priorities_and_grandmaster_settings() {
     assert_eq!(clock.default_ds().priority_1, 90);
 }
 
+/// Each refused request next to its control: the same clock answers the same request in
+/// its domain, addressed to it, or well formed.
 #[test]
 fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
+    let get = |target| {
+        request(
+            Action::Get,
+            ManagementId::DEFAULT_DATA_SET,
+            &ManagementData::Empty,
+            target,
+        )
+    };
+    let answered = |clock: &mut Instance, req: &[u8]| {
+        let (result, sent) = ask_locally(clock, req);
+        assert_eq!(result, Ok(()));
+        assert_eq!(data_of(&sent).0.clock_identity, OURS);
+    };
+
     let mut clock = clock_of("domainNumber 4", 1);
-    let req = request(
-        Action::Get,
-        ManagementId::DEFAULT_DATA_SET,
-        &ManagementData::Empty,
-        PortIdentity::ALL,
-    );
+    let req = get(PortIdentity::ALL);
+    assert_eq!(req[4], 3, "the request's domainNumber");
     assert_eq!(
         ask_locally(&mut clock, &req),
         (Err(DropReason::OtherDomain), vec![])
     );
+    let mut in_domain = req.clone();
+    in_domain[4] = 4;
+    answered(&mut clock, &in_domain);
 
     let mut clock = clock_of("", 1);
-    let other = PortIdentity {
-        clock_identity: ClockIdentity([1; 8]),
+    let to = |clock_identity| PortIdentity {
+        clock_identity,
         port_number: 0xffff,
     };
-    let req = request(
-        Action::Get,
-        ManagementId::DEFAULT_DATA_SET,
-        &ManagementData::Empty,
-        other,
-    );
     assert_eq!(
-        ask_locally(&mut clock, &req),
+        ask_locally(&mut clock, &get(to(ClockIdentity([1; 8])))),
         (Err(DropReason::NotForUs), vec![])
     );
+    answered(&mut clock, &get(to(OURS)));
 
     let (result, sent) = ask_locally(&mut clock, &[0x0d, 0x02, 0x00]);
     assert!(
@@ -589,6 +601,7 @@ fn local_requests_for_another_domain_clock_or_garbage_get_no_answer() {
         "{result:?}"
     );
     assert!(sent.is_empty());
+    answered(&mut clock, &get(PortIdentity::ALL));
 }
 
 /// A message of another transportSpecific (majorSdoId) is another domain's, unless the port
@@ -601,6 +614,8 @@ fn ignore_transport_specific_accepts_any_major_sdo_id() {
         &ManagementData::Empty,
         PortIdentity::ALL,
     );
+    let (sent, _) = ask(&mut clock(), &req);
+    assert_eq!(sent.len(), 1, "the control: majorSdoId 0 is answered");
     req[0] |= 0x10;
     let (sent, events) = ask(&mut clock(), &req);
     assert!(sent.is_empty());

@@ -232,9 +232,24 @@ fn second_port_on_the_same_segment_goes_passive_instead_of_forming_a_loop() {
 
 const P2P: &str = "delay_mechanism P2P\n";
 
+/// The worst tail error of the ordinary clock at the end of the P2P chain spreads more than
+/// the other scenarios' (it carries the boundary clock's error on top of its own): over 200
+/// seeds (6–19906, every 100th) median 12 ns, 90th percentile 26 ns, worst 57 ns. Judged over
+/// [`SEEDS`] against 100 ns, 1.75 times the worst seen.
+const P2P_CHAIN_WORST_NS: f64 = 100.0;
+
+/// Seeds of the scenario whose figure spreads widely from seed to seed.
+const SEEDS: std::ops::RangeInclusive<u64> = 1..=8;
+
 #[test]
 fn peer_to_peer_chain_measures_every_link_and_synchronises_the_end() {
-    let mut sim = Simulation::new(6, START);
+    for seed in SEEDS {
+        peer_to_peer_chain(seed);
+    }
+}
+
+fn peer_to_peer_chain(seed: u64) {
+    let mut sim = Simulation::new(seed, START);
     let gm = sim.add_node(engine(1, 1, &format!("{GM}{P2P}")), 1, ClockModel::IDEAL);
     let bc = sim.add_node(
         engine(2, 2, &format!("{BC}{P2P}")),
@@ -253,8 +268,8 @@ fn peer_to_peer_chain_measures_every_link_and_synchronises_the_end() {
     sim.connect(bc, 1, downstream);
     sim.connect(oc, 0, downstream);
     let trace = run(&mut sim, 240, oc, gm);
-    assert_eq!(port_state(&sim, oc, 0), PortState::Slave);
-    assert_eq!(port_state(&sim, bc, 1), PortState::Master);
+    assert_eq!(port_state(&sim, oc, 0), PortState::Slave, "seed {seed}");
+    assert_eq!(port_state(&sim, bc, 1), PortState::Master, "seed {seed}");
     let peer_delay = |node, port| {
         instance(&sim, node)
             .port_ds(PortIndex(port))
@@ -264,16 +279,19 @@ fn peer_to_peer_chain_measures_every_link_and_synchronises_the_end() {
     let near =
         |d: Duration, us: i64| (d - Duration::from_micros(us)).abs() < Duration::from_nanos(10);
     // Every port measures its link, the master ports too.
-    assert!(near(peer_delay(gm, 0), 30), "{:?}", peer_delay(gm, 0));
-    assert!(near(peer_delay(bc, 0), 30), "{:?}", peer_delay(bc, 0));
-    assert!(near(peer_delay(bc, 1), 70), "{:?}", peer_delay(bc, 1));
-    assert!(near(peer_delay(oc, 0), 70), "{:?}", peer_delay(oc, 0));
+    for (node, port, us) in [(gm, 0, 30), (bc, 0, 30), (bc, 1, 70), (oc, 0, 70)] {
+        let d = peer_delay(node, port);
+        assert!(near(d, us), "seed {seed}: {node:?} port {port}: {d:?}");
+    }
     let worst = trace[trace.len() - 300..]
         .iter()
         .map(|(_, e)| e.abs())
         .fold(0.0, f64::max);
-    println!("P2P chain: OC worst {worst:.1} ns");
-    assert!(worst < 50.0, "OC worst error: {worst} ns");
+    println!("P2P chain, seed {seed}: OC worst {worst:.1} ns");
+    assert!(
+        worst < P2P_CHAIN_WORST_NS,
+        "seed {seed}: OC worst error: {worst} ns"
+    );
 }
 
 /// Two equal grandmasters, one on each port of a slave-only clock.

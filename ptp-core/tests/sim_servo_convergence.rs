@@ -22,29 +22,48 @@
 //!
 //! Convergence time: the time of the first record after which |true error| stays below 1 µs
 //! to the end of the run. Steady state: RMS and max |true error| over the second half of the
-//! run. Figures are per seed, then averaged (convergence: mean; RMS: root mean square; max:
-//! max).
+//! run. Figures are per seed, then aggregated over the seeds (convergence: mean; RMS: root
+//! mean square, i.e. the RMS over every steady-state record of every seed; max: max).
 //!
 //! # What is asserted
 //!
-//! The engine issue's target for our default servo ([`ServoKind::default`], our Kalman
-//! filter, with the same defaults): at 1 and at 16 syncs per second, with the same seeds, its
-//! steady-state RMS is at most half of the PI servo's with linuxptp's software defaults, and
-//! it stays within 1 µs at least twice as early. The table (run with `--nocapture`) also
-//! gives linreg and statime's Kalman filter, with statime's defaults and with our tuning of
-//! it ([`tuned_statime`]).
+//! Our default servo ([`ServoKind::default`], our Kalman filter) against the PI servo, both
+//! with linuxptp's software defaults, at 1 and at 16 syncs per second, with the same seeds:
+//! its aggregate steady-state RMS is at most [`RMS_RATIO_BOUND`] (0.57) of PI's, and it stays
+//! within 1 µs in every seed, on average at most half as late as PI. The target we would like
+//! to state, "half of PI's RMS", is at the edge of what any estimator can do in this model
+//! (next section), so whether it holds depends on the seeds; the bound is above 0.5, with a
+//! margin taken from the spread measured over many seed sets.
 //!
-//! # How close to the bound this is
+//! # How close to the optimum this is
 //!
-//! The RMS conditions sit close to what any estimator can do here. Each exchange gives two
-//! measurements of the phase with 500 ns of noise (354 ns together), and the wander is a
-//! random walk of q = (0.1 ppb)²/s. The steady-state error variance of the optimal (Kalman)
-//! estimate of such a clock is √2·r^¾·q^¼, with r = (354 ns)² × the sync interval: about
-//! 19 ns RMS at 16 syncs/s against PI's 36–38 ns, and about 54 ns at 1 sync/s against PI's
-//! 111–116 ns. The default servo gets 18.0 and 43.5 ns with seeds 1–4 (ratios 0.495 and
-//! 0.391); three other sets of four seeds gave 19–22 ns (ratios 0.51–0.57) and 50–59 ns
-//! (0.44–0.51). The convergence conditions have a wide margin at both rates. The seeds are
-//! the ones this test had before our servo existed.
+//! Each exchange gives two measurements of the phase with 500 ns of noise (354 ns together),
+//! and the wander is a random walk of q = (0.1 ppb)²/s. The steady-state error variance of the
+//! optimal (Kalman) estimate of such a clock is √2·r^¾·q^¼, with r = (354 ns)² × the sync
+//! interval: about 19 ns RMS at 16 syncs/s against PI's 36–38 ns (a ratio of about 0.51), and
+//! about 54 ns at 1 sync/s against PI's 111–116 ns (about 0.48).
+//!
+//! # Seeds and the bound
+//!
+//! The per-seed RMS ratio spreads widely (0.32–0.69), so the test aggregates many seeds:
+//! [`SEEDS_1HZ`] (64) at 1 sync/s, where a run is cheap, and [`SEEDS_16HZ`] (32) at 16
+//! syncs/s. Measured aggregate RMS ratios (every per-seed ratio is printed by the test):
+//!
+//! | seeds                 | 1 sync/s | 16 syncs/s |
+//! |-----------------------|----------|------------|
+//! | 1–64 / 1–32 (these)   | 0.480    | 0.525      |
+//! | 1001–1064 / 1001–1032 | 0.496    | 0.516      |
+//! | 30 disjoint sets from seed 1, mean ± sd (max) | 0.491 ± 0.009 (0.510) | 0.527 ± 0.009 (0.544) |
+//!
+//! 0.57 is 5 standard deviations above the mean at 16 syncs/s and 9 at 1 sync/s, so another
+//! draw of the random numbers (other seeds, another order of draws) does not flip it, while a
+//! servo 9 % worse than ours at 16 syncs/s fails it (linreg: 0.98 and 2.9; statime's filter
+//! with its defaults: 1.24 and 1.28). The convergence ratio is at most 0.21 in every set
+//! measured (0.004 at 16 syncs/s): a wide margin under 0.5.
+//!
+//! `comparison_table` (ignored: it asserts nothing; run it with `--release -- --ignored
+//! --nocapture`) prints the same figures for linreg and statime's Kalman filter, with
+//! statime's defaults and with our tuning of it ([`tuned_statime`]).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -58,7 +77,17 @@ use ptp_core::servo::{
 use ptp_core::sim::{Noise, Oscillator, OscillatorModel, Rng, TimestampNoise};
 use ptp_core::time::{Duration, Ppb, Time};
 
-const SEEDS: [u64; 4] = [1, 2, 3, 4];
+/// Seeds of the asserting run at 1 sync/s.
+const SEEDS_1HZ: std::ops::Range<u64> = 1..65;
+/// Seeds of the asserting run at 16 syncs/s (a run costs 16 times as much as at 1 sync/s).
+const SEEDS_16HZ: std::ops::Range<u64> = 1..33;
+/// Seeds of the comparison table.
+const SEEDS_TABLE: std::ops::Range<u64> = 1..17;
+/// Upper bound of our default servo's aggregate steady-state RMS as a fraction of PI's: the
+/// optimum is about 0.5, the bound has five standard deviations of margin (module doc).
+const RMS_RATIO_BOUND: f64 = 0.57;
+/// Upper bound of our default servo's mean convergence time as a fraction of PI's.
+const CONVERGENCE_RATIO_BOUND: f64 = 0.5;
 const RUN_SECS: i64 = 2000;
 const PATH_DELAY: Duration = Duration::from_nanos(50_000);
 const DELAY_REQ_AFTER: Duration = Duration::from_nanos(20_000_000);
@@ -196,7 +225,7 @@ fn config(log_sync: i8) -> ServoConfig {
 /// - `initial_wander` 1e-20 (s/s)²/s instead of 1e-16: the wander of a crystal oscillator
 ///   (about 0.1 ppb/√s). statime adapts the estimate only by factors of four after 16
 ///   consistent surprises, so starting 10^4 too high keeps the filter jumpy for the whole
-///   run. This is the single change that matters for RMS (1 Hz: 135 → 45 ns).
+///   run. This is the single change that matters for RMS (1 Hz, seeds 1–16: 142 → 52 ns).
 /// - `steer_time` 1 s instead of 2 s and noise estimation after 3/6 pairs instead of 4/8:
 ///   faster start-up; no effect on the steady state.
 fn tuned_statime(log_sync: i8) -> ServoConfig {
@@ -208,114 +237,105 @@ fn tuned_statime(log_sync: i8) -> ServoConfig {
     c
 }
 
-/// Mean figures of one servo configuration over [`SEEDS`].
-#[derive(Clone, Copy, Debug)]
-struct Row {
-    name: &'static str,
-    summary: Outcome,
-}
-
 fn conv(o: &Outcome) -> String {
     o.converged_after_s
         .map_or("never".to_owned(), |t| format!("{t:.2} s"))
 }
 
-/// The name of our default servo in the table.
-const DEFAULT: &str = "default (kalman)";
-
-/// Runs every servo at 2^`log_sync` s and prints the table.
-fn table(log_sync: i8) -> Vec<Row> {
-    let candidates: [(&'static str, ServoKind, ServoConfig); 5] = [
-        (DEFAULT, ServoKind::default(), config(log_sync)),
-        ("pi", ServoKind::Pi, config(log_sync)),
-        ("linreg", ServoKind::Linreg, config(log_sync)),
-        ("statime-defaults", ServoKind::Statime, config(log_sync)),
-        ("statime-tuned", ServoKind::Statime, tuned_statime(log_sync)),
-    ];
-    println!(
-        "sync interval 2^{log_sync} s, {RUN_SECS} s per run, seeds {SEEDS:?}, steady state = \
-         second half"
-    );
-    println!(
-        "{:<24} {:>5} {:>15} {:>9} {:>9}",
-        "servo", "seed", "<1us after", "rms ns", "max ns"
-    );
-    let mut rows = Vec::new();
-    for (name, kind, cfg) in candidates {
-        let per_seed: Vec<Outcome> = SEEDS.iter().map(|&s| run(kind, &cfg, s)).collect();
-        for (seed, o) in SEEDS.iter().zip(&per_seed) {
-            println!(
-                "{name:<24} {seed:>5} {:>15} {:>9.1} {:>9.1}",
-                conv(o),
-                o.rms_ns,
-                o.max_ns
-            );
-        }
-        let s = summary(&per_seed);
-        println!(
-            "{name:<24} {:>5} {:>15} {:>9.1} {:>9.1}",
-            "all",
-            conv(&s),
-            s.rms_ns,
-            s.max_ns
-        );
-        rows.push(Row { name, summary: s });
-    }
-    for r in rows.iter().filter(|r| r.name != "pi") {
-        let (rms, conv) = ratios(&rows, r.name);
-        let conv = conv.map_or("-".to_owned(), |c| format!("{c:.3}"));
-        println!(
-            "{} / pi: rms ratio {rms:.3}, convergence-time ratio {conv}",
-            r.name
-        );
-    }
-    rows
+/// Runs every seed of `seeds` with servo `kind`.
+fn runs(kind: ServoKind, config: &ServoConfig, seeds: std::ops::Range<u64>) -> Vec<Outcome> {
+    seeds.map(|seed| run(kind, config, seed)).collect()
 }
 
-fn get(rows: &[Row], name: &str) -> Outcome {
-    rows.iter().find(|r| r.name == name).unwrap().summary
-}
-
-/// (RMS ratio, convergence-time ratio) of `name` against linuxptp's PI; `None`
-/// for the convergence ratio if either did not stay within 1 µs in every seed.
-fn ratios(rows: &[Row], name: &str) -> (f64, Option<f64>) {
-    let pi = get(rows, "pi");
-    let ours = get(rows, name);
+/// Our default servo against PI at 2^`log_sync` s over `seeds`: prints every seed's figures
+/// and ratio and the aggregate, then asserts the bounds.
+fn assert_against_pi(log_sync: i8, seeds: std::ops::Range<u64>) {
+    let cfg = config(log_sync);
+    let ours = runs(ServoKind::default(), &cfg, seeds.clone());
+    let pi = runs(ServoKind::Pi, &cfg, seeds.clone());
+    println!(
+        "sync interval 2^{log_sync} s, {RUN_SECS} s per run, steady state = second half, \
+         seeds {seeds:?}"
+    );
+    println!(
+        "{:>5} {:>12} {:>12} {:>9} {:>9} {:>9}",
+        "seed", "ours <1us", "pi <1us", "ours rms", "pi rms", "ratio"
+    );
+    for ((seed, o), p) in seeds.zip(&ours).zip(&pi) {
+        println!(
+            "{seed:>5} {:>12} {:>12} {:>9.1} {:>9.1} {:>9.3}",
+            conv(o),
+            conv(p),
+            o.rms_ns,
+            p.rms_ns,
+            o.rms_ns / p.rms_ns
+        );
+    }
+    let (ours, pi) = (summary(&ours), summary(&pi));
     let rms = ours.rms_ns / pi.rms_ns;
-    let conv = ours
-        .converged_after_s
-        .zip(pi.converged_after_s)
-        .map(|(o, p)| o / p);
-    (rms, conv)
-}
-
-/// Asserts the issue's target for the default servo at 2^`log_sync` s.
-fn assert_target(log_sync: i8) {
-    let rows = table(log_sync);
-    for name in [DEFAULT, "pi"] {
-        assert!(
-            get(&rows, name).converged_after_s.is_some(),
-            "{name} did not stay within 1 µs in every seed"
-        );
-    }
-    let (rms, conv) = ratios(&rows, DEFAULT);
-    let conv = conv.unwrap();
+    println!(
+        "{:>5} {:>12} {:>12} {:>9.1} {:>9.1} {rms:>9.3}",
+        "all",
+        conv(&ours),
+        conv(&pi),
+        ours.rms_ns,
+        pi.rms_ns
+    );
+    let (Some(ours_conv), Some(pi_conv)) = (ours.converged_after_s, pi.converged_after_s) else {
+        panic!("a servo did not stay within 1 µs in every seed: ours {ours:?}, pi {pi:?}");
+    };
+    let conv = ours_conv / pi_conv;
+    println!("aggregate: rms ratio {rms:.3}, convergence-time ratio {conv:.3}");
     assert!(
-        rms <= 0.5,
-        "default servo's RMS is {rms:.3} of PI's, expected at most 0.5"
+        rms <= RMS_RATIO_BOUND,
+        "default servo's RMS is {rms:.3} of PI's, expected at most {RMS_RATIO_BOUND}"
     );
     assert!(
-        conv <= 0.5,
-        "default servo stays within 1 µs after {conv:.3} of PI's time, expected at most 0.5"
+        conv <= CONVERGENCE_RATIO_BOUND,
+        "default servo stays within 1 µs after {conv:.3} of PI's time, expected at most \
+         {CONVERGENCE_RATIO_BOUND}"
     );
 }
 
 #[test]
 fn one_sync_per_second() {
-    assert_target(0);
+    assert_against_pi(0, SEEDS_1HZ);
 }
 
 #[test]
 fn sixteen_syncs_per_second() {
-    assert_target(-4);
+    assert_against_pi(-4, SEEDS_16HZ);
+}
+
+/// Prints every servo's figures over [`SEEDS_TABLE`] at both rates, for tuning; asserts
+/// nothing, hence ignored.
+#[test]
+#[ignore = "a comparison table that asserts nothing: cargo test --release -p ptp-core --test \
+            sim_servo_convergence -- --ignored --nocapture"]
+fn comparison_table() {
+    for log_sync in [0, -4] {
+        let candidates: [(&str, ServoKind, ServoConfig); 5] = [
+            ("default (kalman)", ServoKind::default(), config(log_sync)),
+            ("pi", ServoKind::Pi, config(log_sync)),
+            ("linreg", ServoKind::Linreg, config(log_sync)),
+            ("statime-defaults", ServoKind::Statime, config(log_sync)),
+            ("statime-tuned", ServoKind::Statime, tuned_statime(log_sync)),
+        ];
+        println!("sync interval 2^{log_sync} s, seeds {SEEDS_TABLE:?}");
+        println!(
+            "{:<18} {:>15} {:>9} {:>9} {:>9}",
+            "servo", "<1us after", "rms ns", "max ns", "/ pi rms"
+        );
+        let pi = summary(&runs(ServoKind::Pi, &config(log_sync), SEEDS_TABLE));
+        for (name, kind, cfg) in candidates {
+            let s = summary(&runs(kind, &cfg, SEEDS_TABLE));
+            println!(
+                "{name:<18} {:>15} {:>9.1} {:>9.1} {:>9.3}",
+                conv(&s),
+                s.rms_ns,
+                s.max_ns,
+                s.rms_ns / pi.rms_ns
+            );
+        }
+    }
 }

@@ -241,11 +241,20 @@ fn our_gm_to_statime_oc(p2p: bool, seed: u64, noise_ns: i64) -> Vec<f64> {
     trace
 }
 
-/// With exact time stamps the slave follows the grandmaster to within the few nanoseconds
-/// its oscillator's wander allows. Over seeds 1 to 20 the worst tail error was 12 ns (statime
-/// master, E2E), 10 ns (statime master, P2P), 27 ns (statime slave, E2E) and 1 ns (statime
-/// slave, P2P).
+/// With exact time stamps our slave follows the grandmaster to within the few nanoseconds its
+/// oscillator's wander allows: over 200 seeds (1–19901, every 100th) the worst tail error was
+/// 17 ns under a statime master (E2E), 20 ns (P2P), and 9 ns where statime wins the master
+/// decision.
 const EXACT_WORST_NS: f64 = 50.0;
+
+/// statime's slave with exact time stamps: its Kalman filter steers in bursts, so its tail
+/// has a long upper end. Over the same 200 seeds: median 3–10 ns, 99th percentile 33 ns (our
+/// grandmaster, E2E) and 70 ns (when statime loses the master decision to ours), the worst
+/// 45 and 76 ns (P2P: 1.4 ns). The bound is 2.6 times the worst seen.
+const STATIME_SLAVE_WORST_NS: f64 = 200.0;
+
+/// The seeds of the scenarios whose figure spreads widely from seed to seed.
+const SEEDS: std::ops::RangeInclusive<u64> = 1..=8;
 
 #[test]
 fn statime_grandmaster_to_our_ordinary_clock_e2e() {
@@ -263,27 +272,40 @@ fn statime_grandmaster_to_our_ordinary_clock_p2p() {
 
 #[test]
 fn our_grandmaster_to_statime_ordinary_clock_e2e() {
-    let trace = our_gm_to_statime_oc(false, 3, 0);
-    let w = worst(&trace[trace.len() - TAIL..]);
-    assert!(w < EXACT_WORST_NS, "worst tail error {w} ns");
+    for seed in SEEDS {
+        let trace = our_gm_to_statime_oc(false, seed, 0);
+        let w = worst(&trace[trace.len() - TAIL..]);
+        assert!(
+            w < STATIME_SLAVE_WORST_NS,
+            "seed {seed}: worst tail error {w} ns"
+        );
+    }
 }
 
 #[test]
 fn our_grandmaster_to_statime_ordinary_clock_p2p() {
     let trace = our_gm_to_statime_oc(true, 4, 0);
     let w = worst(&trace[trace.len() - TAIL..]);
-    assert!(w < EXACT_WORST_NS, "worst tail error {w} ns");
+    assert!(w < STATIME_SLAVE_WORST_NS, "worst tail error {w} ns");
 }
 
-/// With 100 ns RMS Gaussian time stamps both servos filter the noise: over seeds 1 to 20
-/// the tail RMS was at most 33 ns (statime master) and 43 ns (statime slave) over E2E.
+/// With 100 ns RMS Gaussian time stamps both servos filter the noise. A seed's tail RMS
+/// spreads widely (over 200 seeds: ours up to 41 ns, mean 15 ns; statime's slave up to 106 ns,
+/// mean 36 ns), so each direction is judged on the RMS over every tail of [`SEEDS`], at most
+/// 100 ns: over seeds 1–8, 3.3 times statime's slave (30 ns) and 6 times ours (16 ns).
 #[test]
 fn noisy_time_stamps_lock_both_ways_within_the_noise() {
-    let ours = statime_gm_to_our_oc(false, 5, 100);
-    let theirs = our_gm_to_statime_oc(false, 6, 100);
-    for (who, trace) in [("our slave", ours), ("statime slave", theirs)] {
-        let r = rms(trace[trace.len() - TAIL..].iter().copied());
-        assert!(r < 100.0, "{who}: tail RMS {r} ns");
+    let tails = |trace: Vec<f64>| trace[trace.len() - TAIL..].to_vec();
+    let ours: Vec<f64> = SEEDS
+        .flat_map(|seed| tails(statime_gm_to_our_oc(false, seed, 100)))
+        .collect();
+    let theirs: Vec<f64> = SEEDS
+        .flat_map(|seed| tails(our_gm_to_statime_oc(false, seed, 100)))
+        .collect();
+    for (who, tail) in [("our slave", ours), ("statime slave", theirs)] {
+        let r = rms(tail);
+        println!("{who}: tail RMS over seeds {SEEDS:?}: {r:.1} ns");
+        assert!(r < 100.0, "{who}: tail RMS over seeds {SEEDS:?}: {r} ns");
     }
 }
 
@@ -293,17 +315,18 @@ fn noisy_time_stamps_lock_both_ways_within_the_noise() {
 /// default variance, 0xFFFF.
 #[test]
 fn statime_and_our_engine_agree_on_the_better_master() {
-    for (statime_priority, our_priority, statime_better) in
-        [(100, 128, true), (128, 100, false), (128, 128, true)]
+    let cases = [(100, 128, true), (128, 100, false), (128, 128, true)];
+    for (seed, (statime_priority, our_priority, statime_better)) in
+        SEEDS.flat_map(|seed| cases.map(|case| (seed, case)))
     {
         let (mut sim, st, ours) = pair(
-            7,
+            seed,
             statime(1, statime_priority, false, false),
             free_running(100_000, 0),
             engine(2, 1, &format!("[global]\npriority1 {our_priority}\n")),
             free_running(-100_000, 0),
         );
-        let case = format!("statime {statime_priority}, ours {our_priority}");
+        let case = format!("seed {seed}: statime {statime_priority}, ours {our_priority}");
         let (slave, master) = if statime_better {
             (ours, st)
         } else {
@@ -333,7 +356,12 @@ fn statime_and_our_engine_agree_on_the_better_master() {
         assert_eq!(statime_port_state(&sim, st), statime_state, "{case}");
         assert_eq!(engine_port_state(&sim, ours), our_state, "{case}");
         let w = worst(&trace[trace.len() - TAIL..]);
-        assert!(w < EXACT_WORST_NS, "{case}: worst {w} ns");
+        let bound = if statime_better {
+            EXACT_WORST_NS
+        } else {
+            STATIME_SLAVE_WORST_NS
+        };
+        assert!(w < bound, "{case}: worst {w} ns");
     }
 }
 
@@ -361,10 +389,14 @@ fn chain(
     (sim, [gm, bc, oc], trace)
 }
 
-/// Through a boundary clock the slave also carries the boundary clock's own error. Over
-/// seeds 1 to 10 the worst tail error (last 30 s of 180 s) was 11 ns through our boundary
-/// clock and 35 ns through statime's, whose servo moves its frequency in steering bursts.
+/// Through a boundary clock the slave also carries the boundary clock's own error. The worst
+/// tail error (last 30 s of 180 s) of our slave through statime's boundary clock, whose servo
+/// moves its frequency in steering bursts: 36 ns at the 90th percentile of 200 seeds.
 const CHAIN_WORST_NS: f64 = 100.0;
+
+/// statime's slave through our boundary clock: over 200 seeds median 8 ns, 99th percentile
+/// 73 ns, worst 133 ns (its own bursts on top of ours); the bound is 2.2 times the worst.
+const CHAIN_STATIME_SLAVE_WORST_NS: f64 = 300.0;
 
 /// A boundary clock that steps when more than 10 µs off (see sim_engine.rs), for the chains.
 const OUR_BC: &str = "[global]\npriority1 120\ntime_stamping software\nstep_threshold 0.00001\n";
@@ -376,42 +408,44 @@ const OUR_BC: &str = "[global]\npriority1 120\ntime_stamping software\nstep_thre
 /// in debug builds) when its BMCA recommends master for a slave-only clock.
 #[test]
 fn statime_grandmaster_our_boundary_clock_statime_slave() {
-    let (sim, [gm, bc, oc], trace) = chain(
-        8,
-        statime(1, 100, false, false),
-        engine(2, 2, OUR_BC),
-        statime(3, 128, true, false),
-        180,
-    );
-    let ours = &sim.node::<EngineNode>(bc).unwrap().instance;
-    assert_eq!(
-        ours.port_ds(PortIndex(0)).unwrap().port_state,
-        PortState::Slave
-    );
-    assert_eq!(
-        ours.port_ds(PortIndex(1)).unwrap().port_state,
-        PortState::Master
-    );
-    assert_eq!(ours.parent_ds().grandmaster_identity, identity(1));
-    assert_eq!(statime_port_state(&sim, gm), StatimePortState::Master);
-    assert_eq!(statime_port_state(&sim, oc), StatimePortState::Slave);
-    let theirs = sim.node::<StatimeNode>(oc).unwrap();
-    let parent = theirs.instance().parent_ds();
-    assert_eq!(parent.grandmaster_identity.0, identity(1).0);
-    assert_eq!(parent.parent_port_identity.clock_identity.0, identity(2).0);
-    assert_eq!(parent.parent_port_identity.port_number, 2);
-    assert_eq!(theirs.current_ds().steps_removed, 2);
-    let tail = &trace[trace.len() - TAIL..];
-    println!(
-        "statime GM -> our BC -> statime OC: worst {:.2} ns, RMS {:.2} ns",
-        worst(tail),
-        rms(tail.iter().copied())
-    );
-    assert!(
-        worst(tail) < CHAIN_WORST_NS,
-        "worst tail error {} ns",
-        worst(tail)
-    );
+    for seed in SEEDS {
+        let (sim, [gm, bc, oc], trace) = chain(
+            seed,
+            statime(1, 100, false, false),
+            engine(2, 2, OUR_BC),
+            statime(3, 128, true, false),
+            180,
+        );
+        let ours = &sim.node::<EngineNode>(bc).unwrap().instance;
+        assert_eq!(
+            ours.port_ds(PortIndex(0)).unwrap().port_state,
+            PortState::Slave
+        );
+        assert_eq!(
+            ours.port_ds(PortIndex(1)).unwrap().port_state,
+            PortState::Master
+        );
+        assert_eq!(ours.parent_ds().grandmaster_identity, identity(1));
+        assert_eq!(statime_port_state(&sim, gm), StatimePortState::Master);
+        assert_eq!(statime_port_state(&sim, oc), StatimePortState::Slave);
+        let theirs = sim.node::<StatimeNode>(oc).unwrap();
+        let parent = theirs.instance().parent_ds();
+        assert_eq!(parent.grandmaster_identity.0, identity(1).0);
+        assert_eq!(parent.parent_port_identity.clock_identity.0, identity(2).0);
+        assert_eq!(parent.parent_port_identity.port_number, 2);
+        assert_eq!(theirs.current_ds().steps_removed, 2);
+        let tail = &trace[trace.len() - TAIL..];
+        println!(
+            "seed {seed}: statime GM -> our BC -> statime OC: worst {:.2} ns, RMS {:.2} ns",
+            worst(tail),
+            rms(tail.iter().copied())
+        );
+        assert!(
+            worst(tail) < CHAIN_STATIME_SLAVE_WORST_NS,
+            "seed {seed}: worst tail error {} ns",
+            worst(tail)
+        );
+    }
 }
 
 /// Our grandmaster, a two-port statime boundary clock, our slave: our slave sees the statime

@@ -14,37 +14,22 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use test_prereq::Prerequisite;
+
 /// The agent binary under test.
 pub const AGENT: &str = env!("CARGO_BIN_EXE_ptp-agent");
 
-/// Whether the namespace tests can run here (root, `ip`, `ptp4l`). Without them they skip
-/// with a message, unless `CI=true`, where a missing prerequisite fails the test.
+/// Whether the namespace tests can run here: root, `ip`, `ptp4l`, and `more` (`test_prereq`:
+/// skipped outside CI without them, failed with CI=true).
+pub fn prerequisites_and(test: &str, more: &[Prerequisite<'_>]) -> bool {
+    let tier = [Prerequisite::ROOT, Prerequisite::IP, Prerequisite::PTP4L];
+    let all: Vec<Prerequisite<'_>> = tier.iter().chain(more).copied().collect();
+    test_prereq::require(test, &all)
+}
+
+/// [`prerequisites_and`] with nothing more than the tier's own.
 pub fn prerequisites(test: &str) -> bool {
-    let has = |cmd: &str, arg: &str| {
-        Command::new(cmd)
-            .arg(arg)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let missing = if !root {
-        "root"
-    } else if !has("ip", "-V") {
-        "the ip command (iproute2)"
-    } else if !has("ptp4l", "-v") {
-        "ptp4l (linuxptp)"
-    } else {
-        return true;
-    };
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: needs {missing} (CI=true)"
-    );
-    eprintln!("SKIP {test}: needs {missing}");
-    false
+    prerequisites_and(test, &[])
 }
 
 fn run(args: &[&str]) {

@@ -147,17 +147,22 @@ where
         .filter_map(|r| async move { r.ok() })
 }
 
-/// Retries `f` until it succeeds (for the moments the apiserver is coming back).
+/// Retries `f` every 200 ms until it succeeds, for up to 60 s (for the moments the apiserver
+/// is coming back).
 pub async fn eventually<T, E: std::fmt::Display, Fut: Future<Output = Result<T, E>>>(
     mut f: impl FnMut() -> Fut,
 ) -> T {
-    let mut last = String::new();
-    for _ in 0..100 {
-        match f().await {
+    const LIMIT: Duration = Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let last = match f().await {
             Ok(v) => return v,
-            Err(e) => last = e.to_string(),
-        }
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still failing after {LIMIT:?}: {last}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    panic!("still failing after 20 s: {last}")
 }

@@ -7,26 +7,11 @@ use std::fs::File;
 use std::os::fd::{AsRawFd, RawFd};
 use std::process::Command;
 
-/// Whether the namespace tests can run here. Without root they skip with a message, unless
-/// `CI=true`, where a missing prerequisite fails the test.
+/// Whether the namespace tests can run here: root and `ip` (`test_prereq`: skipped outside
+/// CI without them, failed with CI=true).
 pub fn netns_available(test: &str) -> bool {
-    // SAFETY: geteuid(2) takes no arguments and cannot fail.
-    let root = unsafe { libc::geteuid() } == 0;
-    let ip = Command::new("ip")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let missing = match (root, ip) {
-        (true, true) => return true,
-        (false, _) => "root",
-        (true, false) => "the ip command (iproute2)",
-    };
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: needs {missing} (CI=true)"
-    );
-    eprintln!("SKIP {test}: needs {missing}");
-    false
+    use test_prereq::Prerequisite;
+    test_prereq::require(test, &[Prerequisite::ROOT, Prerequisite::IP])
 }
 
 fn run(args: &[&str]) {
