@@ -391,7 +391,8 @@ fn chain(
 
 /// Through a boundary clock the slave also carries the boundary clock's own error. The worst
 /// tail error (last 30 s of 180 s) of our slave through statime's boundary clock, whose servo
-/// moves its frequency in steering bursts: 36 ns at the 90th percentile of 200 seeds.
+/// moves its frequency in steering bursts, over seeds 1 to 200: median 13 ns, 99th percentile
+/// 30 ns, worst 33 ns. The bound is three times the worst.
 const CHAIN_WORST_NS: f64 = 100.0;
 
 /// statime's slave through our boundary clock: over 200 seeds median 8 ns, 99th percentile
@@ -453,58 +454,60 @@ fn statime_grandmaster_our_boundary_clock_statime_slave() {
 /// statime's servo keeps moving the boundary clock's frequency.
 #[test]
 fn our_grandmaster_statime_boundary_clock_our_slave() {
-    let bc: StatimeNode = StatimeNode::new(
-        statime_instance(2, 128, false),
-        TimePropertiesDS::new_arbitrary_time(
-            false,
-            false,
-            statime::config::TimeSource::InternalOscillator,
-        ),
-        vec![statime_port(false), statime_port(false)],
-        &KalmanConfiguration::default(),
-        2,
-    );
-    let (sim, [_, bc, oc], trace) = chain(
-        9,
-        engine(1, 1, OUR_GM),
-        Box::new(bc),
-        engine(3, 1, &format!("{OUR_OC}step_threshold 0.00001\n")),
-        180,
-    );
-    // Our grandmaster stamps in hardware (PTP timescale), our slave in software (UTC).
-    let trace = from_utc(trace);
-    let theirs = sim.node::<StatimeNode>(bc).unwrap();
-    assert_eq!(
-        theirs.port_ds(0).unwrap().port_state,
-        StatimePortState::Slave
-    );
-    assert_eq!(
-        theirs.port_ds(1).unwrap().port_state,
-        StatimePortState::Master
-    );
-    assert_eq!(
-        theirs.instance().parent_ds().grandmaster_identity.0,
-        identity(1).0
-    );
-    assert_eq!(engine_port_state(&sim, oc), PortState::Slave);
-    let ours = &sim.node::<EngineNode>(oc).unwrap().instance;
-    assert_eq!(ours.parent_ds().grandmaster_identity, identity(1));
-    assert_eq!(
-        ours.parent_ds().parent_port_identity.clock_identity,
-        identity(2)
-    );
-    assert_eq!(ours.parent_ds().parent_port_identity.port_number, 2);
-    assert_eq!(ours.current_ds().steps_removed, 2);
-    assert_eq!(ours.parent_ds().grandmaster_clock_quality.clock_class, 6);
-    let tail = &trace[trace.len() - TAIL..];
-    println!(
-        "our GM -> statime BC -> our OC: worst {:.2} ns, RMS {:.2} ns",
-        worst(tail),
-        rms(tail.iter().copied())
-    );
-    assert!(
-        worst(tail) < CHAIN_WORST_NS,
-        "worst tail error {} ns",
-        worst(tail)
-    );
+    for seed in SEEDS {
+        let bc: StatimeNode = StatimeNode::new(
+            statime_instance(2, 128, false),
+            TimePropertiesDS::new_arbitrary_time(
+                false,
+                false,
+                statime::config::TimeSource::InternalOscillator,
+            ),
+            vec![statime_port(false), statime_port(false)],
+            &KalmanConfiguration::default(),
+            2,
+        );
+        let (sim, [_, bc, oc], trace) = chain(
+            seed,
+            engine(1, 1, OUR_GM),
+            Box::new(bc),
+            engine(3, 1, &format!("{OUR_OC}step_threshold 0.00001\n")),
+            180,
+        );
+        // Our grandmaster stamps in hardware (PTP timescale), our slave in software (UTC).
+        let trace = from_utc(trace);
+        let theirs = sim.node::<StatimeNode>(bc).unwrap();
+        assert_eq!(
+            theirs.port_ds(0).unwrap().port_state,
+            StatimePortState::Slave
+        );
+        assert_eq!(
+            theirs.port_ds(1).unwrap().port_state,
+            StatimePortState::Master
+        );
+        assert_eq!(
+            theirs.instance().parent_ds().grandmaster_identity.0,
+            identity(1).0
+        );
+        assert_eq!(engine_port_state(&sim, oc), PortState::Slave);
+        let ours = &sim.node::<EngineNode>(oc).unwrap().instance;
+        assert_eq!(ours.parent_ds().grandmaster_identity, identity(1));
+        assert_eq!(
+            ours.parent_ds().parent_port_identity.clock_identity,
+            identity(2)
+        );
+        assert_eq!(ours.parent_ds().parent_port_identity.port_number, 2);
+        assert_eq!(ours.current_ds().steps_removed, 2);
+        assert_eq!(ours.parent_ds().grandmaster_clock_quality.clock_class, 6);
+        let tail = &trace[trace.len() - TAIL..];
+        println!(
+            "seed {seed}: our GM -> statime BC -> our OC: worst {:.2} ns, RMS {:.2} ns",
+            worst(tail),
+            rms(tail.iter().copied())
+        );
+        assert!(
+            worst(tail) < CHAIN_WORST_NS,
+            "seed {seed}: worst tail error {} ns",
+            worst(tail)
+        );
+    }
 }

@@ -157,17 +157,20 @@ impl Servo for KalmanServo {
         if self.supervisor.exceeds_step_threshold(m.offset) {
             let [x, y, _] = filter.x;
             let [_, [_, p11, _], _] = filter.p;
-            // A first step keeps the frequency: the master may have jumped. A second one in
-            // a row means the offset grew back since the last step, so the kept frequency
-            // is off by the rate it grew at; without this the servo would step forever.
+            // A first step keeps the frequency: the master may have jumped. But the offset
+            // also crosses the threshold when the master's frequency changed, so the kept
+            // frequency is only as certain as the prediction that just failed: its variance
+            // grows to the rate the unexpected offset built up at (at most the start's), and
+            // the Syncs after the step teach the filter the new frequency. A second step in
+            // a row means the offset grew back since the last step, so the kept frequency is
+            // off by the rate it grew at. Without these the servo would step forever.
+            let missed = (m.offset.nanos_f64() - x) / since.max(self.sync_interval);
+            let initial = INITIAL_FREQUENCY_SIGMA * INITIAL_FREQUENCY_SIGMA;
             let (frequency, frequency_variance) = if filter.restarted_by_step && since > 0.0 {
                 let regrown = (m.offset.nanos_f64() - x) / since;
-                (
-                    y + regrown,
-                    INITIAL_FREQUENCY_SIGMA * INITIAL_FREQUENCY_SIGMA,
-                )
+                (y + regrown, initial)
             } else {
-                (y, p11)
+                (y, p11.max((missed * missed).min(initial)))
             };
             let prior = Prior {
                 frequency,
@@ -300,6 +303,50 @@ mod tests {
         assert!(matches!(out.adjustment, Adjustment::Step { by, .. } if by < us(-499)));
         assert!(clock.phase.abs() < 10.0, "{}", clock.phase);
         assert!((s.estimated_frequency().get() - before).abs() < 1.0);
+    }
+
+    /// A frequency change that makes the offset cross step_threshold between two Syncs, but
+    /// not at the very next one after a step: the samples in between must teach the filter
+    /// the new frequency, or it steps every other Sync for ever.
+    #[test]
+    fn a_frequency_change_past_step_threshold_is_learnt_not_stepped_for_ever() {
+        for change_ppb in [-20_000.0, -8_000.0, -5_000.0, 5_000.0, 8_000.0, 20_000.0] {
+            let config = ServoConfig {
+                step_threshold: us(10),
+                ..ServoConfig::default()
+            };
+            let mut s = KalmanServo::new(&config, Ppb::ZERO);
+            let mut clock = TestClock::new(0.0, 5_000.0);
+            for _ in 0..30 {
+                clock.sync(&mut s, 0.0, None);
+                clock.advance(1.0);
+            }
+            assert!(clock.phase.abs() < 10.0, "{}", clock.phase);
+            clock.free_running += change_ppb;
+            let mut last_step = None;
+            for k in 0..120 {
+                let out = clock.sync(&mut s, 0.0, None);
+                if matches!(out.adjustment, Adjustment::Step { .. }) {
+                    last_step = Some(k);
+                }
+                clock.advance(1.0);
+            }
+            assert!(
+                last_step.is_none_or(|k| k < 10),
+                "{change_ppb} ppb: still stepping at Sync {last_step:?}"
+            );
+            assert!(
+                clock.phase.abs() < 100.0,
+                "{change_ppb} ppb: {}",
+                clock.phase
+            );
+            let want = -(5_000.0 + change_ppb);
+            let frequency = s.estimated_frequency().get();
+            assert!(
+                (frequency - want).abs() < 10.0,
+                "{change_ppb} ppb: {frequency}"
+            );
+        }
     }
 
     #[test]
