@@ -64,21 +64,28 @@ pub fn init(settings: &LogSettings) -> LogControl {
             EitherWriter::B(std::io::stderr())
         }
     };
+    let _ = subscriber(filter, writer).try_init();
+    LogControl {
+        filter: (!fixed).then_some(reload),
+        verbose,
+    }
+}
+
+/// The subscriber: `filter`, then the tags, then ptp4l's lines to `writer`.
+fn subscriber<W>(filter: reload::Layer<EnvFilter, Registry>, writer: W) -> impl Subscriber
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let output = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .event_format(Ptp4lFormat {
             start: Instant::now(),
         })
         .with_writer(writer);
-    let _ = tracing_subscriber::registry()
+    tracing_subscriber::registry()
         .with(filter)
         .with(TagLayer)
         .with(output)
-        .try_init();
-    LogControl {
-        filter: (!fixed).then_some(reload),
-        verbose,
-    }
 }
 
 /// The tracing level of a syslog `logging_level`.
@@ -183,5 +190,55 @@ where
         }
         ctx.field_format().format_fields(writer.by_ref(), event)?;
         writeln!(writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    #[test]
+    fn lines_carry_their_instance_tag_and_the_level_changes_in_place() {
+        let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = lines.clone();
+        let writer = move || WriteTo(sink.clone());
+        let (filter, handle) = reload::Layer::new(EnvFilter::new("info"));
+        let control = LogControl {
+            filter: Some(handle),
+            verbose: Arc::default(),
+        };
+        tracing::subscriber::with_default(subscriber(filter, writer), || {
+            let span = tracing::error_span!("instance", tag = tracing::field::Empty);
+            span.record("tag", "ptp4l.0.config");
+            span.in_scope(|| {
+                tracing::info!("tagged");
+                tracing::debug!("hidden");
+            });
+            tracing::info!("untagged");
+            span.record("tag", "");
+            control.apply(7, false);
+            span.in_scope(|| tracing::debug!("shown"));
+        });
+        let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.split_once("]: ").unwrap().1)
+            .collect();
+        assert_eq!(lines, ["[ptp4l.0.config] tagged", "untagged", "shown"]);
+    }
+
+    /// Writes into a shared buffer.
+    struct WriteTo(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for WriteTo {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 }
