@@ -4,7 +4,7 @@
 //!
 //! The log is the process's, shared by its instances: [`LogControl`] changes its level and
 //! where it goes while the agent runs. Each instance logs inside a span whose `tag` field is
-//! its `message_tag`; [`TagLayer`] keeps the tag of each span (also when it is recorded again
+//! its `message_tag`; a layer of its own keeps the tag of each span (also when it is recorded again
 //! later) and every line logged inside that span carries it.
 
 use std::fmt;

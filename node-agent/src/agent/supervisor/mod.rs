@@ -7,7 +7,7 @@
 //! - one no longer desired is stopped: its ports and management socket closed (the socket's
 //!   file removed) and its series removed;
 //! - a new one is started;
-//! - a changed one is handed its new spec ([`Supervisor::hand_over`]): the options the agent
+//! - a changed one is handed its new spec (`Supervisor::hand_over`): the options the agent
 //!   applies itself ([`crate::agent::runtime::RuntimeOptions`]) go through a channel to its
 //!   running task, which takes them in place; any other change restarts it, until the
 //!   engine can reconfigure a running instance. A restart that fails starts the previous
