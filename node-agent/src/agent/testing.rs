@@ -119,6 +119,28 @@ pub(crate) fn spec(name: &str, args: &[&str], text: &str) -> InstanceSpec {
     InstanceSpec::new(name, config, None, labels).unwrap()
 }
 
+/// A writer of log lines into memory, for the tests that read what was logged; clones
+/// share the lines.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// What was written.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A path for a socket of this test process.
 pub(crate) fn socket_path(name: &str) -> String {
     std::env::temp_dir()

@@ -195,15 +195,14 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use super::*;
+    use crate::agent::testing::Captured;
 
     #[test]
     fn lines_carry_their_instance_tag_and_the_level_changes_in_place() {
-        let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
-        let sink = lines.clone();
-        let writer = move || WriteTo(sink.clone());
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let writer = move || sink.clone();
         let (filter, handle) = reload::Layer::new(EnvFilter::new("info"));
         let control = LogControl {
             filter: Some(handle),
@@ -221,24 +220,11 @@ mod tests {
             control.apply(7, false);
             span.in_scope(|| tracing::debug!("shown"));
         });
-        let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+        let text = captured.text();
         let lines: Vec<&str> = text
             .lines()
             .map(|l| l.split_once("]: ").unwrap().1)
             .collect();
         assert_eq!(lines, ["[ptp4l.0.config] tagged", "untagged", "shown"]);
-    }
-
-    /// Writes into a shared buffer.
-    struct WriteTo(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for WriteTo {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
     }
 }

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::channel;
 use super::*;
 use crate::agent::metrics::testing::{text, value};
 use crate::agent::setup::{load, Loaded};
-use crate::agent::testing::{ask, socket_path, spec, TestHost};
+use crate::agent::testing::{ask, socket_path, spec, Captured, TestHost};
 use crate::agent::{reload, serve, Signal};
 
 /// The instance `name` on `iface` with its management socket in the test's directory, its
@@ -217,26 +217,6 @@ async fn sets_that_cannot_run_side_by_side_are_refused_whole() {
         .await
         .contains("priority1"));
     sup.shutdown().await;
-}
-
-/// A writer of the lines logged in a test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
 }
 
 #[tokio::test]
