@@ -1,6 +1,7 @@
 //! Building an instance's runtime from its spec on a host ([`launch`]): the host gives the
 //! clock, the clock identity, the addresses each port reports and the ports' I/O
-//! ([`Host`]); the engine's settings come from the spec's configuration.
+//! ([`Host`]); the engine's settings come from the spec's configuration
+//! ([`engine_settings`]).
 
 use phc::socket::PortConfig;
 use ptp_core::engine::{Instance, InstanceSettings, PortSettings, SettingsError};
@@ -66,6 +67,22 @@ pub enum LaunchError {
     Start(#[from] StartError),
 }
 
+/// The engine's settings of `spec` on `host`: the clock identity is the host's for the
+/// first interface unless the configuration sets one, and each port reports the addresses
+/// the host gives it.
+pub fn engine_settings<H: Host>(
+    host: &H,
+    spec: &InstanceSpec,
+) -> Result<InstanceSettings, LaunchError> {
+    let first = spec.sockets().first().map_or("", |p| p.interface.as_str());
+    let identity = host.clock_identity(first)?;
+    let mut settings = InstanceSettings::from_config(spec.config(), identity)?;
+    for (port, socket) in settings.ports.iter_mut().zip(spec.sockets()) {
+        host.describe_port(port, socket);
+    }
+    Ok(settings)
+}
+
 /// Builds the runtime of `spec` on `host`, its series in `hub`, and starts it (the ports
 /// open, the engine starts); it runs once spawned.
 pub fn launch<H: Host>(
@@ -73,13 +90,7 @@ pub fn launch<H: Host>(
     spec: &InstanceSpec,
     hub: &MetricsHub,
 ) -> Result<Runtime<H::Clock, H::Io>, LaunchError> {
-    let first = spec.sockets().first().map_or("", |p| p.interface.as_str());
-    let identity = host.clock_identity(first)?;
-    let mut settings = InstanceSettings::from_config(spec.config(), identity)?;
-    for (port, socket) in settings.ports.iter_mut().zip(spec.sockets()) {
-        host.describe_port(port, socket);
-    }
-    let instance = Instance::new(settings)?;
+    let instance = Instance::new(engine_settings(host, spec)?)?;
     let clock = host.clock(spec)?;
     let line = format!(
         "clock {} ({}), {} port(s){}",

@@ -20,7 +20,7 @@ mod launch;
 #[cfg(test)]
 mod tests;
 
-pub use self::launch::{launch, Host, HostError, LaunchError};
+pub use self::launch::{engine_settings, launch, Host, HostError, LaunchError};
 
 use std::collections::BTreeMap;
 use std::fmt;
