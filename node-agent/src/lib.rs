@@ -5,7 +5,7 @@
 //! Binaries in `src/bin/` are thin shims over this library.
 //!
 //! - `ptp-agent [ptp4l options] [--clock phc|system|virtual]` runs one PTP instance as ptp4l
-//!   would ([`agent`]).
+//!   would, and takes a changed configuration on SIGHUP ([`agent`]).
 //! - `ptp-agent --check [ptp4l options]` checks a configuration and exits ([`check`]).
 //! - `ptpctl [pmc options] [commands]` asks an agent over its local management socket, as
 //!   linuxptp's `pmc -u` does ([`ctl`]).
@@ -46,6 +46,9 @@ usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:
 
 Logging: ptp4l-style lines on stdout with -m (else stderr) at logging_level (default 6,
 info); RUST_LOG overrides the level. --check diagnostics go to stderr (RUST_LOG, default warn).
+
+Signals: SIGHUP re-reads the configuration and applies what changed; SIGINT and SIGTERM
+stop the agent.
 ";
 
 /// Sets up `tracing` on stderr, filtered by `RUST_LOG` (default `warn`).

@@ -3,7 +3,9 @@
 //! ([`ptp_core::engine::Instance::handle_local_management`]); this module owns the socket.
 //!
 //! As ptp4l does, a file already at the path (a stale socket, or another instance's) is
-//! removed before binding, and it is not removed at exit. The socket's mode is
+//! removed before binding. Unlike ptp4l, which leaves it, the file is removed when the
+//! instance stops (its configuration removed, or the agent told to end), so that a socket
+//! path moved by a reload does not leave a dead one behind. The socket's mode is
 //! `uds_file_mode` (linuxptp 4.x's option; 0660 by default). Unlike ptp4l, failing to create
 //! the socket is not fatal: the clock keeps time and the error says why nobody can ask it.
 //!
@@ -77,6 +79,13 @@ impl ManagementSocket {
             backlog,
             backlogged,
         })
+    }
+
+    /// Closes the socket and removes its file.
+    pub fn close(self) {
+        if let Err(e) = std::fs::remove_file(&self.path) {
+            tracing::debug!("remove {}: {e}", self.path.display());
+        }
     }
 
     /// Where the socket is bound.

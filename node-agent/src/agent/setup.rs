@@ -1,63 +1,58 @@
-//! From ptp4l-style arguments to a runnable agent: the configuration (with ptp4l's
-//! precedence), the engine's settings, the clock identity (from the first interface's MAC
-//! address, as ptp4l derives it), the sockets of each port and the log settings.
+//! From ptp4l-style arguments to an instance: the configuration (with ptp4l's precedence),
+//! checked, as an [`InstanceSpec`] ([`load`]); and the host's side of running it
+//! ([`SystemHost`]): the clock, the clock identity (from the first interface's MAC address,
+//! as ptp4l derives it), the addresses each port reports and the ports' sockets.
 //!
 //! A configuration the engine cannot run as asked is refused here, before anything opens: an
 //! error, an option the engine does not implement yet, a destination address other than the
 //! standard ones.
 
-use std::time::Duration;
-
 use anyhow::{bail, Context as _};
 use std::net::IpAddr;
 
-use phc::socket::{interface_addresses, PortConfig, TimestampMode, Transport};
-use ptp_core::config::enums::{NetworkTransport, TimeStamping};
-use ptp_core::config::{load, parse_ptp4l_args, validate, Ptp4lConfig, Severity};
-use ptp_core::engine::{Instance, InstanceSettings, PortSettings};
+use phc::socket::{interface_addresses, PortConfig, Transport};
+use ptp_core::config::{load as load_config, parse_ptp4l_args, validate, Severity};
+use ptp_core::engine::PortSettings;
 use ptp_core::wire::ClockIdentity;
 
 use super::cli::ClockChoice;
-use super::clock::{AgentClock, SteeredClock};
-use super::log::{EventLog, LogSettings};
-use super::management::ManagementSocket;
-use super::metrics::AgentMetrics;
-use super::runtime::Runtime;
-use super::summary::SummaryWindow;
+use super::clock::{AgentClock, ClockSetupError};
+use super::metrics::SeriesLabels;
+use super::port_io::socket::SocketPorts;
+use super::spec::InstanceSpec;
+use super::supervisor::{Host, HostError};
 use crate::check::HostPhcs;
 
 /// Reads a configuration file (injected for tests).
 pub type ReadFile<'a> = &'a dyn Fn(&str) -> std::io::Result<String>;
 
-/// A checked configuration, ready to open.
+/// The name of the standalone agent's instance without a configuration file.
+const UNNAMED: &str = "ptp4l";
+
+/// A checked configuration, ready to run.
 #[derive(Debug)]
-pub struct Plan {
-    /// The configuration.
-    pub config: Ptp4lConfig,
-    /// The configuration file (`-f`), if any.
-    pub config_file: Option<String>,
-    /// The clock to steer (`None`: ptp4l's choice).
-    pub clock: Option<ClockChoice>,
-    /// Socket settings, per port.
-    pub ports: Vec<PortConfig>,
-    /// How to log.
-    pub log: LogSettings,
+pub struct Loaded {
+    /// The instance: named after the configuration file (`ptp4l` without one), its series
+    /// labelled with the file's name (empty without one).
+    pub spec: InstanceSpec,
     /// Things to say once logging is up.
     pub warnings: Vec<String>,
 }
 
-/// Parses and checks ptp4l-style `args`.
-pub fn plan(
+/// Parses and checks ptp4l-style `args` (reading the file they name with `read`): one
+/// instance steering `clock` on `node`.
+pub fn load(
     args: &[String],
     clock: Option<ClockChoice>,
+    node: &str,
     read: ReadFile<'_>,
-) -> anyhow::Result<Plan> {
+) -> anyhow::Result<Loaded> {
     let cl = parse_ptp4l_args(args).context("command line")?;
     let text = match &cl.config_file {
         Some(path) => Some(read(path).with_context(|| format!("read {path}"))?),
         None => None,
     };
-    let loaded = load(&cl, text.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let loaded = load_config(&cl, text.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = loaded.config;
     let mut warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
     if cl.phc_device.is_some() {
@@ -72,115 +67,54 @@ pub fn plan(
     if let Some(u) = config.unimplemented().first() {
         bail!("{u}");
     }
-    let timestamping = match config.global.time_stamping {
-        TimeStamping::Software => TimestampMode::Software,
-        TimeStamping::Hardware => TimestampMode::Hardware,
-        other => bail!("time_stamping {other} is not supported yet"),
+    let file_name = cl
+        .config_file
+        .as_deref()
+        .map(|path| {
+            std::path::Path::new(path)
+                .file_name()
+                .map_or(path.into(), |n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default();
+    let name = if file_name.is_empty() {
+        UNNAMED
+    } else {
+        &file_name
     };
-    let mut ports = Vec::with_capacity(config.ports.len());
-    for port in &config.ports {
-        let o = &port.options;
-        ports.push(PortConfig {
-            timestamping,
-            udp6_scope: o.udp6_scope,
-            multicast_ttl: o.udp_ttl,
-            dscp_event: config.global.dscp_event,
-            dscp_general: config.global.dscp_general,
-            socket_priority: config.global.socket_priority,
-            ptp_dst_mac: o.ptp_dst_mac,
-            p2p_dst_mac: o.p2p_dst_mac,
-            ..PortConfig::new(
-                port.name.clone(),
-                match o.network_transport {
-                    NetworkTransport::UdpV4 => Transport::UdpIpv4,
-                    NetworkTransport::UdpV6 => Transport::UdpIpv6,
-                    NetworkTransport::L2 => Transport::Ieee8023,
-                },
-            )
-        });
-    }
-    let log = LogSettings {
-        verbose: config.global.verbose,
-        level: config.global.logging_level,
-        tag: config.global.message_tag.clone(),
+    let labels = SeriesLabels {
+        node: node.to_owned(),
+        config: file_name.clone(),
     };
-    Ok(Plan {
-        config,
-        config_file: cl.config_file.clone(),
-        clock,
-        ports,
-        log,
-        warnings,
-    })
+    let spec = InstanceSpec::new(name, config, clock, labels)?;
+    Ok(Loaded { spec, warnings })
 }
 
-impl Plan {
-    /// ptp4l's summary of samples: per 2^summary_interval seconds at the first port's Sync
-    /// interval.
-    fn summary(&self) -> SummaryWindow {
-        let sync = self
-            .config
-            .ports
+/// The host the agent runs on: clocks, MAC addresses and sockets are the host's.
+#[derive(Debug, Default)]
+pub struct SystemHost;
+
+impl Host for SystemHost {
+    type Clock = AgentClock;
+    type Io = SocketPorts;
+
+    fn clock(&mut self, spec: &InstanceSpec) -> Result<AgentClock, ClockSetupError> {
+        let first = spec
+            .sockets()
             .first()
-            .map_or(0, |p| p.options.log_sync_interval.0);
-        SummaryWindow::new(self.config.global.summary_interval.0, sync)
+            .map_or_else(|| PortConfig::new("", Transport::UdpIpv4), Clone::clone);
+        AgentClock::open(spec.clock(), first.timestamping, &first.interface)
     }
 
-    /// The metrics of this instance on `node`; `config` is the configuration file's name
-    /// (empty without `-f`).
-    pub fn metrics(&self, node: &str) -> AgentMetrics {
-        let config = self
-            .config_file
-            .as_deref()
-            .map(|path| {
-                std::path::Path::new(path)
-                    .file_name()
-                    .map_or(path.into(), |n| n.to_string_lossy())
-            })
-            .unwrap_or_default();
-        let interfaces = self.ports.iter().map(|p| p.interface.clone()).collect();
-        AgentMetrics::new(node, &config, interfaces, self.summary())
+    fn clock_identity(&self, interface: &str) -> Result<ClockIdentity, HostError> {
+        clock_identity(interface)
     }
 
-    /// Opens the clock and builds the engine and the event loop (sockets open when it runs),
-    /// which feeds `metrics`.
-    pub fn into_runtime(self, metrics: AgentMetrics) -> anyhow::Result<Runtime> {
-        let first = self
-            .ports
-            .first()
-            .context("no interface specified")?
-            .clone();
-        let identity = clock_identity(&first.interface)?;
-        let mut settings = InstanceSettings::from_config(&self.config, identity)?;
-        for (port, socket) in settings.ports.iter_mut().zip(&self.ports) {
-            describe_port(port, socket);
-        }
-        let instance = Instance::new(settings)?;
-        let clock = AgentClock::open(self.clock, first.timestamping, &first.interface)?;
-        let g = &self.config.global;
-        tracing::info!(
-            "clock {} ({}), {} port(s){}",
-            instance.default_ds().clock_identity,
-            clock.name(),
-            self.ports.len(),
-            if g.free_running { ", free running" } else { "" }
-        );
-        let log = EventLog::new(self.summary());
-        let tx_timeout: Duration = g.tx_timestamp_timeout.to_core();
-        let runtime = Runtime::new(instance, clock, self.ports, tx_timeout, log, metrics);
-        let path = std::path::Path::new(&g.uds_address);
-        Ok(
-            match ManagementSocket::bind(path, u32::from(self.config.port_defaults.uds_file_mode)) {
-                Ok(socket) => {
-                    tracing::debug!("management socket {}", socket.path().display());
-                    runtime.with_management(socket)
-                }
-                Err(e) => {
-                    tracing::error!("no management socket: cannot bind {}: {e}", path.display());
-                    runtime
-                }
-            },
-        )
+    fn describe_port(&self, port: &mut PortSettings, socket: &PortConfig) {
+        describe_port(port, socket);
+    }
+
+    fn port_io(&mut self) -> SocketPorts {
+        SocketPorts
     }
 }
 
@@ -189,7 +123,7 @@ impl Plan {
 /// of the transport's family (the MAC on IEEE 802.3). What cannot be read stays empty, as
 /// ptp4l then sends it.
 fn describe_port(port: &mut PortSettings, socket: &PortConfig) {
-    let mac = mac_address(&socket.interface).ok();
+    let mac = mac_address(&mac_path(&socket.interface)).ok();
     port.physical_address = mac.map(|m| m.to_vec()).unwrap_or_default();
     let addresses = interface_addresses(&socket.interface).unwrap_or_default();
     let first_of = |v6: bool| {
@@ -211,16 +145,23 @@ fn describe_port(port: &mut PortSettings, socket: &PortConfig) {
 
 /// ptp4l's clock identity for an interface: its MAC address with FF:FE in the middle
 /// (EUI-48 to EUI-64).
-pub fn clock_identity(interface: &str) -> anyhow::Result<ClockIdentity> {
-    let [a, b, c, d, e, f] = mac_address(interface)?;
+pub fn clock_identity(interface: &str) -> Result<ClockIdentity, HostError> {
+    let path = mac_path(interface);
+    let [a, b, c, d, e, f] =
+        mac_address(&path).map_err(|source| HostError::Mac { path, source })?;
     Ok(ClockIdentity([a, b, c, 0xff, 0xfe, d, e, f]))
 }
 
-/// The MAC address of `interface`.
-fn mac_address(interface: &str) -> anyhow::Result<[u8; 6]> {
-    let path = format!("/sys/class/net/{interface}/address");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
-    parse_mac(text.trim()).with_context(|| format!("{path}: not a MAC address"))
+/// Where the MAC address of `interface` is read.
+fn mac_path(interface: &str) -> String {
+    format!("/sys/class/net/{interface}/address")
+}
+
+/// The MAC address read from `path`.
+fn mac_address(path: &str) -> std::io::Result<[u8; 6]> {
+    let text = std::fs::read_to_string(path)?;
+    parse_mac(text.trim())
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not a MAC address"))
 }
 
 fn parse_mac(text: &str) -> Option<[u8; 6]> {
@@ -238,7 +179,6 @@ fn parse_mac(text: &str) -> Option<[u8; 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ptp_core::config::value::MacAddress;
 
     fn args(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
@@ -274,40 +214,36 @@ mod tests {
     }
 
     #[test]
-    fn ptp4l_flags_become_socket_settings() {
-        let read = |_: &str| {
-            Ok(
-                "[global]\nudp_ttl 3\ndscp_event 46\nsocket_priority 5\n[ptpx1]\n\
-                ptp_dst_mac 01:80:C2:00:00:0E\n"
-                    .to_owned(),
-            )
-        };
-        let plan = plan(
-            &args(&["-f", "x.conf", "-i", "ptpx0", "-6", "-S", "-m"]),
+    fn ptp4l_flags_make_a_spec_named_after_the_file() {
+        let read = |_: &str| Ok("[global]\nudp_ttl 3\n[ptpx1]\n".to_owned());
+        let loaded = load(
+            &args(&["-f", "/etc/x.conf", "-i", "ptpx0", "-6", "-S", "-m"]),
             Some(ClockChoice::Virtual),
+            "node-a",
             &read,
         )
         .unwrap();
-        assert_eq!(plan.ports.len(), 2);
-        let p = &plan.ports[0];
-        assert_eq!(p.interface, "ptpx0");
-        assert_eq!(p.transport, Transport::UdpIpv6);
-        assert_eq!(p.timestamping, TimestampMode::Software);
-        assert_eq!((p.multicast_ttl, p.dscp_event), (3, 46));
-        assert_eq!(p.socket_priority, 5);
-        assert_eq!(p.ptp_dst_mac, MacAddress([0x01, 0x1b, 0x19, 0, 0, 0]));
+        let spec = &loaded.spec;
+        assert_eq!(spec.name(), "x.conf");
+        assert_eq!(spec.sockets().len(), 2);
+        assert_eq!(spec.sockets()[0].multicast_ttl, 3);
+        assert!(spec.runtime_options().log.verbose);
+        assert_eq!(spec.clock(), Some(ClockChoice::Virtual));
+        let labels = spec.runtime_options().labels;
         assert_eq!(
-            plan.ports[1].ptp_dst_mac,
-            MacAddress([0x01, 0x80, 0xc2, 0, 0, 0x0e])
+            (labels.node.as_str(), labels.config.as_str()),
+            ("node-a", "x.conf")
         );
-        assert!(plan.log.verbose);
-        assert_eq!(plan.clock, Some(ClockChoice::Virtual));
+        let none = |_: &str| Ok(String::new());
+        let unnamed = load(&args(&["-i", "ptpx0", "-S"]), None, "n", &none).unwrap();
+        assert_eq!(unnamed.spec.name(), "ptp4l");
+        assert_eq!(unnamed.spec.runtime_options().labels.config, "");
     }
 
     #[test]
     fn what_cannot_run_is_refused() {
         let none = |_: &str| Ok(String::new());
-        let refuse = |a: &[&str]| plan(&args(a), None, &none).unwrap_err().to_string();
+        let refuse = |a: &[&str]| load(&args(a), None, "n", &none).unwrap_err().to_string();
         assert!(refuse(&["-i", "ptpx0", "-L"]).contains("not implemented"));
         assert!(refuse(&["-i", "ptpx0", "--ptp_dst_ipv4", "224.0.1.130"])
             .contains("destination addresses"));

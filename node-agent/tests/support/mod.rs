@@ -225,6 +225,20 @@ impl Lab {
         }
     }
 
+    /// Sends `signal` (`HUP`, …) to the `index`-th process spawned.
+    pub fn signal(&self, index: usize, signal: &str) {
+        run(&[
+            "kill",
+            &format!("-{signal}"),
+            &self.procs[index].child.id().to_string(),
+        ]);
+    }
+
+    /// Whether the `index`-th process spawned still runs.
+    pub fn running(&mut self, index: usize) -> bool {
+        self.procs[index].child.try_wait().unwrap().is_none()
+    }
+
     /// Runs `ip -n ns args…`.
     pub fn ip(&self, ns: &str, args: &[&str]) {
         let mut all = vec!["ip", "-n", ns];

@@ -100,15 +100,15 @@ mod tests {
     #[test]
     fn only_get_metrics_is_served() {
         let m = metrics(0);
-        let r = respond(&m.registry(), &Method::GET, "/metrics");
+        let r = respond(&m.hub.registry(), &Method::GET, "/metrics");
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()[hyper::header::CONTENT_TYPE], CONTENT_TYPE);
         assert_eq!(
-            respond(&m.registry(), &Method::GET, "/").status(),
+            respond(&m.hub.registry(), &Method::GET, "/").status(),
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            respond(&m.registry(), &Method::POST, "/metrics").status(),
+            respond(&m.hub.registry(), &Method::POST, "/metrics").status(),
             StatusCode::METHOD_NOT_ALLOWED
         );
     }

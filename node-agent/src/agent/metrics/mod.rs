@@ -8,12 +8,17 @@
 //!   of.
 //! - [`http`]: the HTTP server (`GET /metrics`).
 //!
-//! Both sets of series live in one registry, which [`AgentMetrics`] owns and [`http`]
-//! encodes.
+//! Every instance of the process has its series in one registry, which [`MetricsHub`] owns
+//! and [`http`] encodes: the families are registered once and shared, each instance's
+//! [`AgentMetrics`] makes its own series in them and removes them when it retires (the
+//! instance stopped, or its labels changed). With one instance per process (the standalone
+//! agent) the label sets are the daemon's; with several, every series carries the
+//! instance's `config` label ([`ConfigLabel`]).
 
 pub mod http;
 pub mod native;
 pub mod openshift;
+mod series;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -21,31 +26,51 @@ use std::sync::Arc;
 use prometheus_client::registry::Registry;
 use ptp_core::engine::{Event, PortIndex};
 
-use self::native::{AgentDrop, ClockInput, NativeSeries, PortDrops};
-use self::openshift::OpenshiftSeries;
+use self::native::{AgentDrop, ClockInput, NativeFamilies, NativeSeries, PortDrops};
+use self::openshift::{OpenshiftFamilies, OpenshiftSeries};
+use self::series::InstanceLabel;
 use super::summary::SummaryWindow;
 
-/// The agent's metrics and the registry that encodes them.
-#[derive(Debug)]
-pub struct AgentMetrics {
-    registry: Arc<Registry>,
-    openshift: OpenshiftSeries,
-    native: NativeSeries,
+/// The labels that tell an instance's series apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeriesLabels {
+    /// `node`: the node's name.
+    pub node: String,
+    /// `config`: the name of the instance's configuration (the file's name standalone, as
+    /// the daemon's `ptp4l.0.config`; empty without one).
+    pub config: String,
 }
 
-impl AgentMetrics {
-    /// Metrics for a ptp4l instance on `node`, configured by the file named `config`, whose
-    /// ports are on `interfaces`, summarising samples as `summary` does. The process is
-    /// marked up and its start counted.
-    pub fn new(node: &str, config: &str, interfaces: Vec<String>, summary: SummaryWindow) -> Self {
+/// Which series carry the instance's `config` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigLabel {
+    /// Only the per-process series (`openshift_ptp_clock_class`, `_process_status`,
+    /// `_process_restart_count`), as the daemon labels them: for one instance per process.
+    PerProcess,
+    /// Every series, so that the series of instances running side by side do not collide.
+    EverySeries,
+}
+
+/// The registry of the process and the families every instance's series are in.
+#[derive(Clone, Debug)]
+pub struct MetricsHub {
+    registry: Arc<Registry>,
+    openshift: OpenshiftFamilies,
+    native: NativeFamilies,
+    config_label: ConfigLabel,
+}
+
+impl MetricsHub {
+    /// An empty registry whose series carry `config` as `config_label` says.
+    pub fn new(config_label: ConfigLabel) -> Self {
         let mut registry = Registry::default();
-        let openshift =
-            OpenshiftSeries::register(&mut registry, node, config, &interfaces, summary);
-        let native = NativeSeries::register(&mut registry, interfaces);
+        let openshift = OpenshiftFamilies::register(&mut registry);
+        let native = NativeFamilies::register(&mut registry);
         Self {
             registry: Arc::new(registry),
             openshift,
             native,
+            config_label,
         }
     }
 
@@ -54,11 +79,60 @@ impl AgentMetrics {
         self.registry.clone()
     }
 
+    /// Which series carry the `config` label.
+    pub fn config_label(&self) -> ConfigLabel {
+        self.config_label
+    }
+
+    /// The series of a ptp4l instance labelled `labels`, whose ports are on `interfaces`,
+    /// summarising samples as `summary` does. The process is marked up and its start
+    /// counted.
+    pub fn instance(
+        &self,
+        labels: &SeriesLabels,
+        interfaces: Vec<String>,
+        summary: SummaryWindow,
+    ) -> AgentMetrics {
+        let instance = InstanceLabel(match self.config_label {
+            ConfigLabel::PerProcess => None,
+            ConfigLabel::EverySeries => Some(labels.config.clone()),
+        });
+        let openshift = OpenshiftSeries::new(
+            &self.openshift,
+            labels,
+            instance.clone(),
+            &interfaces,
+            summary,
+        );
+        let native = NativeSeries::new(&self.native, interfaces, instance);
+        AgentMetrics { openshift, native }
+    }
+}
+
+/// One instance's series.
+#[derive(Debug)]
+pub struct AgentMetrics {
+    openshift: OpenshiftSeries,
+    native: NativeSeries,
+}
+
+impl AgentMetrics {
     /// Updates the series from an engine event. `grandmaster_class` is the clockClass of the
     /// instance's grandmaster after the event (its parent data set).
     pub fn event(&mut self, event: &Event, grandmaster_class: u8) {
         self.openshift.event(event, grandmaster_class);
         self.native.event(event);
+    }
+
+    /// Summarises samples from now on as `summary` does.
+    pub fn set_summary(&mut self, summary: SummaryWindow) {
+        self.openshift.set_summary(summary);
+    }
+
+    /// Removes every series of this instance from the registry.
+    pub fn retire(&self) {
+        self.openshift.retire();
+        self.native.retire();
     }
 
     /// Counts a received message on `port` that the agent dropped before the engine saw it.
@@ -112,18 +186,49 @@ pub fn default_node_name() -> String {
 pub(crate) mod testing {
     use super::*;
 
-    pub(crate) fn metrics(summary_interval: i8) -> AgentMetrics {
-        AgentMetrics::new(
-            "node-a",
-            "ptp4l.0.config",
-            vec!["eth0".into(), "eth1".into()],
-            SummaryWindow::new(summary_interval, 0),
-        )
+    /// The labels of the instance of [`metrics`].
+    pub(crate) fn labels() -> SeriesLabels {
+        SeriesLabels {
+            node: "node-a".into(),
+            config: "ptp4l.0.config".into(),
+        }
     }
 
-    pub(crate) fn text(m: &AgentMetrics) -> String {
+    /// The series of an instance on two ports, in a registry of their own, with the
+    /// standalone agent's labels.
+    pub(crate) fn metrics(summary_interval: i8) -> TestMetrics {
+        let hub = MetricsHub::new(ConfigLabel::PerProcess);
+        let instance = hub.instance(
+            &labels(),
+            vec!["eth0".into(), "eth1".into()],
+            SummaryWindow::new(summary_interval, 0),
+        );
+        TestMetrics { hub, instance }
+    }
+
+    /// An instance's series and the hub they are in.
+    pub(crate) struct TestMetrics {
+        pub(crate) hub: MetricsHub,
+        pub(crate) instance: AgentMetrics,
+    }
+
+    impl std::ops::Deref for TestMetrics {
+        type Target = AgentMetrics;
+        fn deref(&self) -> &AgentMetrics {
+            &self.instance
+        }
+    }
+
+    impl std::ops::DerefMut for TestMetrics {
+        fn deref_mut(&mut self) -> &mut AgentMetrics {
+            &mut self.instance
+        }
+    }
+
+    /// The registry of `hub` as text.
+    pub(crate) fn text(hub: &MetricsHub) -> String {
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &m.registry()).unwrap();
+        prometheus_client::encoding::text::encode(&mut out, &hub.registry()).unwrap();
         out
     }
 

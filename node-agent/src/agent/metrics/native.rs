@@ -8,6 +8,9 @@
 //! - `ptp_agent_port_faults_total{iface,reason}`: every fault that took a port to FAULTY.
 //! - `ptp_agent_clock_read_failures_total{input}`: every failed read of the steered clock, by
 //!   the input that needed its time ([`ClockInput`]).
+//!
+//! When the process runs several instances side by side, every series carries the
+//! instance's `config` label too (last) ([`super::ConfigLabel::EverySeries`]).
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -16,6 +19,7 @@ use prometheus_client::registry::Registry;
 use ptp_core::engine::{DropReason, Event, Fault, PortIndex};
 
 use super::interface_of;
+use super::series::{InstanceLabel, Owned};
 
 /// Labels of the agent's counters.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -57,14 +61,15 @@ impl AgentDrop {
 /// registry).
 #[derive(Clone, Debug)]
 pub struct PortDrops {
-    dropped: Family<ReasonLabels, Counter>,
+    dropped: Owned<Reasons, Counter>,
     iface: String,
+    instance: InstanceLabel,
 }
 
 impl PortDrops {
     /// Counts a dropped message.
     pub fn count(&self, reason: AgentDrop) {
-        count(&self.dropped, &self.iface, reason.label());
+        count(&self.dropped, &self.iface, reason.label(), &self.instance);
     }
 }
 
@@ -98,44 +103,77 @@ struct InputLabels {
     input: String,
 }
 
-/// The `ptp_agent_*` series.
-#[derive(Debug)]
-pub(super) struct NativeSeries {
-    /// The interface of each port, in port order.
-    interfaces: Vec<String>,
-    dropped: Family<ReasonLabels, Counter>,
-    faults: Family<ReasonLabels, Counter>,
-    clock_read_failures: Family<InputLabels, Counter>,
+type Reasons = (ReasonLabels, InstanceLabel);
+type Inputs = (InputLabels, InstanceLabel);
+
+/// The `ptp_agent_*` families, registered once and shared by the instances.
+#[derive(Clone, Debug)]
+pub(super) struct NativeFamilies {
+    dropped: Family<Reasons, Counter>,
+    faults: Family<Reasons, Counter>,
+    clock_read_failures: Family<Inputs, Counter>,
 }
 
-impl NativeSeries {
-    /// Registers the series for ports on `interfaces`.
-    pub(super) fn register(registry: &mut Registry, interfaces: Vec<String>) -> Self {
-        let dropped = Family::<ReasonLabels, Counter>::default();
-        let faults = Family::<ReasonLabels, Counter>::default();
-        let clock_read_failures = Family::<InputLabels, Counter>::default();
+impl NativeFamilies {
+    /// Registers the families in `registry`.
+    pub(super) fn register(registry: &mut Registry) -> Self {
+        let families = Self {
+            dropped: Family::default(),
+            faults: Family::default(),
+            clock_read_failures: Family::default(),
+        };
         registry.register(
             "ptp_agent_messages_dropped",
             "PTP messages dropped: received ones the engine did not use, and ones the agent \
              dropped on their way in or out, by port interface and reason",
-            dropped.clone(),
+            families.dropped.clone(),
         );
         registry.register(
             "ptp_agent_port_faults",
             "Faults that took a port to FAULTY, by port interface and kind",
-            faults.clone(),
+            families.faults.clone(),
         );
         registry.register(
             "ptp_agent_clock_read_failures",
             "Failed reads of the steered clock, by the input that needed its time",
-            clock_read_failures.clone(),
+            families.clock_read_failures.clone(),
         );
+        families
+    }
+}
+
+/// One instance's `ptp_agent_*` series.
+#[derive(Debug)]
+pub(super) struct NativeSeries {
+    /// The interface of each port, in port order.
+    interfaces: Vec<String>,
+    instance: InstanceLabel,
+    dropped: Owned<Reasons, Counter>,
+    faults: Owned<Reasons, Counter>,
+    clock_read_failures: Owned<Inputs, Counter>,
+}
+
+impl NativeSeries {
+    /// The series of an instance whose ports are on `interfaces`, labelled `instance`.
+    pub(super) fn new(
+        families: &NativeFamilies,
+        interfaces: Vec<String>,
+        instance: InstanceLabel,
+    ) -> Self {
         Self {
             interfaces,
-            dropped,
-            faults,
-            clock_read_failures,
+            instance,
+            dropped: Owned::new(&families.dropped),
+            faults: Owned::new(&families.faults),
+            clock_read_failures: Owned::new(&families.clock_read_failures),
         }
+    }
+
+    /// Removes every series of this instance.
+    pub(super) fn retire(&self) {
+        self.dropped.retire();
+        self.faults.retire();
+        self.clock_read_failures.retire();
     }
 
     /// Counts a message the agent dropped on `port`.
@@ -145,7 +183,7 @@ impl NativeSeries {
 
     /// Counts a message the agent dropped on the port named `iface`.
     pub(super) fn agent_drop_named(&self, iface: &str, reason: AgentDrop) {
-        count(&self.dropped, iface, reason.label());
+        count(&self.dropped, iface, reason.label(), &self.instance);
     }
 
     /// The counter of the messages the task of `port` drops.
@@ -153,6 +191,7 @@ impl NativeSeries {
         PortDrops {
             dropped: self.dropped.clone(),
             iface: interface_of(&self.interfaces, port).into_owned(),
+            instance: self.instance.clone(),
         }
     }
 
@@ -161,7 +200,9 @@ impl NativeSeries {
         let labels = InputLabels {
             input: input.label().to_owned(),
         };
-        self.clock_read_failures.get_or_create(&labels).inc();
+        self.clock_read_failures
+            .get(&(labels, self.instance.clone()))
+            .inc();
     }
 
     /// Counts the drops and faults among the engine's events.
@@ -173,17 +214,18 @@ impl NativeSeries {
         }
     }
 
-    fn count(&self, family: &Family<ReasonLabels, Counter>, port: PortIndex, reason: &str) {
-        count(family, &interface_of(&self.interfaces, port), reason);
+    fn count(&self, series: &Owned<Reasons, Counter>, port: PortIndex, reason: &str) {
+        let iface = interface_of(&self.interfaces, port);
+        count(series, &iface, reason, &self.instance);
     }
 }
 
-fn count(family: &Family<ReasonLabels, Counter>, iface: &str, reason: &str) {
+fn count(series: &Owned<Reasons, Counter>, iface: &str, reason: &str, instance: &InstanceLabel) {
     let labels = ReasonLabels {
         iface: iface.to_owned(),
         reason: reason.to_owned(),
     };
-    family.get_or_create(&labels).inc();
+    series.get(&(labels, instance.clone())).inc();
 }
 
 fn drop_reason(reason: DropReason) -> &'static str {
@@ -241,7 +283,7 @@ mod tests {
             },
             248,
         );
-        let t = text(&m);
+        let t = text(&m.hub);
         assert_eq!(
             value(
                 &t,

@@ -20,10 +20,13 @@
 //!   1 (incremented on every start, the first included, as the daemon counts). The latter is
 //!   exported as a gauge: prometheus-client would append `_total` to a counter's name.
 //!
+//! When the process runs several instances side by side, the series without a `config`
+//! label of their own carry the instance's too (last), so that two instances' series do not
+//! collide ([`super::ConfigLabel::EverySeries`]).
+//!
 //! Not exported: phc2sys (`from="phc"`), ts2phc, GNSS/DPLL/SyncE series and the faulty-offset
 //! sentinel the daemon writes when a slave port goes FAULTY.
 
-use std::borrow::Cow;
 use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -34,7 +37,8 @@ use ptp_core::engine::{Event, PortIndex};
 use ptp_core::servo::ServoState;
 use ptp_core::wire::PortState;
 
-use super::interface_of;
+use super::series::{InstanceLabel, Owned};
+use super::{interface_of, SeriesLabels};
 use crate::agent::summary::SummaryWindow;
 
 /// The process label: the agent stands in for ptp4l.
@@ -66,101 +70,97 @@ struct ConfigLabels {
 }
 
 type FloatGauge = Gauge<f64, AtomicU64>;
+type Offsets = (OffsetLabels, InstanceLabel);
+type Ifaces = (IfaceLabels, InstanceLabel);
 
 /// The labels of one port's series, made once.
 #[derive(Clone, Debug)]
 struct PortLabels {
-    iface: IfaceLabels,
-    master: OffsetLabels,
+    iface: Ifaces,
+    master: Offsets,
 }
 
 impl PortLabels {
-    fn new(node: &str, iface: &str) -> Self {
+    fn new(node: &str, iface: &str, instance: &InstanceLabel) -> Self {
         Self {
-            iface: IfaceLabels {
-                process: PROCESS.to_owned(),
-                node: node.to_owned(),
-                iface: iface.to_owned(),
-            },
-            master: OffsetLabels {
-                from: "master".to_owned(),
-                process: PROCESS.to_owned(),
-                node: node.to_owned(),
-                iface: iface.to_owned(),
-            },
+            iface: (
+                IfaceLabels {
+                    process: PROCESS.to_owned(),
+                    node: node.to_owned(),
+                    iface: iface.to_owned(),
+                },
+                instance.clone(),
+            ),
+            master: (
+                OffsetLabels {
+                    from: "master".to_owned(),
+                    process: PROCESS.to_owned(),
+                    node: node.to_owned(),
+                    iface: iface.to_owned(),
+                },
+                instance.clone(),
+            ),
         }
     }
 }
 
-/// The `openshift_ptp_*` series.
-#[derive(Debug)]
-pub(super) struct OpenshiftSeries {
-    node: String,
-    /// The interface of each port, in port order.
-    interfaces: Vec<String>,
-    /// The labels of each port, in port order.
-    ports: Vec<PortLabels>,
-    summary: SummaryWindow,
-    offset: Family<OffsetLabels, Gauge>,
-    max_offset: Family<OffsetLabels, Gauge>,
-    frequency: Family<OffsetLabels, FloatGauge>,
-    delay: Family<OffsetLabels, Gauge>,
-    clock_state: Family<IfaceLabels, Gauge>,
-    role: Family<IfaceLabels, Gauge>,
+/// The `openshift_ptp_*` families, registered once and shared by the instances.
+#[derive(Clone, Debug)]
+pub(super) struct OpenshiftFamilies {
+    offset: Family<Offsets, Gauge>,
+    max_offset: Family<Offsets, Gauge>,
+    frequency: Family<Offsets, FloatGauge>,
+    delay: Family<Offsets, Gauge>,
+    clock_state: Family<Ifaces, Gauge>,
+    role: Family<Ifaces, Gauge>,
     clock_class: Family<ConfigLabels, Gauge>,
-    /// The labels of the per-process series.
-    process_labels: ConfigLabels,
+    status: Family<ConfigLabels, Gauge>,
+    restarts: Family<ConfigLabels, Gauge>,
 }
 
-impl OpenshiftSeries {
-    /// Registers the series of a ptp4l instance on `node`, configured by the file named
-    /// `config`, whose ports are on `interfaces`, summarising samples as `summary` does. The
-    /// process is marked up and its start counted.
-    pub(super) fn register(
-        registry: &mut Registry,
-        node: &str,
-        config: &str,
-        interfaces: &[String],
-        summary: SummaryWindow,
-    ) -> Self {
-        let offset = Family::<OffsetLabels, Gauge>::default();
-        let max_offset = Family::<OffsetLabels, Gauge>::default();
-        let frequency = Family::<OffsetLabels, FloatGauge>::default();
-        let delay = Family::<OffsetLabels, Gauge>::default();
-        let clock_state = Family::<IfaceLabels, Gauge>::default();
-        let role = Family::<IfaceLabels, Gauge>::default();
-        let clock_class = Family::<ConfigLabels, Gauge>::default();
-        let status = Family::<ConfigLabels, Gauge>::default();
-        let restarts = Family::<ConfigLabels, Gauge>::default();
+impl OpenshiftFamilies {
+    /// Registers the families in `registry`.
+    pub(super) fn register(registry: &mut Registry) -> Self {
+        let families = Self {
+            offset: Family::default(),
+            max_offset: Family::default(),
+            frequency: Family::default(),
+            delay: Family::default(),
+            clock_state: Family::default(),
+            role: Family::default(),
+            clock_class: Family::default(),
+            status: Family::default(),
+            restarts: Family::default(),
+        };
         registry.register(
             "openshift_ptp_offset_ns",
             "Offset from the master (ns), from the last sample",
-            offset.clone(),
+            families.offset.clone(),
         );
         registry.register(
             "openshift_ptp_max_offset_ns",
             "Largest absolute offset from the master (ns) over the last summary interval",
-            max_offset.clone(),
+            families.max_offset.clone(),
         );
         registry.register(
             "openshift_ptp_frequency_adjustment_ns",
             "Frequency adjustment of the disciplined clock (ppb)",
-            frequency.clone(),
+            families.frequency.clone(),
         );
         registry.register(
             "openshift_ptp_delay_ns",
             "Mean path delay to the master (ns)",
-            delay.clone(),
+            families.delay.clone(),
         );
         registry.register(
             "openshift_ptp_clock_state",
             "0 = FREERUN, 1 = LOCKED, 2 = HOLDOVER",
-            clock_state.clone(),
+            families.clock_state.clone(),
         );
         registry.register(
             "openshift_ptp_interface_role",
             "0 = PASSIVE, 1 = SLAVE, 2 = MASTER, 3 = FAULTY, 4 = UNKNOWN, 5 = LISTENING",
-            role.clone(),
+            families.role.clone(),
         );
         registry.register(
             "openshift_ptp_clock_class",
@@ -168,57 +168,119 @@ impl OpenshiftSeries {
              grandmaster): 6 = locked to a primary reference, 7 = in holdover within \
              specification, 135 = boundary clock in holdover, 165 = beyond holdover \
              specification, 248 = default, 255 = slave-only",
-            clock_class.clone(),
+            families.clock_class.clone(),
         );
         registry.register(
             "openshift_ptp_process_status",
             "0 = DOWN, 1 = UP",
-            status.clone(),
+            families.status.clone(),
         );
         registry.register(
             "openshift_ptp_process_restart_count",
             "Number of starts of the process, the first included",
-            restarts.clone(),
+            families.restarts.clone(),
         );
+        families
+    }
+}
+
+/// One instance's `openshift_ptp_*` series.
+#[derive(Debug)]
+pub(super) struct OpenshiftSeries {
+    node: String,
+    instance: InstanceLabel,
+    /// The interface of each port, in port order.
+    interfaces: Vec<String>,
+    /// The labels of each port, in port order.
+    ports: Vec<PortLabels>,
+    summary: SummaryWindow,
+    offset: Owned<Offsets, Gauge>,
+    max_offset: Owned<Offsets, Gauge>,
+    frequency: Owned<Offsets, FloatGauge>,
+    delay: Owned<Offsets, Gauge>,
+    clock_state: Owned<Ifaces, Gauge>,
+    role: Owned<Ifaces, Gauge>,
+    clock_class: Owned<ConfigLabels, Gauge>,
+    status: Owned<ConfigLabels, Gauge>,
+    restarts: Owned<ConfigLabels, Gauge>,
+    /// The labels of the per-process series.
+    process_labels: ConfigLabels,
+}
+
+impl OpenshiftSeries {
+    /// The series of a ptp4l instance labelled `labels` (and `instance` where the daemon has
+    /// no `config` label), whose ports are on `interfaces`, summarising samples as `summary`
+    /// does. The process is marked up and its start counted.
+    pub(super) fn new(
+        families: &OpenshiftFamilies,
+        labels: &SeriesLabels,
+        instance: InstanceLabel,
+        interfaces: &[String],
+        summary: SummaryWindow,
+    ) -> Self {
         let process_labels = ConfigLabels {
             process: PROCESS.to_owned(),
-            node: node.to_owned(),
-            config: config.to_owned(),
+            node: labels.node.clone(),
+            config: labels.config.clone(),
         };
-        status.get_or_create(&process_labels).set(1);
-        restarts.get_or_create(&process_labels).inc();
-        let ports: Vec<PortLabels> = interfaces
-            .iter()
-            .map(|iface| PortLabels::new(node, iface))
-            .collect();
-        for port in &ports {
-            role.get_or_create(&port.iface)
+        let series = Self {
+            node: labels.node.clone(),
+            interfaces: interfaces.to_vec(),
+            ports: interfaces
+                .iter()
+                .map(|iface| PortLabels::new(&labels.node, iface, &instance))
+                .collect(),
+            instance,
+            summary,
+            offset: Owned::new(&families.offset),
+            max_offset: Owned::new(&families.max_offset),
+            frequency: Owned::new(&families.frequency),
+            delay: Owned::new(&families.delay),
+            clock_state: Owned::new(&families.clock_state),
+            role: Owned::new(&families.role),
+            clock_class: Owned::new(&families.clock_class),
+            status: Owned::new(&families.status),
+            restarts: Owned::new(&families.restarts),
+            process_labels,
+        };
+        series.status.get(&series.process_labels).set(1);
+        series.restarts.get(&series.process_labels).inc();
+        for port in &series.ports {
+            series
+                .role
+                .get(&port.iface)
                 .set(role_of(PortState::Initializing));
         }
-        Self {
-            node: node.to_owned(),
-            interfaces: interfaces.to_vec(),
-            ports,
-            summary,
-            offset,
-            max_offset,
-            frequency,
-            delay,
-            clock_state,
-            role,
-            clock_class,
-            process_labels,
-        }
+        series
+    }
+
+    /// Summarises from now on as `summary` does.
+    pub(super) fn set_summary(&mut self, summary: SummaryWindow) {
+        self.summary = summary;
+    }
+
+    /// Removes every series of this instance.
+    pub(super) fn retire(&self) {
+        self.offset.retire();
+        self.max_offset.retire();
+        self.frequency.retire();
+        self.delay.retire();
+        self.clock_state.retire();
+        self.role.retire();
+        self.clock_class.retire();
+        self.status.retire();
+        self.restarts.retire();
     }
 
     /// The labels of `port`.
-    fn port(&self, port: PortIndex) -> Cow<'_, PortLabels> {
+    fn port(&self, port: PortIndex) -> PortLabels {
         match self.ports.get(port.get()) {
-            Some(labels) => Cow::Borrowed(labels),
-            None => Cow::Owned(PortLabels::new(
+            Some(labels) => labels.clone(),
+            None => PortLabels::new(
                 &self.node,
                 &interface_of(&self.interfaces, port),
-            )),
+                &self.instance,
+            ),
         }
     }
 
@@ -226,15 +288,15 @@ impl OpenshiftSeries {
     /// instance's grandmaster after the event (its parent data set).
     pub(super) fn event(&mut self, event: &Event, grandmaster_class: u8) {
         self.clock_class
-            .get_or_create(&self.process_labels)
+            .get(&self.process_labels)
             .set(i64::from(grandmaster_class));
         match *event {
             Event::PortState { port, from, to } => {
                 let labels = &self.port(port).iface;
-                self.role.get_or_create(labels).set(role_of(to));
+                self.role.get(labels).set(role_of(to));
                 let following = |s| matches!(s, PortState::Slave | PortState::Uncalibrated);
                 if following(from) && !following(to) {
-                    self.clock_state.get_or_create(labels).set(FREERUN);
+                    self.clock_state.get(labels).set(FREERUN);
                 }
             }
             Event::Sample {
@@ -247,21 +309,15 @@ impl OpenshiftSeries {
                 let summary = self.summary.push(offset, frequency, path_delay);
                 let labels = self.port(port);
                 let master = &labels.master;
-                self.offset
-                    .get_or_create(master)
-                    .set(offset.nanos_rounded());
-                self.frequency.get_or_create(master).set(frequency.get());
-                self.delay
-                    .get_or_create(master)
-                    .set(path_delay.nanos_rounded());
+                self.offset.get(master).set(offset.nanos_rounded());
+                self.frequency.get(master).set(frequency.get());
+                self.delay.get(master).set(path_delay.nanos_rounded());
                 if let Some(summary) = summary {
                     // Whole nanoseconds (saturating): the magnitude of one of the offsets.
                     let max = summary.offset_max_abs.round() as i64;
-                    self.max_offset.get_or_create(master).set(max);
+                    self.max_offset.get(master).set(max);
                 }
-                self.clock_state
-                    .get_or_create(&labels.iface)
-                    .set(state_of(servo));
+                self.clock_state.get(&labels.iface).set(state_of(servo));
             }
             Event::Dropped { .. } | Event::Fault { .. } | Event::ParentChanged { .. } => {}
         }
@@ -322,7 +378,7 @@ mod tests {
 
     #[test]
     fn a_new_process_is_up_once_started_with_unknown_roles() {
-        let t = text(&metrics(0));
+        let t = text(&metrics(0).hub);
         assert_eq!(value(&t, "openshift_ptp_process_status", CONFIG), Some(1.0));
         assert_eq!(
             value(&t, "openshift_ptp_process_restart_count", CONFIG),
@@ -343,7 +399,7 @@ mod tests {
         m.event(&state(0, PortState::Uncalibrated, PortState::Slave), 6);
         m.event(&state(1, PortState::PreMaster, PortState::Master), 6);
         m.event(&sample(0, -42, ServoState::Unlocked), 6);
-        let t = text(&m);
+        let t = text(&m.hub);
         assert_eq!(value(&t, "openshift_ptp_offset_ns", MASTER0), Some(-42.0));
         assert_eq!(
             value(&t, "openshift_ptp_max_offset_ns", MASTER0),
@@ -366,7 +422,7 @@ mod tests {
             1
         );
         m.event(&sample(0, 7, ServoState::Locked), 6);
-        let t = text(&m);
+        let t = text(&m.hub);
         assert_eq!(value(&t, "openshift_ptp_offset_ns", MASTER0), Some(7.0));
         assert_eq!(value(&t, "openshift_ptp_clock_state", IFACE0), Some(1.0));
     }
@@ -378,13 +434,13 @@ mod tests {
         let offsets = [10, -300, 20, 5];
         for (i, offset) in offsets.iter().enumerate() {
             assert_eq!(
-                value(&text(&m), "openshift_ptp_max_offset_ns", MASTER0),
+                value(&text(&m.hub), "openshift_ptp_max_offset_ns", MASTER0),
                 None,
                 "no summary before sample {i}"
             );
             m.event(&sample(0, *offset, ServoState::LockedStable), 248);
         }
-        let t = text(&m);
+        let t = text(&m.hub);
         assert_eq!(
             value(&t, "openshift_ptp_max_offset_ns", MASTER0),
             Some(300.0)
@@ -393,7 +449,7 @@ mod tests {
         for offset in [1, -2, 3, 4] {
             m.event(&sample(0, offset, ServoState::LockedStable), 248);
         }
-        let t = text(&m);
+        let t = text(&m.hub);
         assert_eq!(value(&t, "openshift_ptp_max_offset_ns", MASTER0), Some(4.0));
     }
 
@@ -402,7 +458,7 @@ mod tests {
         let mut m = metrics(0);
         m.event(&sample(0, 1, ServoState::Locked), 6);
         m.event(&state(0, PortState::Slave, PortState::Faulty), 255);
-        let t = text(&m);
+        let t = text(&m.hub);
         assert_eq!(value(&t, "openshift_ptp_clock_state", IFACE0), Some(0.0));
         assert_eq!(value(&t, "openshift_ptp_interface_role", IFACE0), Some(3.0));
         assert_eq!(value(&t, "openshift_ptp_clock_class", CONFIG), Some(255.0));
@@ -414,7 +470,7 @@ mod tests {
         ] {
             m.event(&state(1, PortState::Initializing, to), 255);
             assert_eq!(
-                value(&text(&m), "openshift_ptp_interface_role", IFACE1),
+                value(&text(&m.hub), "openshift_ptp_interface_role", IFACE1),
                 Some(role),
                 "{to}"
             );

@@ -1,12 +1,12 @@
-//! The event loop: feeds the engine with what the ports report, timer expiries and the time
-//! of the disciplined clock, and carries out the engine's actions (send through the port
-//! tasks, arm and cancel timers, step and slew the clock, log events and update the metrics
-//! from them).
+//! The event loop of one instance: feeds the engine with what the ports report, timer
+//! expiries and the time of the disciplined clock, and carries out the engine's actions (send
+//! through the ports, arm and cancel timers, step and slew the clock, log events and update
+//! the metrics from them).
 //!
-//! One task runs the engine; each port's sockets live in their own task
-//! ([`super::port_io`]). A port whose sockets fail is faulted in the engine; when the engine
-//! takes it out of FAULTY (after fault_reset_interval) the loop opens new sockets, so a link
-//! that went down and came back recovers without a restart.
+//! One task runs the engine; the ports' I/O is behind [`PortIo`] (sockets, one task per
+//! port, in the agent: [`super::port_io::socket`]). A port whose I/O fails is faulted in the
+//! engine; when the engine takes it out of FAULTY (after fault_reset_interval) the loop opens
+//! it again, so a link that went down and came back recovers without a restart.
 //!
 //! Every input is handed to the engine with the steered clock's time. When the clock cannot
 //! be read, its time is not made up from another clock: a received message or a management
@@ -14,6 +14,13 @@
 //! again [`CLOCK_RETRY`] later, and a port fault is held until the clock can be read (only
 //! the engine can take the port to FAULTY and back). Each failed read is counted
 //! (`ptp_agent_clock_read_failures_total`) and logged at a bounded rate.
+//!
+//! The loop runs until it is told to stop ([`Control::Stop`]); the options that are the
+//! agent's own ([`RuntimeOptions`]) it takes in place ([`Control::Options`]).
+
+mod options;
+
+pub use self::options::RuntimeOptions;
 
 use phc::socket::PortConfig;
 use phc::ClockError;
@@ -23,21 +30,26 @@ use ptp_core::engine::{
 };
 use ptp_core::time::Time;
 use ptp_core::wire::PortState;
-use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::{channel, Receiver, Sender};
+use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
+use tracing::Instrument as _;
 
 use super::clock::{ReadFailureLog, SteeredClock};
+use super::error_chain;
 use super::log::EventLog;
 use super::management::{self, ManagementSocket};
 use super::metrics::native::{AgentDrop, ClockInput};
-use super::metrics::AgentMetrics;
-use super::port_io::{PortInput, PortReport, PortTask, SendRequest, Unsent, REPORT_QUEUE};
+use super::metrics::{AgentMetrics, MetricsHub};
+use super::port_io::{
+    PortHandle, PortInput, PortIo, PortLink, PortReport, Reporter, SendRequest, Unsent,
+    REPORT_QUEUE,
+};
 use super::timers::{sleep_until, Timers};
 
-/// The shortest wait before a faulted port opens its sockets again, whatever
-/// fault_reset_interval says: with `ASAP` and a link that stays down, the port would
-/// otherwise fault and re-open in a tight loop.
+/// The shortest wait before a faulted port opens again, whatever fault_reset_interval
+/// says: with `ASAP` and a link that stays down, the port would otherwise fault and re-open
+/// in a tight loop.
 const MIN_FAULT_RESET: Duration = Duration::from_secs(1);
 
 /// How soon a timer's expiry or a held port fault is tried again when the clock could not be
@@ -46,12 +58,9 @@ const MIN_FAULT_RESET: Duration = Duration::from_secs(1);
 /// unreadable.
 pub const CLOCK_RETRY: Duration = Duration::from_millis(100);
 
-/// Why the event loop could not run.
+/// Why an instance could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The signal handlers could not be installed.
-    #[error("install the signal handlers")]
-    Signals(#[source] std::io::Error),
+pub enum StartError {
     /// The engine cannot start without the clock's time.
     #[error("cannot read the {clock} to start")]
     Clock {
@@ -63,86 +72,109 @@ pub enum RunError {
     },
 }
 
+/// What a running instance is told.
+#[derive(Debug)]
+pub enum Control {
+    /// Take these options of the agent's own, in place.
+    Options(Box<RuntimeOptions>),
+    /// Close the ports and the management socket (removing its file) and return.
+    Stop,
+}
+
 /// A port input the engine must get even while the clock cannot be read: only the engine
 /// takes the port to FAULTY and, after fault_reset_interval, back.
 #[derive(Debug, Clone, Copy)]
 enum PortTrouble {
-    /// The port's sockets failed or could not be opened.
+    /// The port's I/O failed or could not be opened.
     Fault(Fault),
     /// The transmit time stamp of `tag` did not come.
     TxLost(TxTag),
 }
 
-/// One port: how to open its sockets and the task that owns them while open.
+/// One port: how to open it and its handle while open.
 #[derive(Debug)]
-struct PortSlot {
+struct PortSlot<H> {
     config: PortConfig,
     generation: u64,
-    task: Option<PortTask>,
+    handle: Option<H>,
 }
 
-/// Everything the event loop owns.
+/// Everything the event loop of one instance owns: the engine, the clock `C` it steers and
+/// the ports it opens through `P`.
 #[derive(Debug)]
-pub struct Runtime {
+pub struct Runtime<C: SteeredClock, P: PortIo> {
     instance: Instance,
-    clock: Box<dyn SteeredClock>,
+    clock: C,
     clock_log: ReadFailureLog,
     /// Port troubles waiting for the clock's time, in arrival order.
     held: Vec<(PortIndex, PortTrouble)>,
     /// When to try the held troubles again.
     retry_at: Option<Instant>,
-    ports: Vec<PortSlot>,
+    io: P,
+    ports: Vec<PortSlot<P::Handle>>,
     timers: Timers,
-    tx_timeout: Duration,
+    tx_timeout: watch::Sender<Duration>,
     reports_tx: Sender<PortReport>,
     reports: Receiver<PortReport>,
     actions: ActionLog,
     log: EventLog,
+    hub: MetricsHub,
     metrics: AgentMetrics,
     management: Option<ManagementSocket>,
+    options: RuntimeOptions,
+    /// The span every line of this instance is logged in; it carries `message_tag`.
+    span: tracing::Span,
 }
 
-impl Runtime {
-    /// A runtime for `instance`, whose ports are opened with `ports` (in port order).
+impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
+    /// A runtime for `instance`, steering `clock`, whose ports are opened through `io` as
+    /// `ports` say (in port order), with the agent's own `options`; its series are in `hub`.
     pub fn new(
         instance: Instance,
-        clock: impl SteeredClock + 'static,
+        clock: C,
+        io: P,
         ports: Vec<PortConfig>,
-        tx_timeout: Duration,
-        log: EventLog,
-        metrics: AgentMetrics,
+        options: RuntimeOptions,
+        hub: &MetricsHub,
     ) -> Self {
         let (reports_tx, reports) = channel(REPORT_QUEUE);
+        let interfaces = ports.iter().map(|p| p.interface.clone()).collect();
+        let summary = options.summary(&instance);
+        let metrics = hub.instance(&options.labels, interfaces, summary.clone());
+        let span = tracing::error_span!("instance", tag = tracing::field::Empty);
+        options::record_tag(&span, &options.log);
         Self {
             instance,
-            clock: Box::new(clock),
+            clock,
             clock_log: ReadFailureLog::default(),
             held: Vec::new(),
             retry_at: None,
+            io,
             ports: ports
                 .into_iter()
                 .map(|config| PortSlot {
                     config,
                     generation: 0,
-                    task: None,
+                    handle: None,
                 })
                 .collect(),
             timers: Timers::default(),
-            tx_timeout,
+            tx_timeout: watch::Sender::new(options.tx_timeout),
             reports_tx,
             reports,
             actions: ActionLog::default(),
-            log,
+            log: EventLog::new(summary),
+            hub: hub.clone(),
             metrics,
             management: None,
+            options,
+            span,
         }
     }
 
-    /// Answers management requests on `socket` (ptp4l's `uds_address`).
-    #[must_use]
-    pub fn with_management(mut self, socket: ManagementSocket) -> Self {
-        self.management = Some(socket);
-        self
+    /// The span the instance logs in.
+    pub fn span(&self) -> &tracing::Span {
+        &self.span
     }
 
     /// The steered clock's time, or `None` when it cannot be read (counted for `input` and
@@ -163,21 +195,22 @@ impl Runtime {
         }
     }
 
-    /// Opens every port, starts the engine and runs until SIGINT or SIGTERM.
-    pub async fn run(mut self) -> Result<(), RunError> {
-        let mut interrupt = signal(SignalKind::interrupt()).map_err(RunError::Signals)?;
-        let mut terminate = signal(SignalKind::terminate()).map_err(RunError::Signals)?;
-        for i in 0..self.ports.len() {
-            self.open_port(PortIndex::from_usize(i));
-        }
-        let now = self.clock.now().map_err(|source| RunError::Clock {
+    /// Binds the management socket, opens every port and starts the engine. Must run inside
+    /// the tokio runtime.
+    pub fn start(&mut self) -> Result<(), StartError> {
+        let _entered = self.span.clone().entered();
+        let now = self.clock.now().map_err(|source| StartError::Clock {
             clock: self.clock.name(),
             source,
         })?;
+        self.bind_management();
+        for i in 0..self.ports.len() {
+            self.open_port(PortIndex::from_usize(i));
+        }
         self.instance.start(now, &mut self.actions);
         self.carry_out();
         for i in 0..self.ports.len() {
-            if self.ports.get(i).is_some_and(|p| p.task.is_none()) {
+            if self.ports.get(i).is_some_and(|p| p.handle.is_none()) {
                 self.port_trouble(
                     PortIndex::from_usize(i),
                     PortTrouble::Fault(Fault::OpenFailed),
@@ -185,6 +218,16 @@ impl Runtime {
             }
         }
         self.carry_out();
+        Ok(())
+    }
+
+    /// Runs the started instance until `control` says stop (or is dropped).
+    pub async fn run(mut self, control: Receiver<Control>) {
+        let span = self.span.clone();
+        self.run_loop(control).instrument(span).await;
+    }
+
+    async fn run_loop(&mut self, mut control: Receiver<Control>) {
         let mut request = [0u8; management::REQUEST_MAX];
         loop {
             let deadline = match (self.timers.next_deadline(), self.retry_at) {
@@ -192,8 +235,10 @@ impl Runtime {
                 (t, r) => t.or(r),
             };
             tokio::select! {
-                _ = interrupt.recv() => break,
-                _ = terminate.recv() => break,
+                command = control.recv() => match command {
+                    Some(Control::Options(options)) => self.apply_options(*options),
+                    Some(Control::Stop) | None => break,
+                },
                 report = self.reports.recv() => {
                     // The loop holds a sender itself, so the channel never closes.
                     if let Some(report) = report {
@@ -212,8 +257,13 @@ impl Runtime {
             }
             self.carry_out();
         }
-        tracing::info!("caught a signal, shutting down");
-        Ok(())
+        for slot in &mut self.ports {
+            slot.handle = None;
+        }
+        if let Some(socket) = self.management.take() {
+            socket.close();
+        }
+        self.metrics.retire();
     }
 
     /// Handles the timers due at `at` and, when their time has come, the held port troubles.
@@ -301,7 +351,7 @@ impl Runtime {
         let current = self
             .ports
             .get(port.get())
-            .is_some_and(|p| p.generation == report.generation && p.task.is_some());
+            .is_some_and(|p| p.generation == report.generation && p.handle.is_some());
         if !current {
             return;
         }
@@ -374,15 +424,15 @@ impl Runtime {
                     tag,
                     bytes,
                 };
-                let task = self.ports.get(port.get()).and_then(|p| p.task.as_ref());
-                match task.map_or(Err(Unsent::Ended), |task| task.send(request)) {
+                let handle = self.ports.get(port.get()).and_then(|p| p.handle.as_ref());
+                match handle.map_or(Err(Unsent::Ended), |h| h.send(request)) {
                     Ok(()) => {}
                     Err(Unsent::Full) => {
                         tracing::debug!(port = port.number(), "send queue full: message dropped");
                         self.metrics.agent_drop(port, AgentDrop::SendQueueFull);
                     }
                     Err(Unsent::Ended) => {
-                        tracing::debug!(port = port.number(), "no sockets to send on");
+                        tracing::debug!(port = port.number(), "port closed: message not sent");
                     }
                 }
             }
@@ -422,41 +472,45 @@ impl Runtime {
                     );
                 }
             }
-            Event::PortState {
-                port,
-                from: PortState::Faulty,
-                to,
-            } if to != PortState::Disabled => {
-                self.open_port(port);
-                if self.ports.get(port.get()).is_some_and(|p| p.task.is_none()) {
-                    self.port_trouble(port, PortTrouble::Fault(Fault::OpenFailed));
-                }
-            }
+            Event::PortState { port, from, to } => self.follow_port_state(port, from, to),
             _ => {}
         }
     }
 
-    /// Opens the sockets of `port` (closing any it had). Failure leaves it without sockets.
+    /// Opens a port again when the engine takes it out of FAULTY (the runtime closed it when
+    /// its I/O failed). Until the engine says when to open and close a port, the runtime
+    /// infers it from the port's states here and in [`Runtime::on_report`].
+    fn follow_port_state(&mut self, port: PortIndex, from: PortState, to: PortState) {
+        if from == PortState::Faulty && to != PortState::Disabled {
+            self.open_port(port);
+            if self
+                .ports
+                .get(port.get())
+                .is_some_and(|p| p.handle.is_none())
+            {
+                self.port_trouble(port, PortTrouble::Fault(Fault::OpenFailed));
+            }
+        }
+    }
+
+    /// Opens `port` (closing it first if open). Failure leaves it closed.
     fn open_port(&mut self, port: PortIndex) {
-        let tx_timeout = self.tx_timeout;
         let reports = self.reports_tx.clone();
         let drops = self.metrics.port_drops(port);
+        let tx_timeout = self.tx_timeout.subscribe();
         let Some(slot) = self.ports.get_mut(port.get()) else {
             return;
         };
-        slot.task = None;
+        slot.handle = None;
         slot.generation += 1;
-        match PortTask::open(
-            port,
-            slot.generation,
-            &slot.config,
+        let link = PortLink {
+            reporter: Reporter::new(port, slot.generation, reports, drops),
             tx_timeout,
-            reports,
-            drops,
-        ) {
-            Ok(task) => {
-                tracing::debug!(port = port.number(), interface = %slot.config.interface, "opened sockets");
-                slot.task = Some(task);
+        };
+        match self.io.open(&slot.config, link) {
+            Ok(handle) => {
+                tracing::debug!(port = port.number(), interface = %slot.config.interface, "opened");
+                slot.handle = Some(handle);
             }
             Err(e) => tracing::error!(
                 "port {}: cannot open {}: {}",
@@ -469,198 +523,11 @@ impl Runtime {
 
     fn close_port(&mut self, port: PortIndex) {
         if let Some(slot) = self.ports.get_mut(port.get()) {
-            slot.task = None;
+            slot.handle = None;
             slot.generation += 1;
         }
     }
 }
 
-/// An error and its sources on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 #[cfg(test)]
-mod tests {
-    use std::cell::Cell;
-    use std::rc::Rc;
-
-    use phc::socket::Transport;
-    use ptp_core::config::{load, parse_ptp4l_args};
-    use ptp_core::engine::{ClockAction, Destination, InstanceSettings, MessageClass};
-    use ptp_core::time::Duration as PtpDuration;
-    use ptp_core::wire::ClockIdentity;
-
-    use super::*;
-    use crate::agent::metrics::testing;
-    use crate::agent::port_io::{stalled_task, SEND_QUEUE};
-    use crate::agent::summary::SummaryWindow;
-
-    /// A clock whose reads fail while `readable` is false.
-    #[derive(Debug)]
-    struct TestClock {
-        readable: Rc<Cell<bool>>,
-    }
-
-    impl SteeredClock for TestClock {
-        fn name(&self) -> &'static str {
-            "test clock"
-        }
-        fn now(&self) -> Result<Time, ClockError> {
-            if self.readable.get() {
-                Ok(Time::from_secs_nanos(1_700_000_000, 0))
-            } else {
-                Err(ClockError::Io {
-                    op: "clock_gettime",
-                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
-                })
-            }
-        }
-        fn kernel_stamp(&self, stamp: Time) -> Time {
-            stamp
-        }
-        fn apply(&mut self, _: ClockAction) -> Result<(), ClockError> {
-            Ok(())
-        }
-        fn offset_from_realtime(&self) -> Option<PtpDuration> {
-            None
-        }
-    }
-
-    /// A started runtime with one port on `ptpx0` (never opened: nothing here needs sockets)
-    /// and the switch of its clock, readable at first.
-    fn started() -> (Runtime, Rc<Cell<bool>>) {
-        let cl = parse_ptp4l_args(&["-i", "ptpx0", "-S"]).unwrap();
-        let config = load(&cl, None).unwrap().config;
-        let settings = InstanceSettings::from_config(&config, ClockIdentity([2; 8])).unwrap();
-        let summary = SummaryWindow::new(0, 0);
-        let metrics = AgentMetrics::new("node-a", "", vec!["ptpx0".into()], summary.clone());
-        let readable = Rc::new(Cell::new(true));
-        let clock = TestClock {
-            readable: readable.clone(),
-        };
-        let mut rt = Runtime::new(
-            Instance::new(settings).unwrap(),
-            clock,
-            vec![PortConfig::new("ptpx0", Transport::UdpIpv4)],
-            Duration::from_millis(10),
-            EventLog::new(summary),
-            metrics,
-        );
-        let now = rt.clock.now().unwrap();
-        rt.instance.start(now, &mut rt.actions);
-        rt.carry_out();
-        (rt, readable)
-    }
-
-    /// The value of `name{labels}` (0 when the series does not exist yet).
-    fn value(rt: &Runtime, name: &str, labels: &str) -> f64 {
-        testing::value(&testing::text(&rt.metrics), name, labels).unwrap_or(0.0)
-    }
-
-    const DROPPED: &str = "ptp_agent_messages_dropped_total";
-    const FAILURES: &str = "ptp_agent_clock_read_failures_total";
-    const ROLE: &str = "openshift_ptp_interface_role";
-    const PORT: &str = r#"process="ptp4l",node="node-a",iface="ptpx0""#;
-
-    fn state(rt: &Runtime) -> PortState {
-        rt.instance.port_ds(PortIndex(0)).unwrap().port_state
-    }
-
-    #[test]
-    fn a_message_is_dropped_while_the_clock_cannot_be_read() {
-        let (mut rt, readable) = started();
-        assert_eq!(state(&rt), PortState::Listening);
-        // Three bytes: the engine, when it sees them, drops them as malformed.
-        let garbage = [0u8; 3];
-        readable.set(false);
-        rt.on_message(PortIndex(0), &garbage, None, None);
-        rt.carry_out();
-        let unreadable = r#"iface="ptpx0",reason="clock_unreadable""#;
-        let malformed = r#"iface="ptpx0",reason="malformed""#;
-        assert_eq!(value(&rt, DROPPED, unreadable), 1.0);
-        assert_eq!(value(&rt, DROPPED, malformed), 0.0, "the engine saw it");
-        assert_eq!(value(&rt, FAILURES, r#"input="message""#), 1.0);
-        // The same message with a clock that reads reaches the engine.
-        readable.set(true);
-        rt.on_message(PortIndex(0), &garbage, None, None);
-        rt.carry_out();
-        assert_eq!(value(&rt, DROPPED, malformed), 1.0);
-        assert_eq!(value(&rt, DROPPED, unreadable), 1.0);
-        assert_eq!(value(&rt, FAILURES, r#"input="message""#), 1.0);
-    }
-
-    #[test]
-    fn a_timer_waits_for_the_clock_and_is_not_lost() {
-        let (mut rt, readable) = started();
-        let due = rt.timers.next_deadline().unwrap();
-        readable.set(false);
-        rt.on_wake(due);
-        rt.carry_out();
-        // Still listening: the engine has not seen the expiry, which is armed again.
-        assert_eq!(state(&rt), PortState::Listening);
-        assert_eq!(rt.timers.next_deadline(), Some(due + CLOCK_RETRY));
-        assert!(value(&rt, FAILURES, r#"input="timer""#) >= 1.0);
-        readable.set(true);
-        rt.on_wake(due + CLOCK_RETRY);
-        rt.carry_out();
-        // The announce receipt timeout of a lone port makes it the master.
-        assert_eq!(state(&rt), PortState::Master);
-        assert_eq!(value(&rt, ROLE, PORT), 2.0);
-    }
-
-    #[test]
-    fn a_port_fault_is_held_until_the_clock_can_be_read() {
-        let (mut rt, readable) = started();
-        readable.set(false);
-        rt.port_trouble(PortIndex(0), PortTrouble::Fault(Fault::ReceiveFailed));
-        rt.carry_out();
-        assert_eq!(state(&rt), PortState::Listening);
-        assert_eq!(value(&rt, FAILURES, r#"input="port_fault""#), 1.0);
-        let retry = rt.retry_at.unwrap();
-        // Still unreadable at the retry: held again.
-        rt.on_wake(retry);
-        assert_eq!(state(&rt), PortState::Listening);
-        assert_eq!(value(&rt, FAILURES, r#"input="port_fault""#), 2.0);
-        let retry = rt.retry_at.unwrap();
-        readable.set(true);
-        rt.on_wake(retry);
-        rt.carry_out();
-        assert_eq!(state(&rt), PortState::Faulty);
-        assert_eq!(rt.retry_at, None);
-        assert_eq!(
-            value(
-                &rt,
-                "ptp_agent_port_faults_total",
-                r#"iface="ptpx0",reason="receive_failed""#
-            ),
-            1.0
-        );
-    }
-
-    #[tokio::test]
-    async fn messages_a_port_task_has_no_room_for_are_dropped_and_counted() {
-        let (mut rt, _) = started();
-        let (task, queue) = stalled_task();
-        rt.ports[0].task = Some(task);
-        for _ in 0..SEND_QUEUE + 3 {
-            rt.carry_out_one(OwnedAction::Send {
-                port: PortIndex(0),
-                class: MessageClass::General,
-                destination: Destination::Multicast,
-                tag: None,
-                bytes: vec![0; 64],
-            });
-        }
-        assert_eq!(queue.len(), SEND_QUEUE);
-        let labels = r#"iface="ptpx0",reason="send_queue_full""#;
-        assert_eq!(value(&rt, DROPPED, labels), 3.0);
-    }
-}
+mod tests;

@@ -9,24 +9,20 @@
 //! `rms … max … freq … +/- … delay … +/- …` at info every 2^summary_interval seconds.
 //! These lines carry their values in the text (that is their purpose); other events carry
 //! fields.
+//!
+//! [`output`] installs the process's subscriber, which prints every line as ptp4l does.
 
-use std::fmt;
-use std::time::Instant;
+pub mod output;
 
 use ptp_core::engine::{Event, Fault};
 use ptp_core::servo::ServoState;
 use ptp_core::time::{Duration, Ppb};
 use ptp_core::wire::{ClockIdentity, PortState};
-use tracing::{Level, Subscriber};
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
-use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::EnvFilter;
 
 use super::summary::SummaryWindow;
 
 /// Where and how much to log.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogSettings {
     /// `verbose`: print to stdout.
     pub verbose: bool,
@@ -34,68 +30,6 @@ pub struct LogSettings {
     pub level: u8,
     /// `message_tag`, printed in brackets after the prefix.
     pub tag: Option<String>,
-}
-
-/// Installs the subscriber. `RUST_LOG`, when set, overrides the level.
-pub fn init(settings: &LogSettings) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(level_of(settings.level).as_str()));
-    let format = Ptp4lFormat {
-        start: Instant::now(),
-        tag: settings.tag.clone(),
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .event_format(format);
-    // A second initialisation (tests calling in-process) is harmless; ignore it.
-    let _ = if settings.verbose {
-        builder.with_writer(std::io::stdout).try_init()
-    } else {
-        builder.with_writer(std::io::stderr).try_init()
-    };
-}
-
-/// The tracing level of a syslog `logging_level`.
-fn level_of(level: u8) -> Level {
-    match level {
-        0..=3 => Level::ERROR,
-        4 => Level::WARN,
-        5 | 6 => Level::INFO,
-        _ => Level::DEBUG,
-    }
-}
-
-/// `ptp-agent[12.345]: [tag] message key=value…`; the seconds count from the agent's start.
-struct Ptp4lFormat {
-    start: Instant,
-    tag: Option<String>,
-}
-
-impl<S, N> FormatEvent<S, N> for Ptp4lFormat
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &tracing::Event<'_>,
-    ) -> fmt::Result {
-        let t = self.start.elapsed();
-        write!(
-            writer,
-            "ptp-agent[{}.{:03}]: ",
-            t.as_secs(),
-            t.subsec_millis()
-        )?;
-        if let Some(tag) = &self.tag {
-            write!(writer, "[{tag}] ")?;
-        }
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
-    }
 }
 
 /// ptp4l's name for the event that most likely caused a port state change. The engine
@@ -136,6 +70,12 @@ impl EventLog {
             announced: None,
             summary,
         }
+    }
+
+    /// Summarises from now on as `summary` does (the samples of the summary under way are
+    /// dropped).
+    pub fn set_summary(&mut self, summary: SummaryWindow) {
+        self.summary = summary;
     }
 
     fn sample(&mut self, offset: Duration, servo: ServoState, freq: Ppb, delay: Duration) {
