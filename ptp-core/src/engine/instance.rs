@@ -42,7 +42,10 @@ pub struct Instance {
     /// TAI − UTC in seconds as this clock believes it (ptp4l's rule: the configured
     /// `utc_offset` until a master announces one that is valid and traceable, or larger).
     pub(crate) utc_offset: i16,
-    pub(crate) ports: Vec<Port>,
+    /// The ports, by [`PortIndex`]: a removed port leaves its slot empty, so that a live
+    /// port's index (and portNumber) never changes. Looked up through [`Instance::port`]
+    /// and [`Instance::port_mut`] only.
+    slots: Vec<Option<Port>>,
     pub(crate) servo: ClockServo,
     pub(crate) frequency: Ppb,
     pub(crate) slave_port: Option<PortIndex>,
@@ -84,11 +87,11 @@ impl Instance {
             local_priority: settings.local_priority,
             max_steps_removed: settings.max_steps_removed,
         };
-        let ports = settings
+        let slots = settings
             .ports
             .iter()
             .zip(0u16..)
-            .map(|(p, i)| Port::new(PortIndex(i), &default_ds, p.clone()))
+            .map(|(p, i)| Some(Port::new(PortIndex(i), &default_ds, p.clone())))
             .collect();
         let servo = ClockServo::new(settings.servo, &settings.servo_config, Ppb::ZERO);
         Ok(Self {
@@ -98,7 +101,7 @@ impl Instance {
             time_properties: settings.time_properties,
             gm_time_properties: settings.time_properties,
             utc_offset: settings.time_properties.current_utc_offset,
-            ports,
+            slots,
             servo,
             frequency: Ppb::ZERO,
             slave_port: None,
@@ -113,8 +116,8 @@ impl Instance {
     /// Brings every port from INITIALIZING to LISTENING (or PRE_MASTER/MASTER when the
     /// port is masterOnly), arming their timers.
     pub fn start(&mut self, now: Time, sink: &mut dyn ActionSink) {
-        for i in 0..self.ports.len() {
-            self.initialize_port(PortIndex::from_usize(i), sink);
+        for port in self.ports().collect::<Vec<_>>() {
+            self.initialize_port(port, sink);
         }
         self.state_decision(now, sink);
     }
@@ -141,12 +144,12 @@ impl Instance {
 
     /// portDS of `port`.
     pub fn port_ds(&self, port: PortIndex) -> Option<&PortDs> {
-        self.ports.get(port.get()).map(|p| &p.ds)
+        self.port(port).map(|p| &p.ds)
     }
 
-    /// Number of ports.
-    pub fn port_count(&self) -> usize {
-        self.ports.len()
+    /// The live ports, in index order (a removed port's index is skipped).
+    pub fn ports(&self) -> impl Iterator<Item = PortIndex> + '_ {
+        self.live_ports().map(|(i, _)| i)
     }
 
     /// The servo's state.
@@ -173,7 +176,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         if !p.is_operational() {
@@ -183,7 +186,7 @@ impl Instance {
             Ok(m) => m,
             Err(e) => return drop_message(sink, port, DropReason::Malformed(e)),
         };
-        if let Some(p) = self.ports.get_mut(port.get()) {
+        if let Some(p) = self.port_mut(port) {
             count(&mut p.rx_counts, message.message_type());
         }
         if let Err(reason) = self.accept(port, &message) {
@@ -238,7 +241,7 @@ impl Instance {
         timestamp: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get_mut(port.get()) else {
+        let Some(p) = self.port_mut(port) else {
             return;
         };
         let t = timestamp + p.settings.egress_latency;
@@ -263,7 +266,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         let ours = p.sync_out.iter().any(|s| s.tag == tag)
@@ -285,7 +288,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         if matches!(p.state(), PortState::Faulty | PortState::Disabled) {
@@ -297,7 +300,7 @@ impl Instance {
     /// Handles the expiry of `timer`.
     pub fn handle_timer(&mut self, timer: Timer, now: Time, sink: &mut dyn ActionSink) {
         let port = timer.port;
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         let state = p.state();
@@ -373,7 +376,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         let state = p.state();
@@ -386,12 +389,27 @@ impl Instance {
         self.state_decision(now, sink);
     }
 
+    /// The live port at `port`: the one place a slot is looked up.
     pub(crate) fn port(&self, port: PortIndex) -> Option<&Port> {
-        self.ports.get(port.get())
+        self.slots.get(port.get()).and_then(Option::as_ref)
     }
 
+    /// The live port at `port`, to change it.
     pub(crate) fn port_mut(&mut self, port: PortIndex) -> Option<&mut Port> {
-        self.ports.get_mut(port.get())
+        self.slots.get_mut(port.get()).and_then(Option::as_mut)
+    }
+
+    /// Every live port with its index.
+    pub(crate) fn live_ports(&self) -> impl Iterator<Item = (PortIndex, &Port)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| Some((PortIndex::from_usize(i), slot.as_ref()?)))
+    }
+
+    /// Every live port, to change them.
+    pub(crate) fn live_ports_mut(&mut self) -> impl Iterator<Item = &mut Port> + '_ {
+        self.slots.iter_mut().flatten()
     }
 
     /// A fresh transmit time-stamp tag.
@@ -529,7 +547,7 @@ impl Instance {
             MessageClass::General
         };
         if let Ok(len) = message.encode(&mut self.buf[..]) {
-            if let Some(p) = self.ports.get_mut(port.get()) {
+            if let Some(p) = self.port_mut(port) {
                 count(&mut p.tx_counts, message.message_type());
             }
             if let Some(bytes) = self.buf.get(..len) {
