@@ -404,6 +404,8 @@ impl Runtime {
                 }
             }
             OwnedAction::Event(event) => self.on_event(&event),
+            // Sockets still open and close on the port-state events (`on_event`).
+            OwnedAction::OpenPort { .. } | OwnedAction::ClosePort { .. } => {}
         }
     }
 

@@ -418,11 +418,16 @@ impl Instance {
         TxTag(self.next_tag)
     }
 
-    /// INITIALIZING → LISTENING: clear the port's exchanges and arm its receive timers.
-    fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+    /// INITIALIZING (or FAULTY, DISABLED) → LISTENING: open the port's sockets, clear its
+    /// exchanges and arm its receive timers.
+    pub(crate) fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
         let Some(p) = self.port_mut(port) else {
             return;
         };
+        if !p.open {
+            p.open = true;
+            sink.act(Action::OpenPort { port });
+        }
         p.forget_timing();
         p.foreign.clear();
         p.pdelay_req = None;
@@ -462,7 +467,8 @@ impl Instance {
         self.state_decision(now, sink);
     }
 
-    /// Records a state change and reports it.
+    /// Records a state change and reports it. A port that goes FAULTY or DISABLED has its
+    /// sockets closed first.
     pub(crate) fn set_state(&mut self, port: PortIndex, to: PortState, sink: &mut dyn ActionSink) {
         let Some(p) = self.port_mut(port) else {
             return;
@@ -470,6 +476,10 @@ impl Instance {
         let from = p.ds.port_state;
         if from == to {
             return;
+        }
+        if p.open && matches!(to, PortState::Faulty | PortState::Disabled) {
+            p.open = false;
+            sink.act(Action::ClosePort { port });
         }
         p.ds.port_state = to;
         sink.act(Action::Event(Event::PortState { port, from, to }));
@@ -584,3 +594,87 @@ impl Instance {
 
 /// Corrections beyond this are taken as corrupt: no transparent clock adds a second.
 pub(crate) const MAX_CORRECTION: Duration = Duration::from_secs(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{ActionLog, OwnedAction};
+    use crate::wire::ClockIdentity;
+
+    const NOW: Time = Time::from_secs_nanos(1_700_000_000, 0);
+
+    /// A two-port clock, started; returns its start-up actions.
+    fn started(log: &mut ActionLog) -> (Instance, Vec<OwnedAction>) {
+        let text = "[global]\nfault_reset_interval 1\n[eth0]\n[eth1]\n";
+        let config = crate::config::parse_ptp4l_conf(text).unwrap().config;
+        let settings = InstanceSettings::from_config(&config, ClockIdentity([1; 8])).unwrap();
+        let mut clock = Instance::new(settings).unwrap();
+        clock.start(NOW, log);
+        let actions = log.take();
+        (clock, actions)
+    }
+
+    /// The socket actions and port-state events in `actions`, in order.
+    fn socket_and_state(actions: &[OwnedAction]) -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                OwnedAction::OpenPort { port } => Some(format!("open {}", port.number())),
+                OwnedAction::ClosePort { port } => Some(format!("close {}", port.number())),
+                OwnedAction::Event(Event::PortState { port, from, to }) => {
+                    Some(format!("{} {from:?}>{to:?}", port.number()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_port_opens_at_start_and_a_fault_closes_and_reopens_only_its_port() {
+        let mut log = ActionLog::default();
+        let (mut clock, start) = started(&mut log);
+        assert_eq!(
+            socket_and_state(&start),
+            [
+                "open 1",
+                "1 Initializing>Listening",
+                "open 2",
+                "2 Initializing>Listening"
+            ]
+        );
+
+        clock.handle_port_fault(PortIndex(1), Fault::ReceiveFailed, NOW, &mut log);
+        assert_eq!(
+            socket_and_state(&log.take()),
+            ["close 2", "2 Listening>Faulty"]
+        );
+        // Faulty already: no second close.
+        clock.handle_port_fault(PortIndex(1), Fault::SendFailed, NOW, &mut log);
+        assert!(log.take().is_empty());
+        // Disabled while faulty: still closed, nothing to close again.
+        clock.set_port_enabled(PortIndex(1), false, NOW, &mut log);
+        assert_eq!(socket_and_state(&log.take()), ["2 Faulty>Disabled"]);
+        clock.set_port_enabled(PortIndex(1), true, NOW, &mut log);
+        assert_eq!(
+            socket_and_state(&log.take()),
+            ["open 2", "2 Disabled>Listening"]
+        );
+
+        clock.handle_port_fault(PortIndex(0), Fault::OpenFailed, NOW, &mut log);
+        let fault = log.take();
+        assert_eq!(socket_and_state(&fault), ["close 1", "1 Listening>Faulty"]);
+        let reset = Timer {
+            port: PortIndex(0),
+            kind: TimerKind::FaultReset,
+        };
+        assert!(fault.contains(&OwnedAction::ArmTimer {
+            timer: reset,
+            after: Duration::from_secs(2)
+        }));
+        clock.handle_timer(reset, NOW + Duration::from_secs(2), &mut log);
+        assert_eq!(
+            socket_and_state(&log.take()),
+            ["open 1", "1 Faulty>Listening"]
+        );
+    }
+}
