@@ -8,7 +8,7 @@ use super::action::{
 };
 use super::datasets::{CurrentDs, DefaultDs, ParentDs, PortDs, TimePropertiesDs};
 use super::port::{count, Port};
-use super::settings::{InstanceSettings, SettingsError};
+use super::settings::{InstanceSettings, PortSettings, SettingsError};
 use crate::rng::Rng;
 use crate::servo::{ClockServo, Servo, ServoState};
 use crate::time::{Duration, Ppb, Time};
@@ -120,6 +120,17 @@ impl Instance {
             self.initialize_port(port, sink);
         }
         self.state_decision(now, sink);
+    }
+
+    /// The settings this clock runs: those it was built with, or last reconfigured to
+    /// (values changed through management since live in the data sets, not here).
+    pub fn settings(&self) -> &InstanceSettings {
+        &self.settings
+    }
+
+    /// The settings of the live port `port`, from which the runtime opens its sockets.
+    pub fn port_settings(&self, port: PortIndex) -> Option<&PortSettings> {
+        self.port(port).map(|p| &p.settings)
     }
 
     /// defaultDS.
@@ -535,7 +546,7 @@ impl Instance {
     /// a boundary clock adds it to the times it hands downstream, so that what it sends is on
     /// the timescale it announces.
     pub(crate) fn timescale_offset(&self) -> Duration {
-        if self.settings.utc_timescale && self.time_properties.ptp_timescale {
+        if self.settings.utc_timescale() && self.time_properties.ptp_timescale {
             Duration::from_secs(i64::from(self.utc_offset))
         } else {
             Duration::ZERO

@@ -53,4 +53,6 @@ pub use action::{
 };
 pub use datasets::{CurrentDs, DefaultDs, DelayMechanism, ParentDs, PortDs, TimePropertiesDs};
 pub use instance::{Instance, RxMeta};
-pub use settings::{ClockDescriptionTexts, InstanceSettings, PortSettings, SettingsError};
+pub use settings::{
+    ClockDescriptionTexts, InstanceSettings, PortSettings, PortTransport, SettingsError,
+};

@@ -170,7 +170,7 @@ impl Instance {
                 ManagementData::PortPropertiesNp(PortPropertiesNp {
                     port_identity: p.identity(),
                     port_state: p.state(),
-                    timestamping: match self.settings.servo_config.time_stamping {
+                    timestamping: match self.settings.time_stamping {
                         TimestampingMode::Software => Timestamping::SOFTWARE,
                         TimestampingMode::Hardware => Timestamping::HARDWARE,
                     },
@@ -195,7 +195,7 @@ impl Instance {
                     physical_layer_protocol: PtpText::new(b"IEEE 802.3").ok()?,
                     physical_address: &p.settings.physical_address,
                     protocol_address: PortAddress {
-                        network_protocol: p.settings.network_protocol,
+                        network_protocol: p.settings.transport.network_protocol(),
                         address: &p.settings.protocol_address,
                     },
                     manufacturer_identity: texts.manufacturer_identity,
