@@ -372,3 +372,20 @@ pub(crate) fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
 pub(crate) fn drop_message(sink: &mut dyn ActionSink, port: PortIndex, reason: DropReason) {
     sink.act(Action::Event(Event::Dropped { port, reason }));
 }
+
+/// The socket actions and port-state events of `actions`, in order, as `open 2`, `close 1`
+/// and `2 Listening>Faulty` (port numbers), for tests.
+#[cfg(test)]
+pub(crate) fn sockets_and_states(actions: &[OwnedAction]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            OwnedAction::OpenPort { port } => Some(format!("open {}", port.number())),
+            OwnedAction::ClosePort { port } => Some(format!("close {}", port.number())),
+            OwnedAction::Event(Event::PortState { port, from, to }) => {
+                Some(format!("{} {from:?}>{to:?}", port.number()))
+            }
+            _ => None,
+        })
+        .collect()
+}

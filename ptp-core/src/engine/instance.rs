@@ -51,7 +51,7 @@ pub struct Instance {
     pub(crate) slave_port: Option<PortIndex>,
     /// The PATH_TRACE received from the parent (without our own identity).
     pub(crate) path_trace: Vec<ClockIdentity>,
-    next_tag: u32,
+    pub(crate) next_tag: u32,
     pub(crate) rng: Rng,
     pub(crate) buf: Box<[u8; SEND_BUFFER]>,
 }
@@ -66,16 +66,22 @@ impl RxMeta {
 impl Instance {
     /// A clock built from `settings`, every port INITIALIZING. Call [`Instance::start`] next.
     pub fn new(settings: InstanceSettings) -> Result<Self, SettingsError> {
-        if settings.ports.is_empty() {
-            return Err(SettingsError::NoPorts);
-        }
-        let number_ports = u16::try_from(settings.ports.len())
-            .ok()
-            .filter(|n| *n < 0xffff)
-            .ok_or(SettingsError::TooManyPorts(settings.ports.len()))?;
+        let layout = super::reconfigure::layout(&[], &settings.ports)?;
+        Ok(Self::build(settings, &layout, Ppb::ZERO))
+    }
+
+    /// A clock built from `settings` with its ports in the slots `layout` gives (from
+    /// [`super::reconfigure::layout`]), every port INITIALIZING, its servo starting from the
+    /// clock's current `frequency`.
+    pub(crate) fn build(
+        settings: InstanceSettings,
+        layout: &[Option<usize>],
+        frequency: Ppb,
+    ) -> Self {
+        let live = layout.iter().flatten().count();
         let default_ds = DefaultDs {
             clock_identity: settings.clock_identity,
-            number_ports,
+            number_ports: u16::try_from(live).unwrap_or(u16::MAX),
             clock_quality: settings.clock_quality,
             priority_1: settings.priority_1,
             priority_2: settings.priority_2,
@@ -87,14 +93,16 @@ impl Instance {
             local_priority: settings.local_priority,
             max_steps_removed: settings.max_steps_removed,
         };
-        let slots = settings
-            .ports
+        let slots = layout
             .iter()
-            .zip(0u16..)
-            .map(|(p, i)| Some(Port::new(PortIndex(i), &default_ds, p.clone())))
+            .enumerate()
+            .map(|(i, at)| {
+                let p = settings.ports.get((*at)?)?;
+                Some(Port::new(PortIndex::from_usize(i), &default_ds, p.clone()))
+            })
             .collect();
-        let servo = ClockServo::new(settings.servo, &settings.servo_config, Ppb::ZERO);
-        Ok(Self {
+        let servo = ClockServo::new(settings.servo, &settings.servo_config, frequency);
+        Self {
             default_ds,
             current_ds: CurrentDs::default(),
             parent_ds: ParentDs::of_self(&default_ds),
@@ -103,14 +111,14 @@ impl Instance {
             utc_offset: settings.time_properties.current_utc_offset,
             slots,
             servo,
-            frequency: Ppb::ZERO,
+            frequency,
             slave_port: None,
             path_trace: Vec::with_capacity(super::selection::MAX_PATH_TRACE),
             next_tag: 0,
             rng: Rng::seed_from_u64(settings.seed),
             buf: Box::new([0; SEND_BUFFER]),
             settings,
-        })
+        }
     }
 
     /// Brings every port from INITIALIZING to LISTENING (or PRE_MASTER/MASTER when the
@@ -410,6 +418,22 @@ impl Instance {
         self.slots.get_mut(port.get()).and_then(Option::as_mut)
     }
 
+    /// The number of slots, live or empty (one more than the highest index a port has had).
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Puts `port` (or nothing) in the slot `index`, adding slots up to it as needed.
+    pub(crate) fn set_slot(&mut self, index: PortIndex, port: Option<Port>) {
+        let i = index.get();
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = port;
+        }
+    }
+
     /// Every live port with its index.
     pub(crate) fn live_ports(&self) -> impl Iterator<Item = (PortIndex, &Port)> + '_ {
         self.slots
@@ -609,6 +633,7 @@ pub(crate) const MAX_CORRECTION: Duration = Duration::from_secs(1);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::action::sockets_and_states;
     use crate::engine::{ActionLog, OwnedAction};
     use crate::wire::ClockIdentity;
 
@@ -625,27 +650,12 @@ mod tests {
         (clock, actions)
     }
 
-    /// The socket actions and port-state events in `actions`, in order.
-    fn socket_and_state(actions: &[OwnedAction]) -> Vec<String> {
-        actions
-            .iter()
-            .filter_map(|a| match a {
-                OwnedAction::OpenPort { port } => Some(format!("open {}", port.number())),
-                OwnedAction::ClosePort { port } => Some(format!("close {}", port.number())),
-                OwnedAction::Event(Event::PortState { port, from, to }) => {
-                    Some(format!("{} {from:?}>{to:?}", port.number()))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
     #[test]
     fn every_port_opens_at_start_and_a_fault_closes_and_reopens_only_its_port() {
         let mut log = ActionLog::default();
         let (mut clock, start) = started(&mut log);
         assert_eq!(
-            socket_and_state(&start),
+            sockets_and_states(&start),
             [
                 "open 1",
                 "1 Initializing>Listening",
@@ -656,7 +666,7 @@ mod tests {
 
         clock.handle_port_fault(PortIndex(1), Fault::ReceiveFailed, NOW, &mut log);
         assert_eq!(
-            socket_and_state(&log.take()),
+            sockets_and_states(&log.take()),
             ["close 2", "2 Listening>Faulty"]
         );
         // Faulty already: no second close.
@@ -664,16 +674,19 @@ mod tests {
         assert!(log.take().is_empty());
         // Disabled while faulty: still closed, nothing to close again.
         clock.set_port_enabled(PortIndex(1), false, NOW, &mut log);
-        assert_eq!(socket_and_state(&log.take()), ["2 Faulty>Disabled"]);
+        assert_eq!(sockets_and_states(&log.take()), ["2 Faulty>Disabled"]);
         clock.set_port_enabled(PortIndex(1), true, NOW, &mut log);
         assert_eq!(
-            socket_and_state(&log.take()),
+            sockets_and_states(&log.take()),
             ["open 2", "2 Disabled>Listening"]
         );
 
         clock.handle_port_fault(PortIndex(0), Fault::OpenFailed, NOW, &mut log);
         let fault = log.take();
-        assert_eq!(socket_and_state(&fault), ["close 1", "1 Listening>Faulty"]);
+        assert_eq!(
+            sockets_and_states(&fault),
+            ["close 1", "1 Listening>Faulty"]
+        );
         let reset = Timer {
             port: PortIndex(0),
             kind: TimerKind::FaultReset,
@@ -684,7 +697,7 @@ mod tests {
         }));
         clock.handle_timer(reset, NOW + Duration::from_secs(2), &mut log);
         assert_eq!(
-            socket_and_state(&log.take()),
+            sockets_and_states(&log.take()),
             ["open 1", "1 Faulty>Listening"]
         );
     }
