@@ -60,9 +60,10 @@
 //! | in place | `delay_filter`, `delay_filter_length`, `tsproc_mode` | the filter keeps the newest samples that fit its new length |
 //! | in place | every servo option but `clock_servo` (PI gains, `step_threshold`, `first_step_threshold`, `max_frequency`, `servo_offset_threshold`, `servo_num_offset_values`, the Kalman and statime tuning, the sync interval) | [`crate::servo::Servo::reconfigure`]: the servo keeps its frequency estimate (statime's filter starts over from it) |
 //! | in place | delayAsymmetry, ingressLatency, egressLatency, neighborPropDelayThresh, `ignore_transport_specific`, `path_trace_enabled`, `ptp_minor_version`, the clock description texts, the port addresses | used from the next message |
+//! | in place | the random seed | the random intervals (Delay_Req) start a new sequence |
 //! | port restart | `network_transport`, `udp6_scope`, `udp_ttl`, `dscp_event`, `dscp_general`, `socket_priority`, `ptp_dst_mac`, `p2p_dst_mac` ([`PortTransport`]), `delay_mechanism`, masterOnly, the unicast master table | that port only: ClosePort, DISABLED, new settings, OpenPort, LISTENING; it starts afresh (a port management disabled stays DISABLED) |
 //! | port added or removed | an interface appears or goes | added: OpenPort, LISTENING; removed: ClosePort, DISABLED, slot emptied; then the state decision |
-//! | instance restart | clockIdentity, domainNumber, transportSpecific, `time_stamping`, `clock_servo`, `free_running` (and the random seed, which follows the identity) | every port ClosePort and DISABLED, a fresh engine (data sets, foreign masters, servo), every port OpenPort and LISTENING; the new servo starts from the current frequency, so the clock does not jump |
+//! | instance restart | clockIdentity, domainNumber, transportSpecific, `time_stamping`, `clock_servo`, `free_running` | every port ClosePort and DISABLED, a fresh engine (data sets, foreign masters, servo), every port OpenPort and LISTENING; the new servo starts from the current frequency, so the clock does not jump |
 //!
 //! Values set at run time through management (SET PRIORITY1, PRIORITY2,
 //! GRANDMASTER_SETTINGS_NP) are kept by a reconfiguration, an instance restart included,

@@ -121,7 +121,7 @@ pub(crate) fn instance_changes(old: &InstanceSettings, new: &InstanceSettings) -
         *time_stamping != old.time_stamping,
     );
     c.note("clockDescription", InPlace, *description != old.description);
-    c.note("seed", Restart, *seed != old.seed);
+    c.note("seed", InPlace, *seed != old.seed);
     c
 }
 

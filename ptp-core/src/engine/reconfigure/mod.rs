@@ -19,6 +19,7 @@ use super::datasets::TimePropertiesDs;
 use super::instance::Instance;
 use super::port::Port;
 use super::settings::{InstanceSettings, PortSettings, SettingsError};
+use crate::rng::Rng;
 use crate::servo::Servo;
 use crate::time::{Ppb, Time};
 use crate::wire::{ClockQuality, PortState};
@@ -294,6 +295,9 @@ impl Instance {
         }
         if old.servo_config != new.servo_config {
             self.servo.reconfigure(&new.servo_config);
+        }
+        if old.seed != new.seed {
+            self.rng = Rng::seed_from_u64(new.seed);
         }
         managed.apply(self);
         self.default_ds.slave_only = new.slave_only;

@@ -85,7 +85,7 @@ fn every_clock_wide_setting_has_its_class() {
         ("clockDescription", true, |s| {
             s.description.user_description = "rack 4".into();
         }),
-        ("seed", false, |s| s.seed = 7),
+        ("seed", true, |s| s.seed = 7),
         // The servo's options: all in place.
         ("pi_proportional_const", true, |s| {
             s.servo_config.pi_proportional_const = 0.5;
@@ -564,7 +564,7 @@ fn a_clock_identity_change_restarts_the_instance_from_the_current_frequency() {
     );
     assert_eq!(
         report.to_string(),
-        "instance restarted for clockIdentity, seed; added port 3 (eth2)"
+        "instance restarted for clockIdentity; added port 3 (eth2)"
     );
     assert_eq!(
         sockets_and_states(&actions),
