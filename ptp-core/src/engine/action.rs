@@ -240,6 +240,22 @@ pub enum Action<'a> {
     Clock(ClockAction),
     /// Tell observers.
     Event(Event),
+    /// Open `port`'s sockets, configured from [`Instance::port_settings`]: the port was
+    /// started, left FAULTY or DISABLED, was added or restarted. Each OpenPort is followed
+    /// by a [`Action::ClosePort`] of the same port before the next OpenPort.
+    ///
+    /// [`Instance::port_settings`]: super::Instance::port_settings
+    OpenPort {
+        /// The port.
+        port: PortIndex,
+    },
+    /// Close `port`'s sockets: the port went FAULTY or DISABLED, or is being removed or
+    /// restarted. Sending on it, and what it receives, are void until the next
+    /// [`Action::OpenPort`].
+    ClosePort {
+        /// The port.
+        port: PortIndex,
+    },
 }
 
 /// Where the engine puts its actions.
@@ -277,6 +293,16 @@ pub enum OwnedAction {
     Clock(ClockAction),
     /// See [`Action::Event`].
     Event(Event),
+    /// See [`Action::OpenPort`].
+    OpenPort {
+        /// The port.
+        port: PortIndex,
+    },
+    /// See [`Action::ClosePort`].
+    ClosePort {
+        /// The port.
+        port: PortIndex,
+    },
 }
 
 impl From<Action<'_>> for OwnedAction {
@@ -299,6 +325,8 @@ impl From<Action<'_>> for OwnedAction {
             Action::CancelTimer(t) => Self::CancelTimer(t),
             Action::Clock(c) => Self::Clock(c),
             Action::Event(e) => Self::Event(e),
+            Action::OpenPort { port } => Self::OpenPort { port },
+            Action::ClosePort { port } => Self::ClosePort { port },
         }
     }
 }
@@ -343,4 +371,21 @@ pub(crate) fn cancel_all_timers(sink: &mut dyn ActionSink, port: PortIndex) {
 /// Reports that a message received on `port` was dropped, and why.
 pub(crate) fn drop_message(sink: &mut dyn ActionSink, port: PortIndex, reason: DropReason) {
     sink.act(Action::Event(Event::Dropped { port, reason }));
+}
+
+/// The socket actions and port-state events of `actions`, in order, as `open 2`, `close 1`
+/// and `2 Listening>Faulty` (port numbers), for tests.
+#[cfg(test)]
+pub(crate) fn sockets_and_states(actions: &[OwnedAction]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            OwnedAction::OpenPort { port } => Some(format!("open {}", port.number())),
+            OwnedAction::ClosePort { port } => Some(format!("close {}", port.number())),
+            OwnedAction::Event(Event::PortState { port, from, to }) => {
+                Some(format!("{} {from:?}>{to:?}", port.number()))
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -74,6 +74,25 @@ impl DelayFilter {
         self.window.clear();
         self.next = 0;
     }
+
+    /// Takes new settings (a reconfiguration), keeping the newest samples that fit the new
+    /// length. The buffers grow here if the filter gets longer, never on [`Self::push`].
+    pub(crate) fn reconfigure(&mut self, median: bool, length: usize, raw: bool) {
+        let length = length.max(1);
+        // Oldest first: a full ring starts at `next`, a filling one at 0.
+        if self.window.len() == self.length {
+            self.window.rotate_left(self.next);
+        }
+        let excess = self.window.len().saturating_sub(length);
+        self.window.drain(..excess);
+        self.window.reserve(length - self.window.len());
+        self.scratch.clear();
+        self.scratch.reserve(length);
+        self.next = self.window.len() % length;
+        self.length = length;
+        self.median = median;
+        self.raw = raw;
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +122,29 @@ mod tests {
         f.push(ns(100));
         assert_eq!(f.push(ns(200)), ns(150));
         assert_eq!(f.push(ns(400)), ns(300));
+    }
+
+    #[test]
+    fn reconfiguring_keeps_the_newest_samples_that_fit() {
+        let mut f = DelayFilter::new(true, 3, false);
+        for v in [100, 110, 120, 130] {
+            f.push(ns(v));
+        }
+        // Window 130, 110, 120 (ring): shortened to the newest two, averaged.
+        f.reconfigure(false, 2, false);
+        assert_eq!(f.value(), Some(ns(125)));
+        assert_eq!(f.push(ns(200)), ns(165)); // 130 drops out
+                                              // Longer: all kept, the ring goes on filling.
+        f.reconfigure(true, 4, false);
+        assert_eq!(f.value(), Some(ns(165)));
+        assert_eq!(f.push(ns(140)), ns(140)); // 130 140 200
+        assert_eq!(f.push(ns(150)), ns(145)); // 130 140 150 200
+        assert_eq!(f.push(ns(160)), ns(155)); // 200 140 150 160
+                                              // Raw: each sample as it is; the window still kept for a later change back.
+        f.reconfigure(true, 4, true);
+        assert_eq!(f.push(ns(10)), ns(10));
+        f.reconfigure(true, 4, false);
+        assert_eq!(f.value(), Some(ns(145))); // 140 150 160 10
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::action::{
 };
 use super::datasets::{CurrentDs, DefaultDs, ParentDs, PortDs, TimePropertiesDs};
 use super::port::{count, Port};
-use super::settings::{InstanceSettings, SettingsError};
+use super::settings::{InstanceSettings, PortSettings, SettingsError};
 use crate::rng::Rng;
 use crate::servo::{ClockServo, Servo, ServoState};
 use crate::time::{Duration, Ppb, Time};
@@ -42,13 +42,16 @@ pub struct Instance {
     /// TAI − UTC in seconds as this clock believes it (ptp4l's rule: the configured
     /// `utc_offset` until a master announces one that is valid and traceable, or larger).
     pub(crate) utc_offset: i16,
-    pub(crate) ports: Vec<Port>,
+    /// The ports, by [`PortIndex`]: a removed port leaves its slot empty, so that a live
+    /// port's index (and portNumber) never changes. Looked up through [`Instance::port`]
+    /// and [`Instance::port_mut`] only.
+    slots: Vec<Option<Port>>,
     pub(crate) servo: ClockServo,
     pub(crate) frequency: Ppb,
     pub(crate) slave_port: Option<PortIndex>,
     /// The PATH_TRACE received from the parent (without our own identity).
     pub(crate) path_trace: Vec<ClockIdentity>,
-    next_tag: u32,
+    pub(crate) next_tag: u32,
     pub(crate) rng: Rng,
     pub(crate) buf: Box<[u8; SEND_BUFFER]>,
 }
@@ -63,16 +66,22 @@ impl RxMeta {
 impl Instance {
     /// A clock built from `settings`, every port INITIALIZING. Call [`Instance::start`] next.
     pub fn new(settings: InstanceSettings) -> Result<Self, SettingsError> {
-        if settings.ports.is_empty() {
-            return Err(SettingsError::NoPorts);
-        }
-        let number_ports = u16::try_from(settings.ports.len())
-            .ok()
-            .filter(|n| *n < 0xffff)
-            .ok_or(SettingsError::TooManyPorts(settings.ports.len()))?;
+        let layout = super::reconfigure::layout(&[], &settings.ports)?;
+        Ok(Self::build(settings, &layout, Ppb::ZERO))
+    }
+
+    /// A clock built from `settings` with its ports in the slots `layout` gives (from
+    /// [`super::reconfigure::layout`]), every port INITIALIZING, its servo starting from the
+    /// clock's current `frequency`.
+    pub(crate) fn build(
+        settings: InstanceSettings,
+        layout: &[Option<usize>],
+        frequency: Ppb,
+    ) -> Self {
+        let live = layout.iter().flatten().count();
         let default_ds = DefaultDs {
             clock_identity: settings.clock_identity,
-            number_ports,
+            number_ports: u16::try_from(live).unwrap_or(u16::MAX),
             clock_quality: settings.clock_quality,
             priority_1: settings.priority_1,
             priority_2: settings.priority_2,
@@ -84,39 +93,52 @@ impl Instance {
             local_priority: settings.local_priority,
             max_steps_removed: settings.max_steps_removed,
         };
-        let ports = settings
-            .ports
+        let slots = layout
             .iter()
-            .zip(0u16..)
-            .map(|(p, i)| Port::new(PortIndex(i), &default_ds, p.clone()))
+            .enumerate()
+            .map(|(i, at)| {
+                let p = settings.ports.get((*at)?)?;
+                Some(Port::new(PortIndex::from_usize(i), &default_ds, p.clone()))
+            })
             .collect();
-        let servo = ClockServo::new(settings.servo, &settings.servo_config, Ppb::ZERO);
-        Ok(Self {
+        let servo = ClockServo::new(settings.servo, &settings.servo_config, frequency);
+        Self {
             default_ds,
             current_ds: CurrentDs::default(),
             parent_ds: ParentDs::of_self(&default_ds),
             time_properties: settings.time_properties,
             gm_time_properties: settings.time_properties,
             utc_offset: settings.time_properties.current_utc_offset,
-            ports,
+            slots,
             servo,
-            frequency: Ppb::ZERO,
+            frequency,
             slave_port: None,
             path_trace: Vec::with_capacity(super::selection::MAX_PATH_TRACE),
             next_tag: 0,
             rng: Rng::seed_from_u64(settings.seed),
             buf: Box::new([0; SEND_BUFFER]),
             settings,
-        })
+        }
     }
 
     /// Brings every port from INITIALIZING to LISTENING (or PRE_MASTER/MASTER when the
     /// port is masterOnly), arming their timers.
     pub fn start(&mut self, now: Time, sink: &mut dyn ActionSink) {
-        for i in 0..self.ports.len() {
-            self.initialize_port(PortIndex::from_usize(i), sink);
+        for port in self.ports().collect::<Vec<_>>() {
+            self.initialize_port(port, sink);
         }
         self.state_decision(now, sink);
+    }
+
+    /// The settings this clock runs: those it was built with, or last reconfigured to
+    /// (values changed through management since live in the data sets, not here).
+    pub fn settings(&self) -> &InstanceSettings {
+        &self.settings
+    }
+
+    /// The settings of the live port `port`, from which the runtime opens its sockets.
+    pub fn port_settings(&self, port: PortIndex) -> Option<&PortSettings> {
+        self.port(port).map(|p| &p.settings)
     }
 
     /// defaultDS.
@@ -141,12 +163,12 @@ impl Instance {
 
     /// portDS of `port`.
     pub fn port_ds(&self, port: PortIndex) -> Option<&PortDs> {
-        self.ports.get(port.get()).map(|p| &p.ds)
+        self.port(port).map(|p| &p.ds)
     }
 
-    /// Number of ports.
-    pub fn port_count(&self) -> usize {
-        self.ports.len()
+    /// The live ports, in index order (a removed port's index is skipped).
+    pub fn ports(&self) -> impl Iterator<Item = PortIndex> + '_ {
+        self.live_ports().map(|(i, _)| i)
     }
 
     /// The servo's state.
@@ -173,7 +195,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         if !p.is_operational() {
@@ -183,7 +205,7 @@ impl Instance {
             Ok(m) => m,
             Err(e) => return drop_message(sink, port, DropReason::Malformed(e)),
         };
-        if let Some(p) = self.ports.get_mut(port.get()) {
+        if let Some(p) = self.port_mut(port) {
             count(&mut p.rx_counts, message.message_type());
         }
         if let Err(reason) = self.accept(port, &message) {
@@ -238,7 +260,7 @@ impl Instance {
         timestamp: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get_mut(port.get()) else {
+        let Some(p) = self.port_mut(port) else {
             return;
         };
         let t = timestamp + p.settings.egress_latency;
@@ -263,7 +285,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         let ours = p.sync_out.iter().any(|s| s.tag == tag)
@@ -285,7 +307,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         if matches!(p.state(), PortState::Faulty | PortState::Disabled) {
@@ -297,7 +319,7 @@ impl Instance {
     /// Handles the expiry of `timer`.
     pub fn handle_timer(&mut self, timer: Timer, now: Time, sink: &mut dyn ActionSink) {
         let port = timer.port;
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         let state = p.state();
@@ -373,7 +395,7 @@ impl Instance {
         now: Time,
         sink: &mut dyn ActionSink,
     ) {
-        let Some(p) = self.ports.get(port.get()) else {
+        let Some(p) = self.port(port) else {
             return;
         };
         let state = p.state();
@@ -387,12 +409,43 @@ impl Instance {
         self.state_decision(now, sink);
     }
 
+    /// The live port at `port`: the one place a slot is looked up.
     pub(crate) fn port(&self, port: PortIndex) -> Option<&Port> {
-        self.ports.get(port.get())
+        self.slots.get(port.get()).and_then(Option::as_ref)
     }
 
+    /// The live port at `port`, to change it.
     pub(crate) fn port_mut(&mut self, port: PortIndex) -> Option<&mut Port> {
-        self.ports.get_mut(port.get())
+        self.slots.get_mut(port.get()).and_then(Option::as_mut)
+    }
+
+    /// The number of slots, live or empty (one more than the highest index a port has had).
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Puts `port` (or nothing) in the slot `index`, adding slots up to it as needed.
+    pub(crate) fn set_slot(&mut self, index: PortIndex, port: Option<Port>) {
+        let i = index.get();
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = port;
+        }
+    }
+
+    /// Every live port with its index.
+    pub(crate) fn live_ports(&self) -> impl Iterator<Item = (PortIndex, &Port)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| Some((PortIndex::from_usize(i), slot.as_ref()?)))
+    }
+
+    /// Every live port, to change them.
+    pub(crate) fn live_ports_mut(&mut self) -> impl Iterator<Item = &mut Port> + '_ {
+        self.slots.iter_mut().flatten()
     }
 
     /// A fresh transmit time-stamp tag.
@@ -415,12 +468,17 @@ impl Instance {
         p.sync_out.clear();
     }
 
-    /// INITIALIZING → LISTENING: clear the port's exchanges and arm its receive timers.
-    fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
+    /// INITIALIZING (or FAULTY, DISABLED) → LISTENING: open the port's sockets, clear its
+    /// exchanges and arm its receive timers.
+    pub(crate) fn initialize_port(&mut self, port: PortIndex, sink: &mut dyn ActionSink) {
         self.forget_exchanges(port);
-        let Some(p) = self.port(port) else {
+        let Some(p) = self.port_mut(port) else {
             return;
         };
+        if !p.open {
+            p.open = true;
+            sink.act(Action::OpenPort { port });
+        }
         let (timeout, p2p, pdelay) = (
             p.announce_receipt_timeout(),
             p.is_p2p(),
@@ -456,7 +514,8 @@ impl Instance {
         self.state_decision(now, sink);
     }
 
-    /// Records a state change and reports it.
+    /// Records a state change and reports it. A port that goes FAULTY or DISABLED has its
+    /// sockets closed first.
     pub(crate) fn set_state(&mut self, port: PortIndex, to: PortState, sink: &mut dyn ActionSink) {
         let Some(p) = self.port_mut(port) else {
             return;
@@ -464,6 +523,10 @@ impl Instance {
         let from = p.ds.port_state;
         if from == to {
             return;
+        }
+        if p.open && matches!(to, PortState::Faulty | PortState::Disabled) {
+            p.open = false;
+            sink.act(Action::ClosePort { port });
         }
         p.ds.port_state = to;
         sink.act(Action::Event(Event::PortState { port, from, to }));
@@ -519,7 +582,7 @@ impl Instance {
     /// a boundary clock adds it to the times it hands downstream, so that what it sends is on
     /// the timescale it announces.
     pub(crate) fn timescale_offset(&self) -> Duration {
-        if self.settings.utc_timescale && self.time_properties.ptp_timescale {
+        if self.settings.utc_timescale() && self.time_properties.ptp_timescale {
             Duration::from_secs(i64::from(self.utc_offset))
         } else {
             Duration::ZERO
@@ -541,7 +604,7 @@ impl Instance {
             MessageClass::General
         };
         if let Ok(len) = message.encode(&mut self.buf[..]) {
-            if let Some(p) = self.ports.get_mut(port.get()) {
+            if let Some(p) = self.port_mut(port) {
                 count(&mut p.tx_counts, message.message_type());
             }
             if let Some(bytes) = self.buf.get(..len) {
@@ -578,3 +641,76 @@ impl Instance {
 
 /// Corrections beyond this are taken as corrupt: no transparent clock adds a second.
 pub(crate) const MAX_CORRECTION: Duration = Duration::from_secs(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::action::sockets_and_states;
+    use crate::engine::{ActionLog, OwnedAction};
+    use crate::wire::ClockIdentity;
+
+    const NOW: Time = Time::from_secs_nanos(1_700_000_000, 0);
+
+    /// A two-port clock, started; returns its start-up actions.
+    fn started(log: &mut ActionLog) -> (Instance, Vec<OwnedAction>) {
+        let text = "[global]\nfault_reset_interval 1\n[eth0]\n[eth1]\n";
+        let config = crate::config::parse_ptp4l_conf(text).unwrap().config;
+        let settings = InstanceSettings::from_config(&config, ClockIdentity([1; 8])).unwrap();
+        let mut clock = Instance::new(settings).unwrap();
+        clock.start(NOW, log);
+        let actions = log.take();
+        (clock, actions)
+    }
+
+    #[test]
+    fn every_port_opens_at_start_and_a_fault_closes_and_reopens_only_its_port() {
+        let mut log = ActionLog::default();
+        let (mut clock, start) = started(&mut log);
+        assert_eq!(
+            sockets_and_states(&start),
+            [
+                "open 1",
+                "1 Initializing>Listening",
+                "open 2",
+                "2 Initializing>Listening"
+            ]
+        );
+
+        clock.handle_port_fault(PortIndex(1), Fault::ReceiveFailed, NOW, &mut log);
+        assert_eq!(
+            sockets_and_states(&log.take()),
+            ["close 2", "2 Listening>Faulty"]
+        );
+        // Faulty already: no second close.
+        clock.handle_port_fault(PortIndex(1), Fault::SendFailed, NOW, &mut log);
+        assert!(log.take().is_empty());
+        // Disabled while faulty: still closed, nothing to close again.
+        clock.set_port_enabled(PortIndex(1), false, NOW, &mut log);
+        assert_eq!(sockets_and_states(&log.take()), ["2 Faulty>Disabled"]);
+        clock.set_port_enabled(PortIndex(1), true, NOW, &mut log);
+        assert_eq!(
+            sockets_and_states(&log.take()),
+            ["open 2", "2 Disabled>Listening"]
+        );
+
+        clock.handle_port_fault(PortIndex(0), Fault::OpenFailed, NOW, &mut log);
+        let fault = log.take();
+        assert_eq!(
+            sockets_and_states(&fault),
+            ["close 1", "1 Listening>Faulty"]
+        );
+        let reset = Timer {
+            port: PortIndex(0),
+            kind: TimerKind::FaultReset,
+        };
+        assert!(fault.contains(&OwnedAction::ArmTimer {
+            timer: reset,
+            after: Duration::from_secs(2)
+        }));
+        clock.handle_timer(reset, NOW + Duration::from_secs(2), &mut log);
+        assert_eq!(
+            sockets_and_states(&log.take()),
+            ["open 1", "1 Faulty>Listening"]
+        );
+    }
+}

@@ -114,6 +114,9 @@ pub(crate) struct SyncInFlight {
 pub(crate) struct Port {
     pub(crate) settings: PortSettings,
     pub(crate) ds: PortDs,
+    /// Whether the runtime was told to open the port's sockets (and not to close them
+    /// since): each OpenPort and ClosePort is sent once per transition.
+    pub(crate) open: bool,
     pub(crate) foreign: ForeignMasterList,
     /// The parent this port last went UNCALIBRATED for.
     pub(crate) last_parent: Option<PortIdentity>,
@@ -172,6 +175,7 @@ impl Port {
             ),
             settings,
             ds,
+            open: false,
             foreign: ForeignMasterList::new(clock_identity, clock.max_steps_removed),
             last_parent: None,
             seq: Sequences::default(),

@@ -109,22 +109,26 @@ impl Instance {
     /// The state decision event: runs the BMCA over every port and applies its result.
     pub(crate) fn state_decision(&mut self, now: Time, sink: &mut dyn ActionSink) {
         let algorithm = self.settings.dataset_comparison;
-        let inputs: Vec<PortInput> = self
-            .ports
-            .iter_mut()
-            .map(|p| {
-                p.foreign.expire(now);
+        for p in self.live_ports_mut() {
+            p.foreign.expire(now);
+        }
+        // The decision sees the live ports as a list; `ports` maps its positions back to
+        // the ports' indices (a removed port leaves a gap in the indices, not in the list).
+        let (ports, inputs): (Vec<PortIndex>, Vec<PortInput>) = self
+            .live_ports()
+            .map(|(i, p)| {
                 let erbest = p
                     .foreign
                     .best(algorithm, p.identity(), p.ds.local_priority, now)
                     .map(|(_, dataset)| dataset);
-                PortInput {
+                let input = PortInput {
                     state: p.state(),
                     erbest,
                     master_only: p.ds.master_only,
-                }
+                };
+                (i, input)
             })
-            .collect();
+            .unzip();
         let local = LocalClock {
             clock_identity: self.default_ds.clock_identity,
             clock_quality: self.default_ds.clock_quality,
@@ -134,12 +138,14 @@ impl Instance {
             slave_only: self.default_ds.slave_only,
         };
         let decision = StateDecision::new(algorithm, &local, &inputs);
-        let recommendations: Vec<Option<Recommendation>> = decision.recommendations().collect();
-        let slave_index = recommendations
+        let recommendations: Vec<(PortIndex, Option<Recommendation>)> =
+            ports.into_iter().zip(decision.recommendations()).collect();
+        let slave_port = recommendations
             .iter()
-            .position(|r| *r == Some(Recommendation::S1));
-        let new_parent = slave_index.and_then(|i| {
-            let p = self.ports.get(i)?;
+            .find(|(_, r)| *r == Some(Recommendation::S1))
+            .map(|(i, _)| *i);
+        let new_parent = slave_port.and_then(|i| {
+            let p = self.port(i)?;
             let (record, _) = p
                 .foreign
                 .best(algorithm, p.identity(), p.ds.local_priority, now)?;
@@ -149,10 +155,10 @@ impl Instance {
             })
         });
         self.update_data_sets(new_parent, sink);
-        self.slave_port = slave_index.map(PortIndex::from_usize);
-        for (i, recommendation) in recommendations.into_iter().enumerate() {
+        self.slave_port = slave_port;
+        for (port, recommendation) in recommendations {
             if let Some(r) = recommendation {
-                self.apply(PortIndex::from_usize(i), r, sink);
+                self.apply(port, r, sink);
             }
         }
     }

@@ -2,6 +2,10 @@
 //! configuration model ([`crate::config::Ptp4lConfig`]) with ptp4l's rules applied (slaveOnly
 //! forces clockClass 255; software time stamping means the UTC timescale), or built directly by
 //! tests and the simulator.
+//!
+//! They are also the one source of truth for the runtime: how each port's sockets are opened
+//! ([`PortTransport`], the time stamping mode) comes from here, through
+//! [`super::Instance::port_settings`], so a reconfiguration changes both at once.
 
 use thiserror::Error;
 
@@ -11,7 +15,7 @@ use crate::config::enums::{
     ClockServo, ClockType, DatasetComparison, DelayFilter, DelayMechanism as ConfigDelay,
     NetworkTransport, TimeStamping, TsprocMode,
 };
-use crate::config::value::FaultResetInterval;
+use crate::config::value::{FaultResetInterval, MacAddress};
 use crate::config::{GlobalOptions, PortOptions, Ptp4lConfig};
 use crate::servo::{ServoConfig, ServoKind, TimestampingMode};
 use crate::time::{Duration, LogInterval};
@@ -71,11 +75,10 @@ pub struct InstanceSettings {
     pub servo_config: ServoConfig,
     /// Measure but never adjust the clock (`free_running`).
     pub free_running: bool,
-    /// The local clock keeps UTC, as ptp4l's does with software time stamping (it is then
-    /// CLOCK_REALTIME, or our virtual clock over it): a master on the PTP timescale (TAI) is
-    /// followed the UTC offset behind. With hardware time stamping the PHC keeps the PTP
-    /// timescale and no offset applies.
-    pub utc_timescale: bool,
+    /// How time stamps are taken (`time_stamping`): the runtime opens every port's sockets
+    /// with it; software time stamping also means the UTC timescale
+    /// ([`InstanceSettings::utc_timescale`]).
+    pub time_stamping: TimestampingMode,
     /// What CLOCK_DESCRIPTION and USER_DESCRIPTION tell of this clock.
     pub description: ClockDescriptionTexts,
     /// Seed of the engine's random intervals.
@@ -100,8 +103,11 @@ pub struct ClockDescriptionTexts {
 /// One port's settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortSettings {
-    /// The interface name, for observers.
+    /// The interface name: where the runtime opens the port's sockets, what observers call
+    /// the port, and what matches a port across reconfigurations.
     pub name: String,
+    /// How the port's sockets are opened.
+    pub transport: PortTransport,
     /// E2E or P2P.
     pub delay_mechanism: DelayMechanism,
     /// logAnnounceInterval.
@@ -149,9 +155,6 @@ pub struct PortSettings {
     /// the port sends Announce, Sync and Follow_Up to each of them and Delay_Req to its
     /// master by unicast instead of multicast (IEEE 1588-2019 16.1 without negotiation).
     pub unicast_peers: Vec<PeerAddress>,
-    /// networkProtocol of the port's transport (IEEE 1588-2019 Table 4: 1 UDP/IPv4, 2
-    /// UDP/IPv6, 3 IEEE 802.3).
-    pub network_protocol: u16,
     /// The interface's physical (MAC) address, for CLOCK_DESCRIPTION; the runtime fills it
     /// (empty when unknown, as ptp4l sends it when it cannot read one).
     pub physical_address: Vec<u8>,
@@ -160,17 +163,70 @@ pub struct PortSettings {
     pub protocol_address: Vec<u8>,
 }
 
+/// How a port's sockets are opened: the transport and the socket options of
+/// `ptp4l.conf`, as plain data (the runtime turns it into its socket configuration; the
+/// interface is [`PortSettings::name`], the time stamping mode
+/// [`InstanceSettings::time_stamping`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortTransport {
+    /// UDP/IPv4, UDP/IPv6 or IEEE 802.3 (`network_transport`).
+    pub network_transport: NetworkTransport,
+    /// The scope nibble of the IPv6 primary multicast group (`udp6_scope`).
+    pub udp6_scope: u8,
+    /// Multicast TTL or hop limit (`udp_ttl`).
+    pub udp_ttl: u8,
+    /// DSCP of event messages (`dscp_event`).
+    pub dscp_event: u8,
+    /// DSCP of general messages (`dscp_general`).
+    pub dscp_general: u8,
+    /// `SO_PRIORITY` of the port's sockets (`socket_priority`; 0 leaves it alone).
+    pub socket_priority: u8,
+    /// IEEE 802.3: the destination of every message but the peer-delay ones
+    /// (`ptp_dst_mac`).
+    pub ptp_dst_mac: MacAddress,
+    /// IEEE 802.3: the destination of peer-delay messages (`p2p_dst_mac`).
+    pub p2p_dst_mac: MacAddress,
+}
+
+impl PortTransport {
+    /// The transport options of one port (`dscp_*` and `socket_priority` are clock-wide in
+    /// `ptp4l.conf`).
+    fn from_options(g: &GlobalOptions, o: &PortOptions) -> Self {
+        Self {
+            network_transport: o.network_transport,
+            udp6_scope: o.udp6_scope,
+            udp_ttl: o.udp_ttl,
+            dscp_event: g.dscp_event,
+            dscp_general: g.dscp_general,
+            socket_priority: g.socket_priority,
+            ptp_dst_mac: o.ptp_dst_mac,
+            p2p_dst_mac: o.p2p_dst_mac,
+        }
+    }
+
+    /// networkProtocol of the transport (IEEE 1588-2019 Table 4: 1 UDP/IPv4, 2 UDP/IPv6,
+    /// 3 IEEE 802.3).
+    pub fn network_protocol(&self) -> u16 {
+        match self.network_transport {
+            NetworkTransport::UdpV4 => PortAddress::UDP_IPV4,
+            NetworkTransport::UdpV6 => PortAddress::UDP_IPV6,
+            NetworkTransport::L2 => PortAddress::IEEE_802_3,
+        }
+    }
+}
+
 impl Default for PortSettings {
     /// ptp4l's defaults.
     fn default() -> Self {
-        Self::from_options("port", &PortOptions::default())
+        Self::from_options("port", &GlobalOptions::default(), &PortOptions::default())
     }
 }
 
 impl PortSettings {
-    fn from_options(name: &str, o: &PortOptions) -> Self {
+    fn from_options(name: &str, g: &GlobalOptions, o: &PortOptions) -> Self {
         Self {
             name: name.to_owned(),
+            transport: PortTransport::from_options(g, o),
             delay_mechanism: match o.delay_mechanism {
                 ConfigDelay::P2P => DelayMechanism::P2P,
                 _ => DelayMechanism::E2E,
@@ -199,11 +255,6 @@ impl PortSettings {
             ignore_transport_specific: o.ignore_transport_specific,
             path_trace_enabled: o.path_trace_enabled,
             unicast_peers: Vec::new(),
-            network_protocol: match o.network_transport {
-                NetworkTransport::UdpV4 => PortAddress::UDP_IPV4,
-                NetworkTransport::UdpV6 => PortAddress::UDP_IPV6,
-                NetworkTransport::L2 => PortAddress::IEEE_802_3,
-            },
             physical_address: Vec::new(),
             protocol_address: Vec::new(),
         }
@@ -238,7 +289,7 @@ impl InstanceSettings {
             .ports
             .iter()
             .map(|p| {
-                let mut settings = PortSettings::from_options(&p.name, &p.options);
+                let mut settings = PortSettings::from_options(&p.name, g, &p.options);
                 let table_id = p.options.unicast_master_table;
                 if let Some(table) = config
                     .unicast_master_tables
@@ -273,7 +324,7 @@ impl InstanceSettings {
             servo: servo_kind(g.clock_servo)?,
             servo_config: servo_config(g, sync_interval),
             free_running: g.free_running,
-            utc_timescale: g.time_stamping == TimeStamping::Software,
+            time_stamping: timestamping_mode(g.time_stamping),
             description: ClockDescriptionTexts {
                 manufacturer_identity: g.manufacturer_identity.0,
                 product_description: g.product_description.clone(),
@@ -283,6 +334,26 @@ impl InstanceSettings {
             seed: u64::from_be_bytes(clock_identity.0),
             ports,
         })
+    }
+}
+
+impl InstanceSettings {
+    /// Whether the local clock keeps UTC, as ptp4l's does with software time stamping (it is
+    /// then CLOCK_REALTIME, or our virtual clock over it): a master on the PTP timescale
+    /// (TAI) is followed the UTC offset behind. With hardware time stamping the PHC keeps the
+    /// PTP timescale and no offset applies.
+    pub fn utc_timescale(&self) -> bool {
+        self.time_stamping == TimestampingMode::Software
+    }
+}
+
+/// The time stamping mode `time_stamping` names: `software`, or one of the hardware modes
+/// (the runtime refuses the ones it cannot open yet).
+fn timestamping_mode(t: TimeStamping) -> TimestampingMode {
+    if t == TimeStamping::Software {
+        TimestampingMode::Software
+    } else {
+        TimestampingMode::Hardware
     }
 }
 
@@ -332,11 +403,7 @@ pub fn servo_config(g: &GlobalOptions, sync_interval: Duration) -> ServoConfig {
         max_frequency: g.max_frequency,
         servo_offset_threshold: g.servo_offset_threshold,
         servo_num_offset_values: g.servo_num_offset_values,
-        time_stamping: if g.time_stamping == TimeStamping::Software {
-            TimestampingMode::Software
-        } else {
-            TimestampingMode::Hardware
-        },
+        time_stamping: timestamping_mode(g.time_stamping),
         sync_interval,
         ..ServoConfig::default()
     }
@@ -364,4 +431,54 @@ fn unsupported_values(config: &Ptp4lConfig) -> Result<(), SettingsError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_ptp4l_conf;
+
+    #[test]
+    fn port_transport_and_time_stamping_come_from_the_configuration() {
+        let text = "[global]\ntime_stamping software\ndscp_event 46\ndscp_general 34\n\
+                    socket_priority 5\nudp_ttl 3\n\
+                    [eth0]\nnetwork_transport UDPv6\nudp6_scope 0x02\n\
+                    [eth1]\nnetwork_transport L2\nptp_dst_mac 01:80:C2:00:00:0E\n\
+                    p2p_dst_mac 01:80:C2:00:00:0F\n";
+        let config = parse_ptp4l_conf(text).unwrap().config;
+        let s = InstanceSettings::from_config(&config, ClockIdentity([1; 8])).unwrap();
+        assert_eq!(s.time_stamping, TimestampingMode::Software);
+        assert!(s.utc_timescale());
+        let [eth0, eth1] = [&s.ports[0], &s.ports[1]];
+        assert_eq!(eth0.name, "eth0");
+        assert_eq!(
+            eth0.transport,
+            PortTransport {
+                network_transport: NetworkTransport::UdpV6,
+                udp6_scope: 2,
+                udp_ttl: 3,
+                dscp_event: 46,
+                dscp_general: 34,
+                socket_priority: 5,
+                ptp_dst_mac: MacAddress([0x01, 0x1b, 0x19, 0, 0, 0]),
+                p2p_dst_mac: MacAddress([0x01, 0x80, 0xc2, 0, 0, 0x0e]),
+            }
+        );
+        assert_eq!(eth0.transport.network_protocol(), PortAddress::UDP_IPV6);
+        assert_eq!(eth1.transport.network_transport, NetworkTransport::L2);
+        assert_eq!(eth1.transport.udp6_scope, 0x0e);
+        assert_eq!(
+            eth1.transport.ptp_dst_mac,
+            MacAddress([0x01, 0x80, 0xc2, 0, 0, 0x0e])
+        );
+        assert_eq!(
+            eth1.transport.p2p_dst_mac,
+            MacAddress([0x01, 0x80, 0xc2, 0, 0, 0x0f])
+        );
+
+        let hardware = parse_ptp4l_conf("[eth0]\n").unwrap().config;
+        let s = InstanceSettings::from_config(&hardware, ClockIdentity([1; 8])).unwrap();
+        assert_eq!(s.time_stamping, TimestampingMode::Hardware);
+        assert!(!s.utc_timescale());
+    }
 }

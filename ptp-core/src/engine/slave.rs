@@ -173,7 +173,7 @@ impl Instance {
                 self.adjust_clock(ClockAction::SetFrequency(frequency), sink);
                 self.adjust_clock(ClockAction::Step(by), sink);
                 if !self.settings.free_running {
-                    for p in &mut self.ports {
+                    for p in self.live_ports_mut() {
                         p.shift_local_times(by);
                     }
                 }

@@ -95,12 +95,7 @@ impl LinregServo {
             update_interval_secs: 1.0,
             max_frequency: config.max_frequency.get().abs(),
             state: ServoState::Unlocked,
-            supervisor: Supervisor::new(
-                config.step_threshold,
-                config.first_step_threshold,
-                config.servo_offset_threshold,
-                config.servo_num_offset_values,
-            ),
+            supervisor: Supervisor::from_config(config),
         };
         servo.set_sync_interval(config.sync_interval);
         servo
@@ -278,6 +273,13 @@ impl Servo for LinregServo {
             fit.err_updates = 0;
         }
         self.state = ServoState::Unlocked;
+    }
+
+    /// New bound, thresholds and update interval; the points, fits and frequency are kept.
+    fn reconfigure(&mut self, config: &ServoConfig) {
+        self.max_frequency = config.max_frequency.get().abs();
+        self.supervisor.reconfigure(Supervisor::from_config(config));
+        self.set_sync_interval(config.sync_interval);
     }
 
     fn state(&self) -> ServoState {

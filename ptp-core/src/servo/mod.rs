@@ -110,6 +110,11 @@ pub trait Servo {
     /// frequency (linuxptp's `servo_reset`). The first-step rule does not apply again.
     fn reset(&mut self);
 
+    /// Takes new tuning while running (a reconfiguration): every option of `config` the
+    /// servo uses, the sync interval included. The servo keeps its frequency estimate and
+    /// its state; what else it keeps is said by each servo.
+    fn reconfigure(&mut self, config: &ServoConfig);
+
     /// The state after the last sample.
     fn state(&self) -> ServoState;
 }
@@ -236,6 +241,10 @@ impl Servo for ClockServo {
         self.inner().reset();
     }
 
+    fn reconfigure(&mut self, config: &ServoConfig) {
+        self.inner().reconfigure(config);
+    }
+
     fn state(&self) -> ServoState {
         match self {
             Self::Pi(s) => s.state(),
@@ -264,6 +273,78 @@ pub(crate) fn linuxptp_output(state: ServoState, frequency: Ppb, offset: Duratio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A clock 10 ppm fast steered by `servo`, measured once a second (offset and a
+    /// zero-delay Delay_Req half) for `secs` seconds from `*t`, starting at phase `*x` ns.
+    /// Returns the last frequency set.
+    fn steer(servo: &mut ClockServo, x: &mut f64, t: &mut u64, secs: u64) -> Option<Ppb> {
+        let mut frequency = None;
+        for _ in 0..secs {
+            *t += 1;
+            let local_time = Time::from_secs_nanos(*t, 0);
+            let offset = Duration::from_nanos_f64(*x);
+            let outputs = [
+                servo.sample(&Measurement {
+                    offset,
+                    local_time,
+                    mean_path_delay: Some(Duration::ZERO),
+                }),
+                servo.delay_sample(&DelayMeasurement {
+                    reverse_offset: offset,
+                    local_time,
+                }),
+            ];
+            for out in outputs {
+                match out.adjustment {
+                    Adjustment::None => {}
+                    Adjustment::Frequency(f) => frequency = Some(f),
+                    Adjustment::Step { by, frequency: f } => {
+                        frequency = Some(f);
+                        *x += by.nanos_f64();
+                    }
+                }
+            }
+            let applied = frequency.map_or(0.0, Ppb::get);
+            *x += 10_000.0 + applied;
+        }
+        frequency
+    }
+
+    #[test]
+    fn reconfigured_servos_keep_their_frequency_estimate() {
+        for kind in [
+            ServoKind::Kalman,
+            ServoKind::Pi,
+            ServoKind::Linreg,
+            ServoKind::Statime,
+        ] {
+            let mut servo = ClockServo::new(kind, &ServoConfig::default(), Ppb::ZERO);
+            let (mut x, mut t) = (5_000.0, 1_000);
+            let before = steer(&mut servo, &mut x, &mut t, 120).unwrap();
+            assert!(servo.state().is_locked(), "{kind}: {:?}", servo.state());
+            assert!((before.get() + 10_000.0).abs() < 5.0, "{kind}: {before:?}");
+
+            let mut config = ServoConfig {
+                pi_proportional_scale: 0.5,
+                pi_integral_scale: 0.2,
+                step_threshold: Duration::from_millis(1),
+                max_frequency: Ppb(500_000.0),
+                servo_offset_threshold: Duration::from_nanos(100),
+                ..ServoConfig::default()
+            };
+            config.kalman.wander = Ppb(0.3);
+            config.statime.steer_time = Duration::from_secs(4);
+            servo.reconfigure(&config);
+            assert!(servo.state().is_locked(), "{kind}: {:?}", servo.state());
+            let after = steer(&mut servo, &mut x, &mut t, 10).unwrap_or(before);
+            assert!(servo.state().is_locked(), "{kind}: {:?}", servo.state());
+            assert!(
+                (after.get() - before.get()).abs() < 5.0,
+                "{kind}: {before:?} then {after:?}"
+            );
+            assert!(x.abs() < 100.0, "{kind}: phase {x} ns after reconfiguring");
+        }
+    }
 
     #[test]
     fn kind_names_round_trip() {

@@ -106,12 +106,7 @@ impl PiServo {
             max_frequency: config.max_frequency.get().abs(),
             stage: Stage::Empty,
             state: ServoState::Unlocked,
-            supervisor: Supervisor::new(
-                config.step_threshold,
-                config.first_step_threshold,
-                config.servo_offset_threshold,
-                config.servo_num_offset_values,
-            ),
+            supervisor: Supervisor::from_config(config),
         };
         servo.set_sync_interval(config.sync_interval);
         servo
@@ -251,6 +246,16 @@ impl Servo for PiServo {
     fn reset(&mut self) {
         self.stage = Stage::Empty;
         self.state = ServoState::Unlocked;
+    }
+
+    /// New gains (and the sync interval they scale with), bound and thresholds; the drift
+    /// (the frequency estimate) and the start-up stage are kept.
+    fn reconfigure(&mut self, config: &ServoConfig) {
+        (self.kp_law, self.ki_law) = gain_laws(config);
+        self.max_frequency = config.max_frequency.get().abs();
+        self.drift = self.clamp(self.drift);
+        self.supervisor.reconfigure(Supervisor::from_config(config));
+        self.set_sync_interval(config.sync_interval);
     }
 
     fn state(&self) -> ServoState {

@@ -4,6 +4,7 @@
 
 use core::fmt;
 
+use super::ServoConfig;
 use crate::time::Duration;
 
 /// The state of a clock servo, numbered as linuxptp prints it (`s0`..`s3` in
@@ -112,6 +113,27 @@ impl Supervisor {
         }
     }
 
+    /// The supervisor of `config`'s thresholds (every servo but statime's, which decides
+    /// about steps itself).
+    pub(crate) fn from_config(config: &ServoConfig) -> Self {
+        Self::new(
+            config.step_threshold,
+            config.first_step_threshold,
+            config.servo_offset_threshold,
+            config.servo_num_offset_values,
+        )
+    }
+
+    /// Takes the thresholds of `new` (a reconfiguration), keeping whether the first update
+    /// has happened and how far the LOCKED_STABLE countdown got (within the new count).
+    pub(crate) fn reconfigure(&mut self, new: Self) {
+        let remaining = self.remaining_offset_values.min(new.num_offset_values);
+        let first_update = self.first_update;
+        *self = new;
+        self.first_update = first_update;
+        self.remaining_offset_values = remaining;
+    }
+
     /// True when `offset` calls for a step: above `first_step_threshold` before the first
     /// update, or above `step_threshold` at any time. A zero threshold is disabled.
     pub(crate) fn wants_step(&self, offset: Duration) -> bool {
@@ -181,6 +203,27 @@ mod tests {
         assert!(!s.wants_step(us(20)));
         assert_eq!(s.finish(ServoState::Locked, us(1)), ServoState::Locked);
         assert!(!s.wants_step(us(1_000_000)));
+    }
+
+    #[test]
+    fn reconfiguring_keeps_the_first_update_and_the_countdown() {
+        let mut s = Supervisor::new(Duration::ZERO, us(20), Duration::from_nanos(100), 3);
+        s.finish(ServoState::Locked, Duration::from_nanos(50));
+        s.finish(ServoState::Locked, Duration::from_nanos(50));
+        s.reconfigure(Supervisor::new(
+            us(100),
+            us(10),
+            Duration::from_nanos(200),
+            2,
+        ));
+        // The first update is behind: only the new step_threshold steps.
+        assert!(!s.wants_step(us(50)));
+        assert!(s.wants_step(us(101)));
+        // One offset was left to count, under the new threshold too.
+        assert_eq!(
+            s.finish(ServoState::Locked, Duration::from_nanos(150)),
+            ServoState::LockedStable
+        );
     }
 
     #[test]

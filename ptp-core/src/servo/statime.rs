@@ -50,7 +50,8 @@ use crate::time::{Duration, Ppb, Time};
 
 /// statime's Kalman filter as a [`Servo`].
 pub struct StatimeServo {
-    config: KalmanConfiguration,
+    /// The tuning the filter was built with.
+    tuning: StatimeConfig,
     filter: KalmanFilter,
     /// The clock's frequency when the servo was created: statime's 0 ppm.
     base_frequency: Ppb,
@@ -67,7 +68,7 @@ pub struct StatimeServo {
 impl fmt::Debug for StatimeServo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StatimeServo")
-            .field("config", &self.config)
+            .field("tuning", &self.tuning)
             .field("base_frequency", &self.base_frequency)
             .field("frequency", &self.frequency)
             .field("state", &self.state)
@@ -78,23 +79,30 @@ impl fmt::Debug for StatimeServo {
 impl StatimeServo {
     /// Creates the servo for a clock whose frequency adjustment is `current_frequency`.
     pub fn new(config: &ServoConfig, current_frequency: Ppb) -> Self {
-        let kalman = statime_config(&config.statime);
         Self {
-            config: kalman,
-            filter: KalmanFilter::new(kalman),
+            tuning: config.statime,
+            filter: KalmanFilter::new(statime_config(&config.statime)),
             base_frequency: current_frequency,
             frequency: current_frequency,
             delay_seen: false,
             last_time: Time::EPOCH,
             state: ServoState::Unlocked,
-            // The filter decides about steps itself; only the LOCKED_STABLE rule is shared.
-            supervisor: Supervisor::new(
-                Duration::ZERO,
-                Duration::ZERO,
-                config.servo_offset_threshold,
-                config.servo_num_offset_values,
-            ),
+            supervisor: supervisor(config),
         }
+    }
+
+    /// Starts a new filter with the current tuning from the old one's frequency estimate
+    /// (demobilising a filter sets the clock to its best frequency estimate).
+    fn restart_filter(&mut self) {
+        let mut clock = RecordingClock::new(self.last_time);
+        let new = KalmanFilter::new(statime_config(&self.tuning));
+        let old = core::mem::replace(&mut self.filter, new);
+        old.demobilize(&mut clock);
+        if let Some(ppm) = clock.frequency_ppm {
+            self.frequency = self.base_frequency + Ppb(ppm * 1000.0);
+        }
+        self.base_frequency = self.frequency;
+        self.delay_seen = false;
     }
 
     /// The filter's current estimate of the offset from the master.
@@ -184,22 +192,35 @@ impl Servo for StatimeServo {
     }
 
     fn reset(&mut self) {
-        let mut clock = RecordingClock::new(self.last_time);
-        let old = core::mem::replace(&mut self.filter, KalmanFilter::new(self.config));
-        // Demobilising sets the frequency to the old filter's best estimate; keep it as the
-        // new filter's starting point.
-        old.demobilize(&mut clock);
-        if let Some(ppm) = clock.frequency_ppm {
-            self.frequency = self.base_frequency + Ppb(ppm * 1000.0);
-        }
-        self.base_frequency = self.frequency;
-        self.delay_seen = false;
+        self.restart_filter();
         self.state = ServoState::Unlocked;
+    }
+
+    /// New LOCKED_STABLE thresholds in place. statime's filter takes its tuning only when it
+    /// is built, so a change of [`ServoConfig::statime`] starts a new filter: it keeps the
+    /// old one's frequency estimate (the clock does not jump) and the servo its state, but
+    /// the offset, delay and noise estimates start over.
+    fn reconfigure(&mut self, config: &ServoConfig) {
+        self.supervisor.reconfigure(supervisor(config));
+        if config.statime != self.tuning {
+            self.tuning = config.statime;
+            self.restart_filter();
+        }
     }
 
     fn state(&self) -> ServoState {
         self.state
     }
+}
+
+/// The filter decides about steps itself; only the LOCKED_STABLE rule is shared.
+fn supervisor(config: &ServoConfig) -> Supervisor {
+    Supervisor::new(
+        Duration::ZERO,
+        Duration::ZERO,
+        config.servo_offset_threshold,
+        config.servo_num_offset_values,
+    )
 }
 
 fn statime_config(c: &StatimeConfig) -> KalmanConfiguration {

@@ -1,7 +1,10 @@
 //! [`EngineNode`]: our engine ([`crate::engine::Instance`]) as a simulator node. Clock
-//! actions steer the node's simulated clock; events are kept for the test to read.
+//! actions steer the node's simulated clock; events are kept for the test to read. A port
+//! is open between the engine's OpenPort and ClosePort, as its sockets would be: a closed
+//! port sends nothing, and what arrives on it (messages, transmit time stamps) is lost.
 
 use std::any::Any;
+use std::collections::BTreeSet;
 
 use super::network::{NodeOutput, SimNode};
 use super::oscillator::Oscillator;
@@ -18,6 +21,8 @@ pub struct EngineNode {
     pub instance: Instance,
     /// Events the engine reported, with the node's clock reading when it did.
     pub events: Vec<(Time, Event)>,
+    /// The ports whose sockets are open.
+    open: BTreeSet<PortIndex>,
 }
 
 impl EngineNode {
@@ -26,24 +31,32 @@ impl EngineNode {
         Self {
             instance,
             events: Vec::new(),
+            open: BTreeSet::new(),
         }
     }
 
+    /// Whether `port`'s sockets are open (between the engine's OpenPort and ClosePort).
+    pub fn is_open(&self, port: PortIndex) -> bool {
+        self.open.contains(&port)
+    }
+
     /// Calls `f` with the engine and a sink that carries its actions out on this node (for
-    /// management changes made by a test, such as a grandmaster's new clock class).
-    pub fn with_instance(
+    /// changes made by a test: management, a reconfiguration, a port fault) and returns
+    /// what `f` returns.
+    pub fn with_instance<R>(
         &mut self,
         clock: &mut Oscillator,
         out: &mut Vec<NodeOutput>,
-        f: impl FnOnce(&mut Instance, Time, &mut dyn ActionSink),
-    ) {
+        f: impl FnOnce(&mut Instance, Time, &mut dyn ActionSink) -> R,
+    ) -> R {
         let now = clock.now();
         let mut sink = Sink {
             clock,
             out,
             events: &mut self.events,
+            open: &mut self.open,
         };
-        f(&mut self.instance, now, &mut sink);
+        f(&mut self.instance, now, &mut sink)
     }
 
     /// Hands a received message to the engine.
@@ -56,19 +69,17 @@ impl EngineNode {
         clock: &mut Oscillator,
         out: &mut Vec<NodeOutput>,
     ) {
-        let now = clock.now();
-        let mut sink = Sink {
-            clock,
-            out,
-            events: &mut self.events,
-        };
+        let port = PortIndex::from_usize(port);
+        if !self.is_open(port) {
+            return;
+        }
         let meta = RxMeta {
             timestamp: Some(rx),
             source,
         };
-        let port = PortIndex::from_usize(port);
-        self.instance
-            .handle_message(port, bytes, meta, now, &mut sink);
+        self.with_instance(clock, out, |instance, now, sink| {
+            instance.handle_message(port, bytes, meta, now, sink);
+        });
     }
 }
 
@@ -93,11 +104,13 @@ struct Sink<'a> {
     clock: &'a mut Oscillator,
     out: &'a mut Vec<NodeOutput>,
     events: &'a mut Vec<(Time, Event)>,
+    open: &'a mut BTreeSet<PortIndex>,
 }
 
 impl ActionSink for Sink<'_> {
     fn act(&mut self, action: Action<'_>) {
         match action {
+            Action::Send { port, .. } if !self.open.contains(&port) => {}
             Action::Send {
                 port,
                 tag,
@@ -127,19 +140,19 @@ impl ActionSink for Sink<'_> {
             Action::Clock(ClockAction::Step(by)) => self.clock.step(by),
             Action::Clock(ClockAction::SetFrequency(f)) => self.clock.set_frequency(f),
             Action::Event(e) => self.events.push((self.clock.now(), e)),
+            Action::OpenPort { port } => {
+                self.open.insert(port);
+            }
+            Action::ClosePort { port } => {
+                self.open.remove(&port);
+            }
         }
     }
 }
 
 impl SimNode for EngineNode {
     fn start(&mut self, clock: &mut Oscillator, _now: Time, out: &mut Vec<NodeOutput>) {
-        let now = clock.now();
-        let mut sink = Sink {
-            clock,
-            out,
-            events: &mut self.events,
-        };
-        self.instance.start(now, &mut sink);
+        self.with_instance(clock, out, |instance, now, sink| instance.start(now, sink));
     }
 
     fn receive(
@@ -173,27 +186,22 @@ impl SimNode for EngineNode {
         clock: &mut Oscillator,
         out: &mut Vec<NodeOutput>,
     ) {
-        let mut sink = Sink {
-            clock,
-            out,
-            events: &mut self.events,
-        };
         let port = PortIndex::from_usize(port);
-        self.instance
-            .handle_tx_timestamp(port, TxTag(tag), tx, &mut sink);
+        if !self.is_open(port) {
+            return;
+        }
+        self.with_instance(clock, out, |instance, _, sink| {
+            instance.handle_tx_timestamp(port, TxTag(tag), tx, sink);
+        });
     }
 
     fn timer(&mut self, key: u64, clock: &mut Oscillator, out: &mut Vec<NodeOutput>) {
-        let now = clock.now();
         let Some(timer) = timer_of(key) else {
             return;
         };
-        let mut sink = Sink {
-            clock,
-            out,
-            events: &mut self.events,
-        };
-        self.instance.handle_timer(timer, now, &mut sink);
+        self.with_instance(clock, out, |instance, now, sink| {
+            instance.handle_timer(timer, now, sink);
+        });
     }
 
     fn as_any(&self) -> &dyn Any {

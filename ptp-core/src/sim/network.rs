@@ -275,17 +275,33 @@ impl Simulation {
         SegmentId(self.segments.len() - 1)
     }
 
-    /// Plugs `port` of `node` into `segment`.
+    /// Plugs `port` of `node` into `segment` (a port beyond those the node was added with
+    /// is added: a node can gain ports while it runs).
     pub fn connect(&mut self, node: NodeId, port: usize, segment: SegmentId) {
+        let Some(slot) = self.slots.get_mut(node.0) else {
+            return;
+        };
+        if slot.ports.len() <= port {
+            slot.ports.resize(port + 1, None);
+        }
+        if let Some(p) = slot.ports.get_mut(port) {
+            *p = Some(segment);
+        }
         if let Some(seg) = self.segments.get_mut(segment.0) {
             seg.members.push((node, port));
         }
-        if let Some(p) = self
+    }
+
+    /// Unplugs `port` of `node` from its segment: it sends into nothing and receives
+    /// nothing more (frames already on their way still arrive).
+    pub fn disconnect(&mut self, node: NodeId, port: usize) {
+        let segment = self
             .slots
             .get_mut(node.0)
             .and_then(|s| s.ports.get_mut(port))
-        {
-            *p = Some(segment);
+            .and_then(Option::take);
+        if let Some(seg) = segment.and_then(|s| self.segments.get_mut(s.0)) {
+            seg.members.retain(|m| *m != (node, port));
         }
     }
 

@@ -454,6 +454,8 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
                 }
             }
             OwnedAction::Event(event) => self.on_event(&event),
+            // Sockets still open and close on the port-state events (`on_event`).
+            OwnedAction::OpenPort { .. } | OwnedAction::ClosePort { .. } => {}
         }
     }
 

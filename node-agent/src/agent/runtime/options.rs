@@ -192,8 +192,8 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         }
     }
 
-    /// The indices of the instance's ports.
-    fn instance_ports(&self) -> impl Iterator<Item = PortIndex> {
-        (0..self.instance.port_count()).map(PortIndex::from_usize)
+    /// The indices of the instance's live ports.
+    fn instance_ports(&self) -> Vec<PortIndex> {
+        self.instance.ports().collect()
     }
 }

@@ -6,6 +6,7 @@
 use super::super::action::PortIndex;
 use super::super::datasets::{DelayMechanism, TimePropertiesDs};
 use super::super::instance::Instance;
+use super::is_port_id;
 use crate::servo::TimestampingMode;
 use crate::time::{Duration, TimeInterval};
 use crate::wire::management::{
@@ -18,14 +19,22 @@ use crate::wire::PtpText;
 
 impl Instance {
     /// What a GET of `id` on `port` answers, from the engine's data sets; `None` for IDs the
-    /// engine does not serve.
+    /// engine does not serve, and for a port ID when `port` is not a live port (a clock-wide
+    /// ID is answered whatever `port` is).
     pub fn management_get(&self, port: PortIndex, id: ManagementId) -> Option<ManagementData<'_>> {
+        if is_port_id(id) {
+            self.port_data(port, id)
+        } else {
+            self.clock_data(id)
+        }
+    }
+
+    /// What a GET of the clock-wide `id` answers.
+    fn clock_data(&self, id: ManagementId) -> Option<ManagementData<'_>> {
         let d = &self.default_ds;
         let tp = &self.time_properties;
-        let p = self.port(port)?;
         let time_flags = flags_of(tp);
         Some(match id {
-            ManagementId::NULL_MANAGEMENT => ManagementData::Empty,
             ManagementId::DEFAULT_DATA_SET => ManagementData::DefaultDataSet(DefaultDataSet {
                 two_step: d.two_step,
                 slave_only: d.slave_only,
@@ -63,21 +72,6 @@ impl Instance {
                     time_source: tp.time_source,
                 })
             }
-            ManagementId::PORT_DATA_SET => {
-                let ds = &p.ds;
-                ManagementData::PortDataSet(PortDataSet {
-                    port_identity: ds.port_identity,
-                    port_state: ds.port_state,
-                    log_min_delay_req_interval: ds.log_min_delay_req_interval,
-                    peer_mean_path_delay: TimeInterval::from(ds.peer_mean_path_delay),
-                    log_announce_interval: ds.log_announce_interval,
-                    announce_receipt_timeout: ds.announce_receipt_timeout,
-                    log_sync_interval: ds.log_sync_interval,
-                    delay_mechanism: wire_delay_mechanism(ds.delay_mechanism),
-                    log_min_pdelay_req_interval: ds.log_min_pdelay_req_interval,
-                    version_number: ds.version_number,
-                })
-            }
             ManagementId::PRIORITY1 => ManagementData::Priority1(d.priority_1),
             ManagementId::PRIORITY2 => ManagementData::Priority2(d.priority_2),
             ManagementId::DOMAIN => ManagementData::Domain(d.domain_number),
@@ -93,23 +87,6 @@ impl Instance {
             ManagementId::TIMESCALE_PROPERTIES => ManagementData::TimescaleProperties(TimeFlags(
                 time_flags.0 & TimeFlags::PTP_TIMESCALE,
             )),
-            ManagementId::LOG_ANNOUNCE_INTERVAL => {
-                ManagementData::LogAnnounceInterval(p.ds.log_announce_interval)
-            }
-            ManagementId::ANNOUNCE_RECEIPT_TIMEOUT => {
-                ManagementData::AnnounceReceiptTimeout(p.ds.announce_receipt_timeout)
-            }
-            ManagementId::LOG_SYNC_INTERVAL => {
-                ManagementData::LogSyncInterval(p.ds.log_sync_interval)
-            }
-            ManagementId::VERSION_NUMBER => ManagementData::VersionNumber(p.ds.version_number),
-            ManagementId::DELAY_MECHANISM => {
-                ManagementData::DelayMechanism(wire_delay_mechanism(p.ds.delay_mechanism))
-            }
-            ManagementId::LOG_MIN_PDELAY_REQ_INTERVAL => {
-                ManagementData::LogMinPdelayReqInterval(p.ds.log_min_pdelay_req_interval)
-            }
-            ManagementId::MASTER_ONLY => ManagementData::MasterOnly(p.ds.master_only),
             ManagementId::TIME_STATUS_NP => {
                 let gm = self.parent_ds.grandmaster_identity;
                 let ingress = self
@@ -137,6 +114,50 @@ impl Instance {
                     time_source: gm.time_source,
                 })
             }
+            ManagementId::USER_DESCRIPTION => ManagementData::UserDescription(
+                PtpText::new(self.settings.description.user_description.as_bytes()).ok()?,
+            ),
+            _ => return None,
+        })
+    }
+
+    /// What `port` answers to a GET of the port `id`.
+    fn port_data(&self, port: PortIndex, id: ManagementId) -> Option<ManagementData<'_>> {
+        let p = self.port(port)?;
+        Some(match id {
+            ManagementId::NULL_MANAGEMENT => ManagementData::Empty,
+            ManagementId::PORT_DATA_SET => {
+                let ds = &p.ds;
+                ManagementData::PortDataSet(PortDataSet {
+                    port_identity: ds.port_identity,
+                    port_state: ds.port_state,
+                    log_min_delay_req_interval: ds.log_min_delay_req_interval,
+                    peer_mean_path_delay: TimeInterval::from(ds.peer_mean_path_delay),
+                    log_announce_interval: ds.log_announce_interval,
+                    announce_receipt_timeout: ds.announce_receipt_timeout,
+                    log_sync_interval: ds.log_sync_interval,
+                    delay_mechanism: wire_delay_mechanism(ds.delay_mechanism),
+                    log_min_pdelay_req_interval: ds.log_min_pdelay_req_interval,
+                    version_number: ds.version_number,
+                })
+            }
+            ManagementId::LOG_ANNOUNCE_INTERVAL => {
+                ManagementData::LogAnnounceInterval(p.ds.log_announce_interval)
+            }
+            ManagementId::ANNOUNCE_RECEIPT_TIMEOUT => {
+                ManagementData::AnnounceReceiptTimeout(p.ds.announce_receipt_timeout)
+            }
+            ManagementId::LOG_SYNC_INTERVAL => {
+                ManagementData::LogSyncInterval(p.ds.log_sync_interval)
+            }
+            ManagementId::VERSION_NUMBER => ManagementData::VersionNumber(p.ds.version_number),
+            ManagementId::DELAY_MECHANISM => {
+                ManagementData::DelayMechanism(wire_delay_mechanism(p.ds.delay_mechanism))
+            }
+            ManagementId::LOG_MIN_PDELAY_REQ_INTERVAL => {
+                ManagementData::LogMinPdelayReqInterval(p.ds.log_min_pdelay_req_interval)
+            }
+            ManagementId::MASTER_ONLY => ManagementData::MasterOnly(p.ds.master_only),
             ManagementId::PORT_DATA_SET_NP => ManagementData::PortDataSetNp(PortDataSetNp {
                 neighbor_prop_delay_thresh_ns: u32::try_from(
                     p.settings.neighbor_prop_delay_thresh.nanos(),
@@ -149,7 +170,7 @@ impl Instance {
                 ManagementData::PortPropertiesNp(PortPropertiesNp {
                     port_identity: p.identity(),
                     port_state: p.state(),
-                    timestamping: match self.settings.servo_config.time_stamping {
+                    timestamping: match self.settings.time_stamping {
                         TimestampingMode::Software => Timestamping::SOFTWARE,
                         TimestampingMode::Hardware => Timestamping::HARDWARE,
                     },
@@ -165,7 +186,7 @@ impl Instance {
                 let texts = &self.settings.description;
                 ManagementData::ClockDescription(ClockDescription {
                     // As ptp4l: a clock of several ports is a boundary clock.
-                    clock_type: if self.ports.len() > 1 {
+                    clock_type: if self.default_ds.number_ports > 1 {
                         ClockDescription::BOUNDARY_CLOCK
                     } else {
                         ClockDescription::ORDINARY_CLOCK
@@ -174,7 +195,7 @@ impl Instance {
                     physical_layer_protocol: PtpText::new(b"IEEE 802.3").ok()?,
                     physical_address: &p.settings.physical_address,
                     protocol_address: PortAddress {
-                        network_protocol: p.settings.network_protocol,
+                        network_protocol: p.settings.transport.network_protocol(),
                         address: &p.settings.protocol_address,
                     },
                     manufacturer_identity: texts.manufacturer_identity,
@@ -187,9 +208,6 @@ impl Instance {
                     },
                 })
             }
-            ManagementId::USER_DESCRIPTION => ManagementData::UserDescription(
-                PtpText::new(self.settings.description.user_description.as_bytes()).ok()?,
-            ),
             _ => return None,
         })
     }

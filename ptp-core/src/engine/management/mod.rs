@@ -83,7 +83,7 @@ impl Instance {
             _ => Destination::Multicast,
         };
         for bytes in &responses {
-            if let Some(p) = self.ports.get_mut(port.get()) {
+            if let Some(p) = self.port_mut(port) {
                 count(&mut p.tx_counts, MessageType::Management);
             }
             sink.act(SinkAction::Send {
@@ -169,7 +169,7 @@ impl Instance {
         }
         let wanted = asked.request.target_port_identity.port_number;
         let mut named = false;
-        for (i, p) in self.ports.iter().enumerate() {
+        for (port, p) in self.live_ports() {
             let own = p.identity();
             if wanted != PortIdentity::ALL.port_number && wanted != own.port_number {
                 continue;
@@ -178,7 +178,6 @@ impl Instance {
             if !known {
                 return self.reply_from(own, asked, Err(ManagementErrorId::NO_SUCH_ID), reply);
             }
-            let port = PortIndex::from_usize(i);
             self.reply_from(own, asked, self.answer(done, port, asked.id), reply)?;
         }
         if named {

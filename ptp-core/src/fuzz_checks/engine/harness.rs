@@ -134,6 +134,8 @@ pub(super) struct World {
     memory: [PeerMemory; 3],
     /// Each port's state as the engine reported it.
     pub(super) states: Vec<PortState>,
+    /// Whether each port's sockets are open, as the engine's OpenPort/ClosePort said.
+    pub(super) open: Vec<bool>,
     /// The frequency last set.
     pub(super) frequency: Ppb,
     /// The last ParentChanged event of the current input.
@@ -327,6 +329,7 @@ impl Harness {
             sent: VecDeque::new(),
             memory: [PeerMemory::default(); 3],
             states: vec![PortState::Initializing; usize::from(ports)],
+            open: vec![false; usize::from(ports)],
             frequency: Ppb::ZERO,
             parent_event: None,
             parent: (

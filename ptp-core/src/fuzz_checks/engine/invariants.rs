@@ -96,17 +96,28 @@ pub(super) fn after_input(
     faulted: &[PortIndex],
 ) -> Result<(), String> {
     let facts = &world.facts;
-    if instance.port_count() != usize::from(facts.ports)
-        || instance.port_ds(PortIndex(facts.ports)).is_some()
-    {
-        return Err(format!("{} ports", instance.port_count()));
+    let ports = instance.ports().count();
+    if ports != usize::from(facts.ports) || instance.port_ds(PortIndex(facts.ports)).is_some() {
+        return Err(format!("{ports} ports"));
     }
     for (i, known) in world.states.iter().enumerate() {
-        let port = PortIndex(u16::try_from(i).unwrap_or(u16::MAX));
+        let port = PortIndex::from_usize(i);
         let ds = instance
             .port_ds(port)
             .ok_or_else(|| format!("no portDS for port {i}"))?;
         port_ds(facts, i, ds, *known, expected.ports.get(i))?;
+        // Sockets are open exactly while the port takes part.
+        let open = world.open.get(i) == Some(&true);
+        let taking_part = !matches!(
+            ds.port_state,
+            PortState::Initializing | PortState::Faulty | PortState::Disabled
+        );
+        if open != taking_part {
+            return Err(format!(
+                "port {i} is {:?} with its sockets open: {open}",
+                ds.port_state
+            ));
+        }
         timers(world, port, ds.port_state)?;
         if faulted.contains(&port) && ds.port_state != PortState::Faulty {
             return Err(format!(
@@ -387,12 +398,12 @@ pub(super) fn local_replies(
 /// the same bytes (the wire may round values: offsets travel as whole nanoseconds).
 pub(super) fn answers_encode(instance: &Instance) -> Result<(), String> {
     let (mut first, mut second) = ([0u8; 1024], [0u8; 1024]);
-    for port in 0..u16::try_from(instance.port_count()).unwrap_or(0) {
+    for port in instance.ports() {
         for id in ManagementId::ALL {
-            let Some(data) = instance.management_get(PortIndex(port), *id) else {
+            let Some(data) = instance.management_get(port, *id) else {
                 continue;
             };
-            let what = || format!("GET {id:?} on port {port}: {data:?}");
+            let what = || format!("GET {id:?} on port {}: {data:?}", port.number());
             let tlv = ManagementTlv::build(*id, &data, &mut first)
                 .map_err(|e| format!("{} does not encode: {e}", what()))?;
             let back = tlv

@@ -216,9 +216,25 @@ impl<'a> Observer<'a> {
                 self.world.timers.remove(&timer);
                 Ok(())
             }
+            Action::OpenPort { port } => self.open_or_close(port, true),
+            Action::ClosePort { port } => self.open_or_close(port, false),
             Action::Clock(c) => self.clock(c),
             Action::Event(e) => self.event(e),
         }
+    }
+
+    /// OpenPort only for a closed port, ClosePort only for an open one: the runtime opens
+    /// and closes sockets on these alone, so each transition is said exactly once.
+    fn open_or_close(&mut self, port: PortIndex, open: bool) -> Result<(), String> {
+        let i = self.index(port, if open { "open" } else { "close" })?;
+        let Some(was) = self.world.open.get_mut(i) else {
+            return Err(format!("no open flag for port {i}"));
+        };
+        if *was == open {
+            return Err(format!("port {i}: open {open} said twice"));
+        }
+        *was = open;
+        Ok(())
     }
 
     fn clock(&mut self, c: ClockAction) -> Result<(), String> {
@@ -389,8 +405,11 @@ impl<'a> Observer<'a> {
     ) -> Result<(), String> {
         let i = self.index(port, "send")?;
         let state = self.state(i);
-        if !operational(state) {
-            return Err(format!("sent {bytes:02x?} on port {i} in state {state:?}"));
+        if !operational(state) || self.world.open.get(i) != Some(&true) {
+            return Err(format!(
+                "sent {bytes:02x?} on port {i} in state {state:?}, open {:?}",
+                self.world.open.get(i)
+            ));
         }
         let m = Message::decode(bytes)
             .map_err(|e| format!("sent {bytes:02x?}, which does not decode: {e}"))?;

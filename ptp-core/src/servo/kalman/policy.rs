@@ -45,12 +45,7 @@ impl KalmanServo {
             frequency: current_frequency.get(),
             filter: None,
             state: ServoState::Unlocked,
-            supervisor: Supervisor::new(
-                config.step_threshold,
-                config.first_step_threshold,
-                config.servo_offset_threshold,
-                config.servo_num_offset_values,
-            ),
+            supervisor: Supervisor::from_config(config),
         };
         servo.set_sync_interval(config.sync_interval);
         servo
@@ -238,6 +233,18 @@ impl Servo for KalmanServo {
     fn reset(&mut self) {
         self.filter = None;
         self.state = ServoState::Unlocked;
+    }
+
+    /// New wander, bound, thresholds and sync interval; the filter (its phase, frequency
+    /// and delay estimates and the noise it learned) is kept. The time stamping mode only
+    /// sets the noise assumed until a filter learns it, so it matters at the next start.
+    fn reconfigure(&mut self, config: &ServoConfig) {
+        let wander = config.kalman.wander.get();
+        self.wander_variance = wander * wander;
+        self.max_frequency = config.max_frequency.get().abs();
+        self.initial_noise = initial_noise(config.time_stamping);
+        self.supervisor.reconfigure(Supervisor::from_config(config));
+        self.set_sync_interval(config.sync_interval);
     }
 
     fn state(&self) -> ServoState {
