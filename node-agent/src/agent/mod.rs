@@ -143,7 +143,7 @@ pub async fn reload<H: Host>(
         tracing::warn!("{warning}");
     }
     match supervisor.apply(vec![loaded.spec]).await {
-        Ok(applied) if applied.failed.is_empty() => {
+        Ok(applied) if applied.failed.is_empty() && applied.refused.is_empty() => {
             let line = format!("reloaded: {applied}");
             tracing::info!("{line}");
             line

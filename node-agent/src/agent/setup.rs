@@ -10,7 +10,8 @@
 use anyhow::{bail, Context as _};
 use std::net::IpAddr;
 
-use phc::socket::{interface_addresses, PortConfig, Transport};
+use phc::socket::interface_addresses;
+use ptp_core::config::enums::NetworkTransport;
 use ptp_core::config::{load as load_config, parse_ptp4l_args, validate, Severity};
 use ptp_core::engine::PortSettings;
 use ptp_core::wire::ClockIdentity;
@@ -98,19 +99,16 @@ impl Host for SystemHost {
     type Io = SocketPorts;
 
     fn clock(&mut self, spec: &InstanceSpec) -> Result<AgentClock, ClockSetupError> {
-        let first = spec
-            .sockets()
-            .first()
-            .map_or_else(|| PortConfig::new("", Transport::UdpIpv4), Clone::clone);
-        AgentClock::open(spec.clock(), first.timestamping, &first.interface)
+        let source = spec.clock_source();
+        AgentClock::open(source.choice, source.timestamping, source.interface)
     }
 
     fn clock_identity(&self, interface: &str) -> Result<ClockIdentity, HostError> {
         clock_identity(interface)
     }
 
-    fn describe_port(&self, port: &mut PortSettings, socket: &PortConfig) {
-        describe_port(port, socket);
+    fn describe_port(&self, port: &mut PortSettings) {
+        describe_port(port);
     }
 
     fn port_io(&mut self) -> SocketPorts {
@@ -122,10 +120,10 @@ impl Host for SystemHost {
 /// opens the transport: the interface's MAC and, as the protocol address, its first address
 /// of the transport's family (the MAC on IEEE 802.3). What cannot be read stays empty, as
 /// ptp4l then sends it.
-fn describe_port(port: &mut PortSettings, socket: &PortConfig) {
-    let mac = mac_address(&mac_path(&socket.interface)).ok();
+fn describe_port(port: &mut PortSettings) {
+    let mac = mac_address(&mac_path(&port.name)).ok();
     port.physical_address = mac.map(|m| m.to_vec()).unwrap_or_default();
-    let addresses = interface_addresses(&socket.interface).unwrap_or_default();
+    let addresses = interface_addresses(&port.name).unwrap_or_default();
     let first_of = |v6: bool| {
         addresses
             .iter()
@@ -136,10 +134,10 @@ fn describe_port(port: &mut PortSettings, socket: &PortConfig) {
             })
             .unwrap_or_default()
     };
-    port.protocol_address = match socket.transport {
-        Transport::UdpIpv4 => first_of(false),
-        Transport::UdpIpv6 => first_of(true),
-        Transport::Ieee8023 => port.physical_address.clone(),
+    port.protocol_address = match port.transport.network_transport {
+        NetworkTransport::UdpV4 => first_of(false),
+        NetworkTransport::UdpV6 => first_of(true),
+        NetworkTransport::L2 => port.physical_address.clone(),
     };
 }
 
@@ -203,13 +201,19 @@ mod tests {
 
     #[test]
     fn ports_are_described_by_their_interface_addresses() {
-        let mut port = PortSettings::default();
-        describe_port(&mut port, &PortConfig::new("lo", Transport::UdpIpv4));
+        let mut port = PortSettings {
+            name: "lo".into(),
+            ..PortSettings::default()
+        };
+        describe_port(&mut port);
         assert_eq!(port.physical_address, vec![0; 6]);
         assert_eq!(port.protocol_address, vec![127, 0, 0, 1]);
-        describe_port(&mut port, &PortConfig::new("lo", Transport::Ieee8023));
+        port.transport.network_transport = NetworkTransport::L2;
+        describe_port(&mut port);
         assert_eq!(port.protocol_address, vec![0; 6]);
-        describe_port(&mut port, &PortConfig::new("nosuch0", Transport::UdpIpv4));
+        port.name = "nosuch0".into();
+        port.transport.network_transport = NetworkTransport::UdpV4;
+        describe_port(&mut port);
         assert!(port.physical_address.is_empty() && port.protocol_address.is_empty());
     }
 
@@ -225,10 +229,10 @@ mod tests {
         .unwrap();
         let spec = &loaded.spec;
         assert_eq!(spec.name(), "x.conf");
-        assert_eq!(spec.sockets().len(), 2);
-        assert_eq!(spec.sockets()[0].multicast_ttl, 3);
+        assert_eq!(spec.interfaces().collect::<Vec<_>>(), ["ptpx0", "ptpx1"]);
+        assert_eq!(spec.config().ports[0].options.udp_ttl, 3);
         assert!(spec.runtime_options().log.verbose);
-        assert_eq!(spec.clock(), Some(ClockChoice::Virtual));
+        assert_eq!(spec.clock_source().choice, Some(ClockChoice::Virtual));
         let labels = spec.runtime_options().labels;
         assert_eq!(
             (labels.node.as_str(), labels.config.as_str()),

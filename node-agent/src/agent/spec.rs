@@ -1,12 +1,12 @@
 //! What one instance runs from: its name, its checked configuration, the clock it steers and
 //! its series' labels ([`InstanceSpec`]). The supervisor compares specs to tell what changed.
 //!
-//! A spec knows which part of it a running instance takes in place (its
-//! [`RuntimeOptions`]) and which part the engine and the ports are built from
-//! ([`InstanceSpec::same_engine`]).
+//! A spec knows the options the agent applies itself ([`RuntimeOptions`]) and the clock
+//! the instance steers ([`InstanceSpec::clock_source`]): an instance follows a new spec in
+//! place while the clock stays the same.
 
-use phc::socket::{PortConfig, TimestampMode, Transport};
-use ptp_core::config::enums::{NetworkTransport, TimeStamping};
+use phc::socket::TimestampMode;
+use ptp_core::config::enums::TimeStamping;
 use ptp_core::config::Ptp4lConfig;
 use thiserror::Error;
 
@@ -32,8 +32,21 @@ pub struct InstanceSpec {
     config: Ptp4lConfig,
     clock: Option<ClockChoice>,
     labels: SeriesLabels,
-    /// How each port's sockets open, in port order (made from `config`).
-    sockets: Vec<PortConfig>,
+    /// How the ports take time stamps (made from `config`).
+    timestamping: TimestampMode,
+}
+
+/// Which clock an instance steers: the clock the command line chose, the time stamping
+/// mode and the first interface (whose PHC it is with hardware time stamping). Two specs
+/// with the same source steer the same clock, so one can follow the other in place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockSource<'a> {
+    /// The command line's choice (`None`: ptp4l's).
+    pub choice: Option<ClockChoice>,
+    /// How time stamps are taken.
+    pub timestamping: TimestampMode,
+    /// The first interface.
+    pub interface: &'a str,
 }
 
 impl InstanceSpec {
@@ -48,13 +61,17 @@ impl InstanceSpec {
         if config.ports.is_empty() {
             return Err(SpecError::NoPorts);
         }
-        let sockets = sockets(&config)?;
+        let timestamping = match config.global.time_stamping {
+            TimeStamping::Software => TimestampMode::Software,
+            TimeStamping::Hardware => TimestampMode::Hardware,
+            other => return Err(SpecError::TimeStamping(other)),
+        };
         Ok(Self {
             name: name.into(),
             config,
             clock,
             labels,
-            sockets,
+            timestamping,
         })
     }
 
@@ -68,61 +85,24 @@ impl InstanceSpec {
         &self.config
     }
 
-    /// The clock to steer (`None`: ptp4l's choice).
-    pub fn clock(&self) -> Option<ClockChoice> {
-        self.clock
+    /// The interfaces of the ports, in the configuration's order (never empty).
+    pub fn interfaces(&self) -> impl Iterator<Item = &str> {
+        self.config.ports.iter().map(|p| p.name.as_str())
     }
 
-    /// How each port's sockets open, in port order (never empty).
-    pub fn sockets(&self) -> &[PortConfig] {
-        &self.sockets
+    /// The clock the instance steers.
+    pub fn clock_source(&self) -> ClockSource<'_> {
+        ClockSource {
+            choice: self.clock,
+            timestamping: self.timestamping,
+            interface: self.interfaces().next().unwrap_or_default(),
+        }
     }
 
     /// The options the agent applies itself, in place.
     pub fn runtime_options(&self) -> RuntimeOptions {
         RuntimeOptions::new(&self.config, self.labels.clone())
     }
-
-    /// Whether `self` and `other` build the same engine, ports and clock: they differ at
-    /// most in their [`RuntimeOptions`].
-    pub fn same_engine(&self, other: &Self) -> bool {
-        self.clock == other.clock
-            && RuntimeOptions::engine_part(&self.config)
-                == RuntimeOptions::engine_part(&other.config)
-    }
-}
-
-/// The socket settings of each port of `config`.
-fn sockets(config: &Ptp4lConfig) -> Result<Vec<PortConfig>, SpecError> {
-    let g = &config.global;
-    let timestamping = match g.time_stamping {
-        TimeStamping::Software => TimestampMode::Software,
-        TimeStamping::Hardware => TimestampMode::Hardware,
-        other => return Err(SpecError::TimeStamping(other)),
-    };
-    Ok(config
-        .ports
-        .iter()
-        .map(|port| {
-            let o = &port.options;
-            let transport = match o.network_transport {
-                NetworkTransport::UdpV4 => Transport::UdpIpv4,
-                NetworkTransport::UdpV6 => Transport::UdpIpv6,
-                NetworkTransport::L2 => Transport::Ieee8023,
-            };
-            PortConfig {
-                timestamping,
-                udp6_scope: o.udp6_scope,
-                multicast_ttl: o.udp_ttl,
-                dscp_event: g.dscp_event,
-                dscp_general: g.dscp_general,
-                socket_priority: g.socket_priority,
-                ptp_dst_mac: o.ptp_dst_mac,
-                p2p_dst_mac: o.p2p_dst_mac,
-                ..PortConfig::new(port.name.clone(), transport)
-            }
-        })
-        .collect())
 }
 
 #[cfg(test)]
@@ -143,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn runtime_options_alone_keep_the_engine() {
+    fn the_runtime_options_are_the_agents_own() {
         let base = spec(&["-i", "ptpx0", "-S"], "[global]\nsummary_interval 0\n");
         let runtime_only = spec(
             &["-i", "ptpx0", "-S", "-m", "-l", "7"],
@@ -151,7 +131,6 @@ mod tests {
              uds_address /tmp/elsewhere\nuds_file_mode 0600\n",
         );
         assert_ne!(base, runtime_only);
-        assert!(base.same_engine(&runtime_only));
         assert_eq!(
             base.runtime_options()
                 .changes(&runtime_only.runtime_options()),
@@ -173,7 +152,7 @@ mod tests {
             (&["-i", "ptpx0", "-i", "ptpx1", "-S"][..], ""),
         ] {
             let other = spec(args, file);
-            assert!(!base.same_engine(&other), "{args:?} {file}");
+            assert_ne!(base, other, "{args:?} {file}");
             assert!(
                 base.runtime_options()
                     .changes(&other.runtime_options())
@@ -184,22 +163,36 @@ mod tests {
     }
 
     #[test]
-    fn sockets_follow_the_configuration() {
-        let s = spec(
-            &["-i", "ptpx0", "-6", "-S"],
-            "[global]\nudp_ttl 3\ndscp_event 46\nsocket_priority 5\n[ptpx1]\n\
-             ptp_dst_mac 01:80:C2:00:00:0E\n",
-        );
-        assert_eq!(s.sockets().len(), 2);
-        let p = &s.sockets()[0];
-        assert_eq!(p.interface, "ptpx0");
-        assert_eq!(p.transport, Transport::UdpIpv6);
-        assert_eq!(p.timestamping, TimestampMode::Software);
-        assert_eq!((p.multicast_ttl, p.dscp_event), (3, 46));
-        assert_eq!(p.socket_priority, 5);
+    fn the_clock_source_is_the_choice_the_mode_and_the_first_interface() {
+        let base = spec(&["-i", "ptpx0", "-i", "ptpx1", "-S"], "");
+        let source = base.clock_source();
+        assert_eq!(source.timestamping, TimestampMode::Software);
+        assert_eq!((source.choice, source.interface), (None, "ptpx0"));
+        // A second interface and its options leave the clock; the first one or the mode
+        // change it.
+        for (args, same) in [
+            (&["-i", "ptpx0", "-S"][..], true),
+            (&["-i", "ptpx0", "-i", "ptpx2", "-S", "-6"][..], true),
+            (&["-i", "ptpx1", "-i", "ptpx0", "-S"][..], false),
+            (&["-i", "ptpx0", "-i", "ptpx1", "-H"][..], false),
+        ] {
+            assert_eq!(spec(args, "").clock_source() == source, same, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_time_stamping_mode_without_sockets_is_refused() {
+        let mut all = vec!["-f", "x.conf", "-i", "ptpx0"];
+        all.extend_from_slice(&["--time_stamping", "onestep"]);
+        let cl = parse_ptp4l_args(&all).unwrap();
+        let config = load(&cl, Some("")).unwrap().config;
+        let labels = SeriesLabels {
+            node: "n".into(),
+            config: "x.conf".into(),
+        };
         assert_eq!(
-            s.sockets()[1].ptp_dst_mac,
-            ptp_core::config::value::MacAddress([0x01, 0x80, 0xc2, 0, 0, 0x0e])
+            InstanceSpec::new("x", config, None, labels),
+            Err(SpecError::TimeStamping(TimeStamping::OneStep))
         );
     }
 }

@@ -34,6 +34,11 @@ pub struct Summary {
 }
 
 impl SummaryWindow {
+    /// How many samples make one summary.
+    pub fn per_summary(&self) -> u32 {
+        self.per_summary
+    }
+
     /// ptp4l's rule: one summary per 2^(summary_interval − logSyncInterval) samples, one per
     /// sample when that is one or less.
     pub fn new(summary_interval: i8, log_sync_interval: i8) -> Self {

@@ -4,7 +4,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use phc::socket::PortConfig;
 use phc::ClockError;
 use ptp_core::config::{load, parse_ptp4l_args};
 use ptp_core::engine::{ClockAction, PortSettings};
@@ -101,7 +100,7 @@ impl Host for TestHost {
     fn clock_identity(&self, _: &str) -> Result<ClockIdentity, HostError> {
         Ok(IDENTITY)
     }
-    fn describe_port(&self, _: &mut PortSettings, _: &PortConfig) {}
+    fn describe_port(&self, _: &mut PortSettings) {}
     fn port_io(&mut self) -> MemoryPorts {
         self.ports.clone()
     }

@@ -90,7 +90,7 @@ impl MetricsHub {
     pub fn instance(
         &self,
         labels: &SeriesLabels,
-        interfaces: Vec<String>,
+        interfaces: Vec<Option<String>>,
         summary: SummaryWindow,
     ) -> AgentMetrics {
         let instance = InstanceLabel(match self.config_label {
@@ -122,6 +122,13 @@ impl AgentMetrics {
     pub fn event(&mut self, event: &Event, grandmaster_class: u8) {
         self.openshift.event(event, grandmaster_class);
         self.native.event(event);
+    }
+
+    /// The ports are now on `interfaces` (by port index; `None`: an empty slot): the series
+    /// of ports that are gone are removed, those of the others kept.
+    pub fn set_interfaces(&mut self, interfaces: Vec<Option<String>>) {
+        self.openshift.set_interfaces(&interfaces);
+        self.native.set_interfaces(interfaces);
     }
 
     /// Summarises samples from now on as `summary` does.
@@ -157,12 +164,12 @@ impl AgentMetrics {
     }
 }
 
-/// The interface of `port` in `interfaces` (port order), or `portN` should the engine name a
-/// port it was not given.
-fn interface_of(interfaces: &[String], port: PortIndex) -> Cow<'_, str> {
+/// The interface of `port` in `interfaces` (by port index), or `portN` should the engine
+/// name a port it was not given.
+fn interface_of(interfaces: &[Option<String>], port: PortIndex) -> Cow<'_, str> {
     match interfaces.get(port.get()) {
-        Some(name) => Cow::Borrowed(name),
-        None => Cow::Owned(format!("port{}", port.number())),
+        Some(Some(name)) => Cow::Borrowed(name),
+        _ => Cow::Owned(format!("port{}", port.number())),
     }
 }
 
@@ -200,7 +207,7 @@ pub(crate) mod testing {
         let hub = MetricsHub::new(ConfigLabel::PerProcess);
         let instance = hub.instance(
             &labels(),
-            vec!["eth0".into(), "eth1".into()],
+            vec![Some("eth0".into()), Some("eth1".into())],
             SummaryWindow::new(summary_interval, 0),
         );
         TestMetrics { hub, instance }

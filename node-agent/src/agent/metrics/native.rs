@@ -145,8 +145,8 @@ impl NativeFamilies {
 /// One instance's `ptp_agent_*` series.
 #[derive(Debug)]
 pub(super) struct NativeSeries {
-    /// The interface of each port, in port order.
-    interfaces: Vec<String>,
+    /// The interface of each port, by port index (`None`: an empty slot).
+    interfaces: Vec<Option<String>>,
     instance: InstanceLabel,
     dropped: Owned<Reasons, Counter>,
     faults: Owned<Reasons, Counter>,
@@ -157,7 +157,7 @@ impl NativeSeries {
     /// The series of an instance whose ports are on `interfaces`, labelled `instance`.
     pub(super) fn new(
         families: &NativeFamilies,
-        interfaces: Vec<String>,
+        interfaces: Vec<Option<String>>,
         instance: InstanceLabel,
     ) -> Self {
         Self {
@@ -174,6 +174,19 @@ impl NativeSeries {
         self.dropped.retire();
         self.faults.retire();
         self.clock_read_failures.retire();
+    }
+
+    /// The ports are now on `interfaces` (by port index): the counters of ports that are
+    /// gone are removed, the others kept.
+    pub(super) fn set_interfaces(&mut self, interfaces: Vec<Option<String>>) {
+        // Only ports' series: the management socket's drops carry its path.
+        let gone = |iface: &str| {
+            let is = |list: &[Option<String>]| list.iter().flatten().any(|i| i == iface);
+            is(&self.interfaces) && !is(&interfaces)
+        };
+        self.dropped.retire_where(|(l, _)| gone(&l.iface));
+        self.faults.retire_where(|(l, _)| gone(&l.iface));
+        self.interfaces = interfaces;
     }
 
     /// Counts a message the agent dropped on `port`.

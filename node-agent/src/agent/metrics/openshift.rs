@@ -104,6 +104,18 @@ impl PortLabels {
     }
 }
 
+/// The labels of the ports on `interfaces` (by port index; `None`: an empty slot).
+fn port_labels(
+    node: &str,
+    interfaces: &[Option<String>],
+    instance: &InstanceLabel,
+) -> Vec<Option<PortLabels>> {
+    interfaces
+        .iter()
+        .map(|iface| iface.as_ref().map(|i| PortLabels::new(node, i, instance)))
+        .collect()
+}
+
 /// The `openshift_ptp_*` families, registered once and shared by the instances.
 #[derive(Clone, Debug)]
 pub(super) struct OpenshiftFamilies {
@@ -189,10 +201,8 @@ impl OpenshiftFamilies {
 pub(super) struct OpenshiftSeries {
     node: String,
     instance: InstanceLabel,
-    /// The interface of each port, in port order.
-    interfaces: Vec<String>,
-    /// The labels of each port, in port order.
-    ports: Vec<PortLabels>,
+    /// The labels of each port, by port index (`None`: an empty slot).
+    ports: Vec<Option<PortLabels>>,
     summary: SummaryWindow,
     offset: Owned<Offsets, Gauge>,
     max_offset: Owned<Offsets, Gauge>,
@@ -215,7 +225,7 @@ impl OpenshiftSeries {
         families: &OpenshiftFamilies,
         labels: &SeriesLabels,
         instance: InstanceLabel,
-        interfaces: &[String],
+        interfaces: &[Option<String>],
         summary: SummaryWindow,
     ) -> Self {
         let process_labels = ConfigLabels {
@@ -225,11 +235,7 @@ impl OpenshiftSeries {
         };
         let series = Self {
             node: labels.node.clone(),
-            interfaces: interfaces.to_vec(),
-            ports: interfaces
-                .iter()
-                .map(|iface| PortLabels::new(&labels.node, iface, &instance))
-                .collect(),
+            ports: port_labels(&labels.node, interfaces, &instance),
             instance,
             summary,
             offset: Owned::new(&families.offset),
@@ -245,13 +251,35 @@ impl OpenshiftSeries {
         };
         series.status.get(&series.process_labels).set(1);
         series.restarts.get(&series.process_labels).inc();
-        for port in &series.ports {
+        for port in series.ports.iter().flatten() {
             series
                 .role
                 .get(&port.iface)
                 .set(role_of(PortState::Initializing));
         }
         series
+    }
+
+    /// The ports are now on `interfaces` (by port index): the series of ports that are gone
+    /// are removed, the others kept.
+    pub(super) fn set_interfaces(&mut self, interfaces: &[Option<String>]) {
+        let ports = port_labels(&self.node, interfaces, &self.instance);
+        let names = |ports: &[Option<PortLabels>]| -> Vec<String> {
+            ports
+                .iter()
+                .flatten()
+                .map(|p| p.iface.0.iface.clone())
+                .collect()
+        };
+        let (old, new) = (names(&self.ports), names(&ports));
+        let gone = |iface: &str| old.iter().any(|i| i == iface) && !new.iter().any(|i| i == iface);
+        self.offset.retire_where(|(l, _)| gone(&l.iface));
+        self.max_offset.retire_where(|(l, _)| gone(&l.iface));
+        self.frequency.retire_where(|(l, _)| gone(&l.iface));
+        self.delay.retire_where(|(l, _)| gone(&l.iface));
+        self.clock_state.retire_where(|(l, _)| gone(&l.iface));
+        self.role.retire_where(|(l, _)| gone(&l.iface));
+        self.ports = ports;
     }
 
     /// Summarises from now on as `summary` does.
@@ -275,12 +303,8 @@ impl OpenshiftSeries {
     /// The labels of `port`.
     fn port(&self, port: PortIndex) -> PortLabels {
         match self.ports.get(port.get()) {
-            Some(labels) => labels.clone(),
-            None => PortLabels::new(
-                &self.node,
-                &interface_of(&self.interfaces, port),
-                &self.instance,
-            ),
+            Some(Some(labels)) => labels.clone(),
+            _ => PortLabels::new(&self.node, &interface_of(&[], port), &self.instance),
         }
     }
 

@@ -65,6 +65,21 @@ where
         self.family.get_or_create_owned(labels)
     }
 
+    /// Removes the series this instance made whose labels `gone` picks.
+    pub(super) fn retire_where(&self, gone: impl Fn(&L) -> bool) {
+        let mut made = self
+            .made
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        made.retain(|labels| {
+            if gone(labels) {
+                self.family.remove(labels);
+                return false;
+            }
+            true
+        });
+    }
+
     /// Removes every series this instance made.
     pub(super) fn retire(&self) {
         let mut made = self

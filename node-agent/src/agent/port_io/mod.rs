@@ -19,9 +19,13 @@ pub mod socket;
 
 use std::fmt::Debug;
 
-use phc::socket::PortConfig;
+use phc::socket::{PortConfig, TimestampMode, Transport};
 use phc::SocketError;
-use ptp_core::engine::{Destination, Fault, MessageClass, PeerAddress, PortIndex, TxTag};
+use ptp_core::config::enums::NetworkTransport;
+use ptp_core::engine::{
+    Destination, Fault, MessageClass, PeerAddress, PortIndex, PortSettings, TxTag,
+};
+use ptp_core::servo::TimestampingMode;
 use ptp_core::time::Time;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
@@ -49,6 +53,32 @@ pub const CONTROL_RESERVE: usize = 256;
 /// task is starved: it holds about 100 ms of a master serving 16 slaves at 128 messages a
 /// second each.
 pub const SEND_QUEUE: usize = 256;
+
+/// How the sockets of the engine's `port` open, time stamps taken as `mode` says: the one
+/// place where the engine's port settings become a socket configuration, at start and after
+/// every reconfiguration.
+pub fn socket_config(mode: TimestampingMode, port: &PortSettings) -> PortConfig {
+    let t = &port.transport;
+    let transport = match t.network_transport {
+        NetworkTransport::UdpV4 => Transport::UdpIpv4,
+        NetworkTransport::UdpV6 => Transport::UdpIpv6,
+        NetworkTransport::L2 => Transport::Ieee8023,
+    };
+    PortConfig {
+        timestamping: match mode {
+            TimestampingMode::Software => TimestampMode::Software,
+            TimestampingMode::Hardware => TimestampMode::Hardware,
+        },
+        udp6_scope: t.udp6_scope,
+        multicast_ttl: t.udp_ttl,
+        dscp_event: t.dscp_event,
+        dscp_general: t.dscp_general,
+        socket_priority: t.socket_priority,
+        ptp_dst_mac: t.ptp_dst_mac,
+        p2p_dst_mac: t.p2p_dst_mac,
+        ..PortConfig::new(port.name.clone(), transport)
+    }
+}
 
 /// Opens the I/O of ports.
 pub trait PortIo: Debug + Send + 'static {

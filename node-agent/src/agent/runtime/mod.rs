@@ -4,9 +4,16 @@
 //! the metrics from them).
 //!
 //! One task runs the engine; the ports' I/O is behind [`PortIo`] (sockets, one task per
-//! port, in the agent: [`super::port_io::socket`]). A port whose I/O fails is faulted in the
-//! engine; when the engine takes it out of FAULTY (after fault_reset_interval) the loop opens
-//! it again, so a link that went down and came back recovers without a restart.
+//! port, in the agent: [`super::port_io::socket`]). The loop opens and closes a port's I/O
+//! when the engine says so (OpenPort, ClosePort), never on its own: a port whose I/O fails
+//! is faulted in the engine, which closes it and, after fault_reset_interval, opens it again,
+//! so a link that went down and came back recovers without a restart.
+//!
+//! A running instance takes new settings ([`Control::Reconfigure`]): the engine applies the
+//! difference ([`Instance::reconfigure`]) and the loop follows its word — ports added,
+//! removed or restarted open and close through the same actions, each port's sockets are
+//! configured from the engine's settings of it ([`socket_config`]), and the series of ports
+//! that are gone are removed.
 //!
 //! Every input is handed to the engine with the steered clock's time. When the clock cannot
 //! be read, its time is not made up from another clock: a received message or a management
@@ -16,7 +23,8 @@
 //! (`ptp_agent_clock_read_failures_total`) and logged at a bounded rate.
 //!
 //! The loop runs until it is told to stop ([`Control::Stop`]); the options that are the
-//! agent's own ([`RuntimeOptions`]) it takes in place ([`Control::Options`]).
+//! agent's own ([`RuntimeOptions`]) it takes in place, with new engine settings
+//! ([`Control::Reconfigure`]).
 
 mod options;
 
@@ -25,13 +33,12 @@ pub use self::options::RuntimeOptions;
 use phc::socket::PortConfig;
 use phc::ClockError;
 use ptp_core::engine::{
-    ActionLog, Event, Fault, Instance, OwnedAction, PeerAddress, PortIndex, RxMeta, TimerKind,
-    TxTag,
+    ActionLog, Event, Fault, Instance, InstanceSettings, OwnedAction, PeerAddress, PortIndex,
+    Reconfiguration, RxMeta, SettingsError, TimerKind, TxTag,
 };
 use ptp_core::time::Time;
-use ptp_core::wire::PortState;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 use tokio::time::{Duration, Instant};
 use tracing::Instrument as _;
 
@@ -42,8 +49,8 @@ use super::management::{self, ManagementSocket};
 use super::metrics::native::{AgentDrop, ClockInput};
 use super::metrics::{AgentMetrics, MetricsHub};
 use super::port_io::{
-    PortHandle, PortInput, PortIo, PortLink, PortReport, Reporter, SendRequest, Unsent,
-    REPORT_QUEUE,
+    socket_config, PortHandle, PortInput, PortIo, PortLink, PortReport, Reporter, SendRequest,
+    Unsent, REPORT_QUEUE,
 };
 use super::timers::{sleep_until, Timers};
 
@@ -72,11 +79,36 @@ pub enum StartError {
     },
 }
 
+/// Why a running instance did not take new settings (it runs on as it was).
+#[derive(Debug, thiserror::Error)]
+pub enum ReconfigureError {
+    /// The engine compares and applies settings at the clock's time.
+    #[error("cannot read the {clock}")]
+    Clock {
+        /// The clock's name.
+        clock: &'static str,
+        /// Why.
+        #[source]
+        source: ClockError,
+    },
+    /// The engine refused the settings.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+}
+
 /// What a running instance is told.
 #[derive(Debug)]
 pub enum Control {
-    /// Take these options of the agent's own, in place.
-    Options(Box<RuntimeOptions>),
+    /// Take new engine settings (what the engine could not take in place it restarts: a
+    /// port, or the whole engine) and these options; say what was done on `done`.
+    Reconfigure {
+        /// The engine's new settings.
+        settings: Box<InstanceSettings>,
+        /// The agent's own options.
+        options: Box<RuntimeOptions>,
+        /// Where the outcome goes.
+        done: oneshot::Sender<Result<Reconfiguration, ReconfigureError>>,
+    },
     /// Close the ports and the management socket (removing its file) and return.
     Stop,
 }
@@ -91,7 +123,8 @@ enum PortTrouble {
     TxLost(TxTag),
 }
 
-/// One port: how to open it and its handle while open.
+/// One port: how to open it and its handle while open. `generation` tells the reports of
+/// this opening from those of an earlier one.
 #[derive(Debug)]
 struct PortSlot<H> {
     config: PortConfig,
@@ -111,7 +144,10 @@ pub struct Runtime<C: SteeredClock, P: PortIo> {
     /// When to try the held troubles again.
     retry_at: Option<Instant>,
     io: P,
-    ports: Vec<PortSlot<P::Handle>>,
+    /// The ports, by port index (`None`: an empty slot).
+    ports: Vec<Option<PortSlot<P::Handle>>>,
+    /// The generation of the latest opening of any port.
+    generation: u64,
     timers: Timers,
     tx_timeout: watch::Sender<Duration>,
     reports_tx: Sender<PortReport>,
@@ -127,37 +163,29 @@ pub struct Runtime<C: SteeredClock, P: PortIo> {
 }
 
 impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
-    /// A runtime for `instance`, steering `clock`, whose ports are opened through `io` as
-    /// `ports` say (in port order), with the agent's own `options`; its series are in `hub`.
+    /// A runtime for `instance`, steering `clock`, whose ports are opened through `io` as the
+    /// engine's settings say, with the agent's own `options`; its series are in `hub`.
     pub fn new(
         instance: Instance,
         clock: C,
         io: P,
-        ports: Vec<PortConfig>,
         options: RuntimeOptions,
         hub: &MetricsHub,
     ) -> Self {
         let (reports_tx, reports) = channel(REPORT_QUEUE);
-        let interfaces = ports.iter().map(|p| p.interface.clone()).collect();
         let summary = options.summary(&instance);
-        let metrics = hub.instance(&options.labels, interfaces, summary.clone());
+        let metrics = hub.instance(&options.labels, interfaces(&instance), summary.clone());
         let span = tracing::error_span!("instance", tag = tracing::field::Empty);
         options::record_tag(&span, &options.log);
-        Self {
+        let mut runtime = Self {
             instance,
             clock,
             clock_log: ReadFailureLog::default(),
             held: Vec::new(),
             retry_at: None,
             io,
-            ports: ports
-                .into_iter()
-                .map(|config| PortSlot {
-                    config,
-                    generation: 0,
-                    handle: None,
-                })
-                .collect(),
+            ports: Vec::new(),
+            generation: 0,
             timers: Timers::default(),
             tx_timeout: watch::Sender::new(options.tx_timeout),
             reports_tx,
@@ -169,7 +197,9 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             management: None,
             options,
             span,
-        }
+        };
+        runtime.follow_port_settings();
+        runtime
     }
 
     /// The span the instance logs in.
@@ -204,19 +234,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             source,
         })?;
         self.bind_management();
-        for i in 0..self.ports.len() {
-            self.open_port(PortIndex::from_usize(i));
-        }
         self.instance.start(now, &mut self.actions);
-        self.carry_out();
-        for i in 0..self.ports.len() {
-            if self.ports.get(i).is_some_and(|p| p.handle.is_none()) {
-                self.port_trouble(
-                    PortIndex::from_usize(i),
-                    PortTrouble::Fault(Fault::OpenFailed),
-                );
-            }
-        }
         self.carry_out();
         Ok(())
     }
@@ -236,7 +254,10 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             };
             tokio::select! {
                 command = control.recv() => match command {
-                    Some(Control::Options(options)) => self.apply_options(*options),
+                    Some(Control::Reconfigure { settings, options, done }) => {
+                        // The supervisor may have stopped waiting; the instance runs on.
+                        let _ = done.send(self.reconfigure(*settings, *options));
+                    }
                     Some(Control::Stop) | None => break,
                 },
                 report = self.reports.recv() => {
@@ -257,9 +278,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             }
             self.carry_out();
         }
-        for slot in &mut self.ports {
-            slot.handle = None;
-        }
+        self.ports.clear();
         if let Some(socket) = self.management.take() {
             socket.close();
         }
@@ -346,11 +365,75 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         }
     }
 
+    /// Takes `settings` and `options`: the engine applies the difference at the clock's
+    /// time, the ports follow its settings, the series and the summary follow the ports.
+    /// Without the clock's time nothing changes.
+    fn reconfigure(
+        &mut self,
+        settings: InstanceSettings,
+        options: RuntimeOptions,
+    ) -> Result<Reconfiguration, ReconfigureError> {
+        let now = self.clock.now().map_err(|source| ReconfigureError::Clock {
+            clock: self.clock.name(),
+            source,
+        })?;
+        let summary = self.options.summary(&self.instance);
+        let done = self
+            .instance
+            .reconfigure(settings, now, &mut self.actions)?;
+        // Before the actions are carried out: a restarted or added port opens with its new
+        // settings.
+        self.follow_port_settings();
+        if !done.added.is_empty() || !done.removed.is_empty() {
+            self.metrics.set_interfaces(interfaces(&self.instance));
+        }
+        self.apply_options(options);
+        let now_summary = self.options.summary(&self.instance);
+        if now_summary.per_summary() != summary.per_summary() {
+            self.log.set_summary(now_summary.clone());
+            self.metrics.set_summary(now_summary);
+        }
+        Ok(done)
+    }
+
+    /// Makes the port slots the engine's: a port keeps its slot (and its I/O, until the
+    /// engine closes it) and takes the socket configuration of its settings; a port the
+    /// engine no longer has is closed.
+    fn follow_port_settings(&mut self) {
+        let mode = self.instance.settings().time_stamping;
+        let mut ports: Vec<Option<PortSlot<P::Handle>>> = Vec::new();
+        for port in self.instance.ports() {
+            let Some(settings) = self.instance.port_settings(port) else {
+                continue;
+            };
+            let config = socket_config(mode, settings);
+            let slot = match self.ports.get_mut(port.get()).and_then(Option::take) {
+                Some(slot) => PortSlot { config, ..slot },
+                None => PortSlot {
+                    config,
+                    generation: 0,
+                    handle: None,
+                },
+            };
+            if ports.len() <= port.get() {
+                ports.resize_with(port.get() + 1, || None);
+            }
+            if let Some(place) = ports.get_mut(port.get()) {
+                *place = Some(slot);
+            }
+        }
+        self.ports = ports;
+    }
+
+    /// The open slot of `port`.
+    fn slot(&self, port: PortIndex) -> Option<&PortSlot<P::Handle>> {
+        self.ports.get(port.get()).and_then(Option::as_ref)
+    }
+
     fn on_report(&mut self, report: PortReport) {
         let port = report.port;
         let current = self
-            .ports
-            .get(port.get())
+            .slot(port)
             .is_some_and(|p| p.generation == report.generation && p.handle.is_some());
         if !current {
             return;
@@ -369,7 +452,6 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             PortInput::TxLost { tag } => self.port_trouble(port, PortTrouble::TxLost(tag)),
             PortInput::Fault { fault, error } => {
                 tracing::error!("port {}: {}", port.number(), error_chain(&error));
-                self.close_port(port);
                 self.port_trouble(port, PortTrouble::Fault(fault));
             }
         }
@@ -424,7 +506,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
                     tag,
                     bytes,
                 };
-                let handle = self.ports.get(port.get()).and_then(|p| p.handle.as_ref());
+                let handle = self.slot(port).and_then(|p| p.handle.as_ref());
                 match handle.map_or(Err(Unsent::Ended), |h| h.send(request)) {
                     Ok(()) => {}
                     Err(Unsent::Full) => {
@@ -454,8 +536,12 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
                 }
             }
             OwnedAction::Event(event) => self.on_event(&event),
-            // Sockets still open and close on the port-state events (`on_event`).
-            OwnedAction::OpenPort { .. } | OwnedAction::ClosePort { .. } => {}
+            OwnedAction::OpenPort { port } => {
+                if !self.open_port(port) {
+                    self.port_trouble(port, PortTrouble::Fault(Fault::OpenFailed));
+                }
+            }
+            OwnedAction::ClosePort { port } => self.close_port(port),
         }
     }
 
@@ -465,46 +551,28 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         self.log.event(event, own, parent.grandmaster_identity);
         self.metrics
             .event(event, parent.grandmaster_clock_quality.clock_class);
-        match *event {
-            Event::Sample { .. } => {
-                if let Some(error) = self.clock.offset_from_realtime() {
-                    tracing::debug!(
-                        "virtual clock offset from CLOCK_REALTIME {:>10}",
-                        error.nanos_rounded()
-                    );
-                }
-            }
-            Event::PortState { port, from, to } => self.follow_port_state(port, from, to),
-            _ => {}
-        }
-    }
-
-    /// Opens a port again when the engine takes it out of FAULTY (the runtime closed it when
-    /// its I/O failed). Until the engine says when to open and close a port, the runtime
-    /// infers it from the port's states here and in [`Runtime::on_report`].
-    fn follow_port_state(&mut self, port: PortIndex, from: PortState, to: PortState) {
-        if from == PortState::Faulty && to != PortState::Disabled {
-            self.open_port(port);
-            if self
-                .ports
-                .get(port.get())
-                .is_some_and(|p| p.handle.is_none())
-            {
-                self.port_trouble(port, PortTrouble::Fault(Fault::OpenFailed));
+        if let Event::Sample { .. } = event {
+            if let Some(error) = self.clock.offset_from_realtime() {
+                tracing::debug!(
+                    "virtual clock offset from CLOCK_REALTIME {:>10}",
+                    error.nanos_rounded()
+                );
             }
         }
     }
 
-    /// Opens `port` (closing it first if open). Failure leaves it closed.
-    fn open_port(&mut self, port: PortIndex) {
+    /// Opens `port` (closing it first if open); whether it opened. Failure leaves it closed.
+    fn open_port(&mut self, port: PortIndex) -> bool {
         let reports = self.reports_tx.clone();
         let drops = self.metrics.port_drops(port);
         let tx_timeout = self.tx_timeout.subscribe();
-        let Some(slot) = self.ports.get_mut(port.get()) else {
-            return;
+        self.generation += 1;
+        let generation = self.generation;
+        let Some(slot) = self.ports.get_mut(port.get()).and_then(Option::as_mut) else {
+            return false;
         };
         slot.handle = None;
-        slot.generation += 1;
+        slot.generation = generation;
         let link = PortLink {
             reporter: Reporter::new(port, slot.generation, reports, drops),
             tx_timeout,
@@ -513,22 +581,39 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             Ok(handle) => {
                 tracing::debug!(port = port.number(), interface = %slot.config.interface, "opened");
                 slot.handle = Some(handle);
+                true
             }
-            Err(e) => tracing::error!(
-                "port {}: cannot open {}: {}",
-                port.number(),
-                slot.config.interface,
-                error_chain(&e)
-            ),
+            Err(e) => {
+                tracing::error!(
+                    "port {}: cannot open {}: {}",
+                    port.number(),
+                    slot.config.interface,
+                    error_chain(&e)
+                );
+                false
+            }
         }
     }
 
     fn close_port(&mut self, port: PortIndex) {
-        if let Some(slot) = self.ports.get_mut(port.get()) {
+        if let Some(slot) = self.ports.get_mut(port.get()).and_then(Option::as_mut) {
             slot.handle = None;
-            slot.generation += 1;
         }
     }
+}
+
+/// The interfaces of `instance`'s ports, by port index (`None`: an empty slot).
+fn interfaces(instance: &Instance) -> Vec<Option<String>> {
+    let mut names = Vec::new();
+    for port in instance.ports() {
+        if names.len() <= port.get() {
+            names.resize(port.get() + 1, None);
+        }
+        if let Some(name) = names.get_mut(port.get()) {
+            *name = instance.port_settings(port).map(|p| p.name.clone());
+        }
+    }
+    names
 }
 
 #[cfg(test)]

@@ -3,17 +3,13 @@
 //! `verbose`, `message_tag`), the management socket's (`uds_address`, `uds_file_mode`) and
 //! the labels of the instance's series.
 //!
-//! [`RuntimeOptions::engine_part`] is the rest of a configuration: what the engine and the
-//! ports are built from. Two configurations whose engine parts are equal differ only in what
-//! a running instance takes in place.
-//!
 //! `logging_level` and `verbose` are the process's (one log for every instance; the
 //! supervisor sets them); the runtime applies the others: `message_tag` is recorded in the
 //! span the instance logs in, so that each instance's lines carry its own tag.
 
 use std::path::PathBuf;
 
-use ptp_core::config::{GlobalOptions, PortOptions, Ptp4lConfig};
+use ptp_core::config::Ptp4lConfig;
 use ptp_core::engine::{Instance, PortIndex};
 use ptp_core::wire::PortState;
 use tokio::time::Duration;
@@ -61,25 +57,6 @@ impl RuntimeOptions {
         }
     }
 
-    /// `config` with every option of [`RuntimeOptions`] at its default: what the engine and
-    /// the ports are built from.
-    pub fn engine_part(config: &Ptp4lConfig) -> Ptp4lConfig {
-        let mut engine = config.clone();
-        let (g, defaults) = (GlobalOptions::default(), PortOptions::default());
-        let e = &mut engine.global;
-        e.tx_timestamp_timeout = g.tx_timestamp_timeout;
-        e.summary_interval = g.summary_interval;
-        e.verbose = g.verbose;
-        e.logging_level = g.logging_level;
-        e.message_tag = g.message_tag;
-        e.uds_address = g.uds_address;
-        engine.port_defaults.uds_file_mode = defaults.uds_file_mode;
-        for port in &mut engine.ports {
-            port.options.uds_file_mode = defaults.uds_file_mode;
-        }
-        engine
-    }
-
     /// The names of the options that differ between `self` and `new`, as the configuration
     /// names them (`labels` for the series' labels).
     pub fn changes(&self, new: &Self) -> Vec<&'static str> {
@@ -107,7 +84,9 @@ impl RuntimeOptions {
     /// the instance's first port.
     pub(super) fn summary(&self, instance: &Instance) -> SummaryWindow {
         let sync = instance
-            .port_ds(PortIndex(0))
+            .ports()
+            .next()
+            .and_then(|port| instance.port_ds(port))
             .map_or(0, |p| p.log_sync_interval.0);
         SummaryWindow::new(self.summary_interval, sync)
     }
@@ -166,11 +145,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
     /// Moves the instance's series to new labels: the old ones are removed, the new ones
     /// start with the ports' current roles.
     fn relabel(&mut self) {
-        let interfaces = self
-            .ports
-            .iter()
-            .map(|p| p.config.interface.clone())
-            .collect();
+        let interfaces = super::interfaces(&self.instance);
         let summary = self.options.summary(&self.instance);
         // Removed first: series whose labels stay the same are the new instance's.
         self.metrics.retire();
@@ -180,7 +155,8 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             .parent_ds()
             .grandmaster_clock_quality
             .clock_class;
-        for port in self.instance_ports() {
+        let ports: Vec<PortIndex> = self.instance.ports().collect();
+        for port in ports {
             if let Some(ds) = self.instance.port_ds(port) {
                 let event = ptp_core::engine::Event::PortState {
                     port,
@@ -190,10 +166,5 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
                 self.metrics.event(&event, class);
             }
         }
-    }
-
-    /// The indices of the instance's live ports.
-    fn instance_ports(&self) -> Vec<PortIndex> {
-        self.instance.ports().collect()
     }
 }

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 
 use ptp_core::engine::{ClockAction, Destination, MessageClass};
 use ptp_core::time::Duration as PtpDuration;
+use ptp_core::wire::PortState;
 use ptp_core::wire::{
     Announce, Body, ClockIdentity, ClockQuality, DelayResp, Flags, FollowUp, Header, Message,
     PortIdentity, Sync, Timestamp,
@@ -17,7 +18,8 @@ use crate::agent::metrics::testing::text;
 use crate::agent::metrics::{ConfigLabel, MetricsHub};
 use crate::agent::port_io::memory::{MemoryPorts, Sent, Stamps};
 use crate::agent::port_io::SEND_QUEUE;
-use crate::agent::supervisor::launch;
+use crate::agent::spec::InstanceSpec;
+use crate::agent::supervisor::{engine_settings, launch};
 use crate::agent::testing::{ask, socket_path, spec, TestClock, TestHost};
 
 const IFACE: &str = "ptpx0";
@@ -177,6 +179,19 @@ fn spawn_on(host: TestHost, name: &str, extra: &[&str], text: &str) -> Spawned {
 }
 
 impl Spawned {
+    /// Has the running instance take `spec`, and waits for what it did.
+    async fn reconfigure(&self, spec: &InstanceSpec) -> Result<Reconfiguration, ReconfigureError> {
+        let settings = engine_settings(&self.host, spec).unwrap();
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let control = Control::Reconfigure {
+            settings: Box::new(settings),
+            options: Box::new(spec.runtime_options()),
+            done,
+        };
+        self.control.send(control).await.unwrap();
+        outcome.await.unwrap()
+    }
+
     async fn stop(self) {
         self.control.send(Control::Stop).await.unwrap();
         self.task.await.unwrap();
@@ -244,8 +259,8 @@ async fn a_transmit_time_stamp_that_does_not_come_faults_the_port_after_the_time
         &["-i", IFACE, "-S", "--uds_address", &uds],
         &QUICK.replace("tx_timestamp_timeout 10", "tx_timestamp_timeout 50"),
     );
-    let options = Box::new(longer.runtime_options());
-    run.control.send(Control::Options(options)).await.unwrap();
+    let done = run.reconfigure(&longer).await.unwrap();
+    assert!(done.is_empty(), "{done}");
     until("opened again", Duration::from_secs(10), || {
         ports.opened(IFACE) == 2
     })

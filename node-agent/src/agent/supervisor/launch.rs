@@ -3,7 +3,6 @@
 //! ([`Host`]); the engine's settings come from the spec's configuration
 //! ([`engine_settings`]).
 
-use phc::socket::PortConfig;
 use ptp_core::engine::{Instance, InstanceSettings, PortSettings, SettingsError};
 use ptp_core::wire::ClockIdentity;
 use thiserror::Error;
@@ -29,8 +28,8 @@ pub trait Host: Send + 'static {
     /// sets one).
     fn clock_identity(&self, interface: &str) -> Result<ClockIdentity, HostError>;
 
-    /// Gives `port` the addresses CLOCK_DESCRIPTION reports for the port `socket` opens.
-    fn describe_port(&self, port: &mut PortSettings, socket: &PortConfig);
+    /// Gives `port` the addresses CLOCK_DESCRIPTION reports for it.
+    fn describe_port(&self, port: &mut PortSettings);
 
     /// The port I/O of a new instance.
     fn port_io(&mut self) -> Self::Io;
@@ -74,11 +73,10 @@ pub fn engine_settings<H: Host>(
     host: &H,
     spec: &InstanceSpec,
 ) -> Result<InstanceSettings, LaunchError> {
-    let first = spec.sockets().first().map_or("", |p| p.interface.as_str());
-    let identity = host.clock_identity(first)?;
+    let identity = host.clock_identity(spec.clock_source().interface)?;
     let mut settings = InstanceSettings::from_config(spec.config(), identity)?;
-    for (port, socket) in settings.ports.iter_mut().zip(spec.sockets()) {
-        host.describe_port(port, socket);
+    for port in &mut settings.ports {
+        host.describe_port(port);
     }
     Ok(settings)
 }
@@ -96,21 +94,14 @@ pub fn launch<H: Host>(
         "clock {} ({}), {} port(s){}",
         instance.default_ds().clock_identity,
         clock.name(),
-        spec.sockets().len(),
+        instance.ports().count(),
         if spec.config().global.free_running {
             ", free running"
         } else {
             ""
         }
     );
-    let mut runtime = Runtime::new(
-        instance,
-        clock,
-        host.port_io(),
-        spec.sockets().to_vec(),
-        spec.runtime_options(),
-        hub,
-    );
+    let mut runtime = Runtime::new(instance, clock, host.port_io(), spec.runtime_options(), hub);
     runtime.span().in_scope(|| tracing::info!("{line}"));
     runtime.start()?;
     Ok(runtime)

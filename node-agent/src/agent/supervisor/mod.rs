@@ -7,11 +7,15 @@
 //! - one no longer desired is stopped: its ports and management socket closed (the socket's
 //!   file removed) and its series removed;
 //! - a new one is started;
-//! - a changed one is handed its new spec (`Supervisor::hand_over`): the options the agent
-//!   applies itself ([`crate::agent::runtime::RuntimeOptions`]) go through a channel to its
-//!   running task, which takes them in place; any other change restarts it, until the
-//!   engine can reconfigure a running instance. A restart that fails starts the previous
-//!   spec again.
+//! - a changed one is handed its new spec (`Supervisor::hand_over`). While it steers the
+//!   same clock (the same clock choice, time stamping mode and first interface: see
+//!   [`crate::agent::spec::ClockSource`]), its running task takes the new engine settings
+//!   and the options the agent applies itself ([`crate::agent::runtime::RuntimeOptions`])
+//!   through a channel: the engine changes in place what it can and restarts only the ports,
+//!   or itself, where a setting calls for it; the ports that did not change keep their
+//!   sockets, states and servo. Settings the engine refuses leave the instance running as
+//!   it was. Only a change of clock stops the task and starts a new one; a start that
+//!   fails starts the previous spec again.
 //!
 //! The log's level and destination are the process's: after each change they follow the
 //! instances (the most verbose `logging_level`, stdout if any says `verbose`).
@@ -25,14 +29,16 @@ pub use self::launch::{engine_settings, launch, Host, HostError, LaunchError};
 use std::collections::BTreeMap;
 use std::fmt;
 
+use ptp_core::engine::Reconfiguration;
 use thiserror::Error;
 use tokio::sync::mpsc::{channel, Sender};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::error_chain;
 use super::log::output::LogControl;
 use super::metrics::{ConfigLabel, MetricsHub};
-use super::runtime::Control;
+use super::runtime::{Control, ReconfigureError};
 use super::spec::InstanceSpec;
 
 /// Room for control messages to one instance; the supervisor sends one at a time and the
@@ -52,6 +58,15 @@ struct Running {
     task: JoinHandle<()>,
 }
 
+/// Why a running instance kept its spec.
+#[derive(Debug)]
+enum Refusal {
+    /// No engine settings could be made from the new spec.
+    Settings(LaunchError),
+    /// The running instance refused them.
+    Running(ReconfigureError),
+}
+
 /// Why a set of specs was refused (nothing was changed).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum ApplyError {
@@ -68,8 +83,11 @@ pub enum ApplyError {
 pub struct Applied {
     /// Left alone.
     pub unchanged: Vec<String>,
-    /// Changed in place, with the names of the options that changed.
-    pub updated: Vec<(String, Vec<&'static str>)>,
+    /// Changed while running: what the engine did and the names of the agent's own
+    /// options that changed.
+    pub updated: Vec<(String, Update)>,
+    /// Not changed: the running instance refused its new spec and runs on as it was.
+    pub refused: Vec<(String, ReconfigureError)>,
     /// Stopped and started again.
     pub restarted: Vec<String>,
     /// Started.
@@ -84,8 +102,11 @@ impl fmt::Display for Applied {
     /// One line: each instance and what was done with it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
-        for (name, options) in &self.updated {
-            parts.push(format!("{name}: {} changed in place", options.join(", ")));
+        for (name, update) in &self.updated {
+            parts.push(format!("{name}: {update}"));
+        }
+        for (name, e) in &self.refused {
+            parts.push(format!("{name}: kept as it was: {}", error_chain(e)));
         }
         for name in &self.restarted {
             parts.push(format!("{name}: restarted"));
@@ -106,6 +127,33 @@ impl fmt::Display for Applied {
             parts.push("no instances".to_owned());
         }
         f.write_str(&parts.join("; "))
+    }
+}
+
+/// What a running instance did with a new spec.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// What the engine did.
+    pub engine: Reconfiguration,
+    /// The agent's own options that changed (taken in place).
+    pub options: Vec<&'static str>,
+}
+
+impl fmt::Display for Update {
+    /// The engine's line, then the options: `in place: priority2; summary_interval changed
+    /// in place`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.engine.is_empty(), self.options.is_empty()) {
+            (true, true) => f.write_str("no change"),
+            (false, true) => write!(f, "{}", self.engine),
+            (true, false) => write!(f, "{} changed in place", self.options.join(", ")),
+            (false, false) => write!(
+                f,
+                "{}; {} changed in place",
+                self.engine,
+                self.options.join(", ")
+            ),
+        }
     }
 }
 
@@ -193,27 +241,36 @@ impl<H: Host> Supervisor<H> {
         }
     }
 
-    /// Hands the running instance of `new`'s name its new spec. The options the agent
-    /// applies itself go to the running task, which takes them in place. Any other change
-    /// restarts the instance (stop, then start from `new`) until the engine can reconfigure
-    /// a running instance: this is the one place where a changed engine configuration meets
-    /// a running instance.
+    /// Hands the running instance of `new`'s name its new spec: this is the one place where
+    /// a changed configuration meets a running instance. While the clock stays the same the
+    /// running task takes it (see the module's documentation); otherwise the instance
+    /// restarts (stop, then start from `new`), and runs its previous spec again if `new`
+    /// cannot start.
     async fn hand_over(&mut self, new: InstanceSpec, applied: &mut Applied) {
         let name = new.name().to_owned();
-        let Some(running) = self.running.get_mut(&name) else {
+        let Some(running) = self.running.get(&name) else {
             return;
         };
-        if running.spec.same_engine(&new) {
-            let options = new.runtime_options();
-            let changed = running.spec.runtime_options().changes(&options);
-            // A task that has ended cannot take them; it is replaced at the next apply.
-            let _ = running
-                .control
-                .send(Control::Options(Box::new(options)))
-                .await;
-            running.spec = new;
-            applied.updated.push((name, changed));
-            return;
+        if running.spec.clock_source() == new.clock_source() {
+            match self.reconfigure(&new).await {
+                Some(Ok(update)) => {
+                    if let Some(running) = self.running.get_mut(&name) {
+                        running.spec = new;
+                    }
+                    applied.updated.push((name, update));
+                    return;
+                }
+                Some(Err(Refusal::Settings(e))) => {
+                    applied.failed.push((name, e));
+                    return;
+                }
+                Some(Err(Refusal::Running(e))) => {
+                    applied.refused.push((name, e));
+                    return;
+                }
+                // The task has ended: start it afresh below.
+                None => {}
+            }
         }
         let old = running.spec.clone();
         self.stop(&name).await;
@@ -227,6 +284,34 @@ impl<H: Host> Supervisor<H> {
                 applied.failed.push((name, e));
             }
         }
+    }
+
+    /// Has the running instance of `new`'s name take `new`'s settings and options, and
+    /// waits for what it did; `None` when its task has ended.
+    async fn reconfigure(&self, new: &InstanceSpec) -> Option<Result<Update, Refusal>> {
+        let running = self.running.get(new.name())?;
+        let settings = match engine_settings(&self.host, new) {
+            Ok(settings) => settings,
+            Err(e) => return Some(Err(Refusal::Settings(e))),
+        };
+        let options = new.runtime_options();
+        let changed = running.spec.runtime_options().changes(&options);
+        let (done, outcome) = oneshot::channel();
+        let control = Control::Reconfigure {
+            settings: Box::new(settings),
+            options: Box::new(options),
+            done,
+        };
+        running.control.send(control).await.ok()?;
+        let engine = outcome.await.ok()?;
+        Some(
+            engine
+                .map(|engine| Update {
+                    engine,
+                    options: changed,
+                })
+                .map_err(Refusal::Running),
+        )
     }
 
     /// Starts an instance of `spec` in a task of its own.

@@ -35,7 +35,8 @@ fn status_labels(config: &str) -> String {
 }
 
 #[tokio::test]
-async fn an_unchanged_instance_is_left_alone_and_an_engine_change_restarts_it() {
+async fn an_unchanged_instance_is_left_alone_a_changed_one_follows_in_place_and_a_new_clock_restarts_it(
+) {
     let (mut sup, host) = supervisor(ConfigLabel::PerProcess);
     let a = instance("ua", "ptpx0", "[global]\npriority2 128\n");
     let applied = sup.apply(vec![a.clone()]).await.unwrap();
@@ -54,20 +55,55 @@ async fn an_unchanged_instance_is_left_alone_and_an_engine_change_restarts_it() 
     // It still answers.
     let uds = socket_path("ua");
     assert!(ask(&uds, "GET PRIORITY2").await.contains("priority2 128"));
-    // An engine setting changes: until the engine reconfigures in place, a restart, which
-    // the same counters see.
+    // An engine setting changes: the running instance takes it in place, nothing reopens.
     let changed = instance("ua", "ptpx0", "[global]\npriority2 99\n");
     let applied = sup.apply(vec![changed.clone()]).await.unwrap();
-    assert_eq!(applied.restarted, ["ua"]);
-    assert_ne!(sup.instance_id("ua"), Some(first));
+    assert_eq!(applied.to_string(), "ua: in place: priority2");
+    assert_eq!(sup.instance_id("ua"), Some(first));
     assert_eq!(
         (host.ports.opened("ptpx0"), host.ports.closed("ptpx0")),
-        (2, 1)
+        (1, 0)
     );
     assert_eq!(sup.spec("ua"), Some(&changed));
     assert!(ask(&uds, "GET PRIORITY2").await.contains("priority2 99"));
+    // A second interface opens beside the first, which is left alone; a transport change
+    // restarts that port only.
+    let args = ["-i", "ptpx0", "-i", "ptpx1", "-S", "--uds_address", &uds];
+    let two = spec(
+        "ua",
+        &args,
+        "[global]\npriority2 99\n[ptpx1]\nnetwork_transport UDPv6\n",
+    );
+    let applied = sup.apply(vec![two]).await.unwrap();
+    assert_eq!(applied.to_string(), "ua: added port 2 (ptpx1)");
+    let two_v4 = spec("ua", &args, "[global]\npriority2 99\n");
+    let applied = sup.apply(vec![two_v4]).await.unwrap();
+    assert_eq!(
+        applied.to_string(),
+        "ua: restarted port 2 (ptpx1) for network_transport"
+    );
+    assert_eq!(sup.instance_id("ua"), Some(first));
+    assert_eq!(
+        (host.ports.opened("ptpx0"), host.ports.closed("ptpx0")),
+        (1, 0)
+    );
+    assert_eq!(
+        (host.ports.opened("ptpx1"), host.ports.closed("ptpx1")),
+        (2, 1)
+    );
+    // Another first interface is another clock: the instance restarts.
+    let other = instance("ua", "ptpx2", "[global]\npriority2 99\n");
+    let applied = sup.apply(vec![other.clone()]).await.unwrap();
+    assert_eq!(applied.restarted, ["ua"]);
+    assert_ne!(sup.instance_id("ua"), Some(first));
+    assert_eq!(
+        (host.ports.closed("ptpx0"), host.ports.closed("ptpx1")),
+        (1, 2)
+    );
+    assert_eq!(host.ports.opened("ptpx2"), 1);
+    assert_eq!(sup.spec("ua"), Some(&other));
     sup.shutdown().await;
-    assert_eq!(host.ports.closed("ptpx0"), 2);
+    assert_eq!(host.ports.closed("ptpx2"), 1);
     assert!(!Path::new(&uds).exists());
 }
 
@@ -145,11 +181,15 @@ async fn runtime_options_change_in_place() {
     };
     changed = InstanceSpec::new("ra", changed.config().clone(), None, relabelled).unwrap();
     let applied = sup.apply(vec![changed.clone()]).await.unwrap();
-    let [(name, options)] = &applied.updated[..] else {
+    let [(name, update)] = &applied.updated[..] else {
         panic!("{applied:?}");
     };
     assert_eq!(name, "ra");
-    assert_eq!(options, &["summary_interval", "uds_address", "labels"]);
+    assert!(update.engine.is_empty(), "{update}");
+    assert_eq!(
+        update.options,
+        ["summary_interval", "uds_address", "labels"]
+    );
     assert_eq!(
         applied.to_string(),
         "ra: summary_interval, uds_address, labels changed in place"
