@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use ptp_core::engine::{ClockAction, Destination, MessageClass};
+use ptp_core::engine::{ClockAction, Destination, InstanceSettings, MessageClass};
 use ptp_core::time::Duration as PtpDuration;
 use ptp_core::wire::PortState;
 use ptp_core::wire::{
@@ -466,4 +466,79 @@ async fn a_sync_follow_up_and_delay_resp_reach_the_engine_and_steer_the_clock() 
     let offset = value(hub, "openshift_ptp_offset_ns", &master);
     assert!((offset + 1e6).abs() < 1e3, "offset {offset}");
     run.stop().await;
+}
+
+/// The settings and options of `-i ptpx0 [-i more…] -S` with the configuration `text` and
+/// the management socket of `name`.
+fn settings_of(
+    host: &TestHost,
+    name: &str,
+    more: &[&str],
+    text: &str,
+) -> (InstanceSettings, RuntimeOptions) {
+    let uds = socket_path(name);
+    let mut args = vec!["-i", IFACE, "-S", "--uds_address", &uds];
+    for iface in more {
+        args.extend_from_slice(&["-i", iface]);
+    }
+    let spec = spec(name, &args, text);
+    (
+        engine_settings(host, &spec).unwrap(),
+        spec.runtime_options(),
+    )
+}
+
+#[tokio::test]
+async fn an_added_port_opens_and_a_removed_one_closes_with_its_series_leaving_the_other_alone() {
+    let Started { mut rt, host, hub } = start("rt-ports", &[], "");
+    let ports = &host.ports;
+    assert_eq!((ports.opened(IFACE), ports.closed(IFACE)), (1, 0));
+    let (two, options) = settings_of(&host, "rt-ports", &["ptpx1"], "");
+    let done = rt.reconfigure(two, options).unwrap();
+    rt.carry_out();
+    assert_eq!(done.to_string(), "added port 2 (ptpx1)");
+    assert_eq!(ports.opened("ptpx1"), 1);
+    let second = r#"process="ptp4l",node="node-a",iface="ptpx1""#;
+    assert_eq!(value(&hub, ROLE, second), LISTENING);
+    assert_eq!(
+        rt.instance.port_ds(PortIndex(1)).unwrap().port_state,
+        PortState::Listening
+    );
+    // A message the second port drops is counted under its name.
+    rt.on_message(PortIndex(1), &[0u8; 3], None, None);
+    rt.carry_out();
+    let malformed = r#"iface="ptpx1",reason="malformed""#;
+    assert_eq!(value(&hub, DROPPED, malformed), 1.0);
+    // Taken out again: closed, its series gone; the first port was never touched.
+    let (one, options) = settings_of(&host, "rt-ports", &[], "");
+    let done = rt.reconfigure(one, options).unwrap();
+    rt.carry_out();
+    assert_eq!(done.to_string(), "removed port 2 (ptpx1)");
+    assert_eq!(ports.closed("ptpx1"), 1);
+    let t = text(&hub);
+    assert!(!t.contains(r#"iface="ptpx1""#), "{t}");
+    assert_eq!(role(&hub), LISTENING);
+    assert_eq!((ports.opened(IFACE), ports.closed(IFACE)), (1, 0));
+    assert_eq!(state(&rt), PortState::Listening);
+}
+
+#[tokio::test]
+async fn new_settings_are_refused_while_the_clock_cannot_be_read_and_change_nothing() {
+    let Started {
+        mut rt,
+        host,
+        hub: _,
+    } = start("rt-reconf-clock", &[], "");
+    let (changed, options) = settings_of(&host, "rt-reconf-clock", &[], "[global]\npriority2 7\n");
+    host.clock.readable.store(false, Ordering::Relaxed);
+    let refused = rt.reconfigure(changed.clone(), options.clone());
+    assert!(
+        matches!(refused, Err(ReconfigureError::Clock { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(rt.instance.default_ds().priority_2, 128);
+    host.clock.readable.store(true, Ordering::Relaxed);
+    let done = rt.reconfigure(changed, options).unwrap();
+    assert_eq!(done.to_string(), "in place: priority2");
+    assert_eq!(rt.instance.default_ds().priority_2, 7);
 }
