@@ -31,3 +31,34 @@ where
         }
     }
 }
+
+/// Creates the custom resource definitions `crds` (one that exists already is left as it is)
+/// and waits until each is Established.
+///
+/// # Panics
+///
+/// When one cannot be created or is not Established within 30 s: a test failure.
+pub async fn install_crds(
+    client: &kube::Client,
+    crds: impl IntoIterator<
+        Item = k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+    >,
+) {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in crds {
+        let name = crd.metadata.name.clone().unwrap_or_default();
+        match api.create(&kube::api::PostParams::default(), &crd).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => super::fail(&format!("creating CRD {name}: {e}")),
+        }
+        let established = kube::runtime::wait::conditions::is_crd_established();
+        if tokio::time::timeout(Duration::from_secs(30), until(&api, &name, established))
+            .await
+            .is_err()
+        {
+            super::fail(&format!("CRD {name} not Established in 30 s"));
+        }
+    }
+}

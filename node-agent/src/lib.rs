@@ -6,6 +6,8 @@
 //!
 //! - `ptp-agent [ptp4l options] [--clock phc|system|virtual]` runs one PTP instance as ptp4l
 //!   would, and takes a changed configuration on SIGHUP ([`agent`]).
+//! - `ptp-agent --cluster` runs the profiles of its node's `NodePtpConfig`, as the
+//!   operator's DaemonSet starts it ([`cluster`]).
 //! - `ptp-agent --check [ptp4l options]` checks a configuration and exits ([`check`]).
 //! - `ptpctl [pmc options] [commands]` asks an agent over its local management socket, as
 //!   linuxptp's `pmc -u` does ([`ctl`]).
@@ -13,6 +15,7 @@
 
 pub mod agent;
 pub mod check;
+pub mod cluster;
 pub mod ctl;
 
 use std::io::Write;
@@ -28,7 +31,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 const USAGE: &str = "\
 usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:PORT|off]
                  [--no-metrics] [--node-name NAME] [--help] [--version] [ptp4l options]
+       ptp-agent --cluster [--clock C] [--metrics-address A] [--node-name NAME]
 
+ --cluster     run the profiles of this node's NodePtpConfig (NODE_NAME, NAMESPACE; the
+               API server from the pod's service account or KUBECONFIG)
  --check       parse and validate the configuration, print the effective configuration
                and exit: 0 usable, 1 invalid, 2 needs options not implemented yet
  --clock C     the clock to steer: phc (the interface's PHC), system (CLOCK_REALTIME) or

@@ -197,3 +197,32 @@ fn both_programs_print_their_version_alone_as_ptp4l_and_pmc_do() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--version"));
 }
+
+#[test]
+fn cluster_mode_says_what_it_misses_and_takes_no_ptp4l_options() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ptp-agent"));
+        c.args(args).env_remove("NODE_NAME").env_remove("NAMESPACE");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let o = run(&["--cluster", "--no-metrics", "-i", "eth0"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("unexpected ptp4l options: -i eth0"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--cluster", "--no-metrics"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("NODE_NAME or --node-name"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--cluster", "--no-metrics"], &[("NODE_NAME", "node-a")]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("needs NAMESPACE"), "{}", text(&o));
+}

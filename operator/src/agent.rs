@@ -4,6 +4,7 @@
 //! RBAC is a namespaced Role, not a ClusterRole: everything an agent touches lives in the
 //! operator's namespace. It lists exactly what the agent does:
 //! - `nodeptpconfigs`: `get`, `list`, `watch` (its own object, by field selector);
+//! - `nodeptpconfigs/status`: `patch` (what it runs of its node's profiles);
 //! - `ptpconfigs/status`: `patch` (server-side apply of its entry in `status.nodes`);
 //! - `nodeptpdevices/status`: `get`, `patch` (its node's devices).
 //!
@@ -77,6 +78,7 @@ pub fn role(settings: &AgentSettings) -> Role {
         metadata: meta(settings),
         rules: Some(vec![
             rule(&["nodeptpconfigs"], &["get", "list", "watch"]),
+            rule(&["nodeptpconfigs/status"], &["patch"]),
             rule(&["ptpconfigs/status"], &["patch"]),
             rule(&["nodeptpdevices/status"], &["get", "patch"]),
         ]),
@@ -145,6 +147,8 @@ pub fn daemon_set(settings: &AgentSettings, node_selector: &BTreeMap<String, Str
     let container = Container {
         name: AGENT_NAME.to_owned(),
         image: Some(settings.image.clone()),
+        // Cluster mode: the agent runs the profiles of its node's NodePtpConfig.
+        args: Some(vec!["--cluster".to_owned()]),
         env: Some(vec![
             env_from_field("NODE_NAME", "spec.nodeName"),
             env_from_field("NAMESPACE", "metadata.namespace"),

@@ -177,6 +177,17 @@ async fn operator_and_agent_work_within_their_roles() {
         )
         .await
         .unwrap();
+    let node_status = json!({"apiVersion": "ptp.openshift.io/v1", "kind": "NodePtpConfig",
+                             "metadata": {"name": node},
+                             "status": {"appliedGeneration": 1, "profiles": []}});
+    agent_configs
+        .patch_status(
+            node,
+            &PatchParams::apply("ptp-agent-rbac-node"),
+            &Patch::Apply(node_status),
+        )
+        .await
+        .unwrap();
     let devices_status = json!({"apiVersion": "ptp.openshift.io/v1", "kind": "NodePtpDevice",
                                 "status": {"devices": [{"name": "ens1f0"}]}});
     Api::<NodePtpDevice>::namespaced(as_agent.clone(), &ns)

@@ -1,5 +1,5 @@
 //! The agent's own command-line flags, taken out before the rest goes to ptp4l's parser
-//! ([`ptp_core::config::parse_ptp4l_args`]): `--check`, `--clock phc|system|virtual`,
+//! ([`ptp_core::config::parse_ptp4l_args`]): `--check`, `--cluster`, `--clock phc|system|virtual`,
 //! `--metrics-address ADDR:PORT|off`, `--no-metrics`, `--node-name NAME`, and the long forms
 //! `--help` and `--version` of ptp4l's `-h` and `-v` (ptp4l's parser would take them for
 //! options of the configuration file wanting a value). None of them is a ptp4l option, so
@@ -32,6 +32,9 @@ pub enum ClockChoice {
 pub struct AgentArgs {
     /// `--check`: validate the configuration and exit.
     pub check: bool,
+    /// `--cluster`: run the profiles of the node's `NodePtpConfig` (what the DaemonSet
+    /// starts) instead of a configuration from the command line.
+    pub cluster: bool,
     /// `--help`: print the usage and exit (as `-h`).
     pub help: bool,
     /// `--version`: print the version and exit (as `-v`).
@@ -105,6 +108,7 @@ fn flag_value(
 pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> {
     let mut out = AgentArgs {
         check: false,
+        cluster: false,
         help: false,
         version: false,
         clock: None,
@@ -116,6 +120,8 @@ pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> 
     while let Some(arg) = it.next() {
         if arg == "--check" {
             out.check = true;
+        } else if arg == "--cluster" {
+            out.cluster = true;
         } else if arg == "--help" {
             out.help = true;
         } else if arg == "--version" {
@@ -149,9 +155,11 @@ mod tests {
             "-f", "x.conf", "--clock", "virtual", "-m", "--check",
         ]))
         .unwrap();
-        assert!(a.check);
+        assert!(a.check && !a.cluster);
         assert_eq!(a.clock, Some(ClockChoice::Virtual));
         assert_eq!(a.ptp4l, args(&["-f", "x.conf", "-m"]));
+        let a = split_agent_args(args(&["--cluster", "--clock", "virtual"])).unwrap();
+        assert!(a.cluster && a.ptp4l.is_empty());
         let a = split_agent_args(args(&["--clock=phc", "-S"])).unwrap();
         assert_eq!((a.check, a.clock), (false, Some(ClockChoice::Phc)));
         assert_eq!(a.ptp4l, args(&["-S"]));

@@ -54,6 +54,9 @@ pub enum Signal {
 
 /// Runs the agent with its flags and ptp4l-style arguments until SIGINT or SIGTERM.
 pub fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
+    if args.cluster {
+        return run_cluster(args);
+    }
     let node = args
         .node_name
         .clone()
@@ -87,6 +90,74 @@ pub fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("caught a signal, shutting down");
         supervisor.shutdown().await;
         Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Cluster mode: runs the profiles of the node's `NodePtpConfig` (see [`crate::cluster`])
+/// until SIGINT or SIGTERM. The node is `--node-name` or `NODE_NAME`, the namespace
+/// `NAMESPACE` (the DaemonSet sets both from the downward API); the API server's address and
+/// credentials are the pod's (or `KUBECONFIG`'s).
+fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
+    if !args.ptp4l.is_empty() {
+        anyhow::bail!(
+            "--cluster takes the configuration from the node's NodePtpConfig; \
+             unexpected ptp4l options: {}",
+            args.ptp4l.join(" ")
+        );
+    }
+    let node = args
+        .node_name
+        .clone()
+        .or_else(|| std::env::var("NODE_NAME").ok().filter(|n| !n.is_empty()))
+        .context("--cluster needs the node's name: NODE_NAME or --node-name")?;
+    let namespace = std::env::var("NAMESPACE")
+        .ok()
+        .filter(|n| !n.is_empty())
+        .context("--cluster needs NAMESPACE, the namespace of the node's NodePtpConfig")?;
+    let log = log::output::init(&log::LogSettings {
+        verbose: true,
+        level: 6,
+        tag: None,
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("start the tokio runtime")?;
+    runtime.block_on(async move {
+        let hub = MetricsHub::new(ConfigLabel::EverySeries);
+        if let Some(address) = args.metrics_address {
+            metrics::http::spawn_server(address, hub.registry()).await;
+        }
+        let mut signals = forward_signals().context("install the signal handlers")?;
+        let client = kube::Client::try_default()
+            .await
+            .context("connect to the API server")?;
+        let settings = crate::cluster::ClusterSettings {
+            namespace,
+            profiles: crate::cluster::profile::ProfileSettings {
+                node,
+                clock: args.clock,
+                run_dir: crate::cluster::profile::RUN_DIR.into(),
+            },
+        };
+        tracing::info!(
+            "cluster mode: node {}, namespace {}",
+            settings.profiles.node,
+            settings.namespace
+        );
+        let mut supervisor = Supervisor::new(SystemHost, hub, Some(log));
+        // SIGHUP has nothing to re-read: the configuration comes from the watch.
+        let stop = async move {
+            while let Some(signal) = signals.recv().await {
+                if signal == Signal::Stop {
+                    break;
+                }
+            }
+        };
+        crate::cluster::run(client, &settings, &mut supervisor, stop).await;
+        tracing::info!("stopped");
+        anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,9 @@ mod ptp_operator_config;
 mod schema;
 mod string_map;
 
-pub use node_ptp_config::{NodeProfile, NodePtpConfig, NodePtpConfigSpec};
+pub use node_ptp_config::{
+    NodeProfile, NodePtpConfig, NodePtpConfigSpec, NodePtpConfigStatus, ProfileStatus,
+};
 pub use node_ptp_device::{
     BaseBoardInfo, HardwareInfo, HwConfig, NodePtpDevice, NodePtpDeviceSpec, NodePtpDeviceStatus,
     PtpDevice, SystemInfo,

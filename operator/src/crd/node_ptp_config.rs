@@ -5,7 +5,8 @@
 //! mounted into every agent pod and polled every 30 s. Here each node has its own object,
 //! named after the node, in the operator's namespace; the node's agent watches that one
 //! object (a field selector on `metadata.name`) and sees a change as soon as the operator
-//! writes it. Only the operator writes it.
+//! writes it. Only the operator writes its spec; only the node's agent writes its status:
+//! what it runs of each profile ([`NodePtpConfigStatus`]).
 
 use kube::CustomResource;
 use schemars::JsonSchema;
@@ -14,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::optional_spec::optional_spec;
 use super::PtpProfile;
 
-/// The profiles a node runs. Named after the node; written by the operator only.
+/// The profiles a node runs. Named after the node; its spec written by the operator only,
+/// its status by the node's agent only.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(remote = "Self")]
 #[kube(
@@ -22,12 +24,18 @@ use super::PtpProfile;
     version = "v1",
     kind = "NodePtpConfig",
     namespaced,
+    status = "NodePtpConfigStatus",
     derive = "PartialEq",
     doc = "NodePtpConfig holds the PTP profiles resolved for the node it is named after.",
     printcolumn(
         name = "Profiles",
         type_ = "string",
         json_path = ".spec.profiles[*].profile.name"
+    ),
+    printcolumn(
+        name = "Applied",
+        type_ = "integer",
+        json_path = ".status.appliedGeneration"
     ),
     printcolumn(
         name = "Age",
@@ -53,4 +61,39 @@ pub struct NodeProfile {
     pub ptp_config: String,
     /// The profile, its name qualified as `<ptpConfig>_<name>`.
     pub profile: PtpProfile,
+}
+
+/// What the node's agent runs of the spec. Written by the agent only.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePtpConfigStatus {
+    /// The `metadata.generation` of the spec the agent last applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_generation: Option<i64>,
+    /// One entry per profile of the applied spec, in its order.
+    #[serde(default)]
+    pub profiles: Vec<ProfileStatus>,
+}
+
+/// What the agent does with one profile.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileStatus {
+    /// The profile's qualified name (`<ptpConfig>_<name>`).
+    pub name: String,
+    /// `Running`: its ptp4l instance runs; `Refused`: it does not, `problems` say why;
+    /// `NotRun`: the profile asks for no ptp4l (an empty `ptp4lOpts`).
+    pub state: String,
+    /// The name the daemon gives the profile's ptp4l (`ptp4l.N.config`): the `config` label of
+    /// its series; its management socket is `/var/run/ptp4l.N.socket`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// A hash of the effective configuration the instance runs (hexadecimal): it changes
+    /// exactly when what runs changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_hash: Option<String>,
+    /// What of the profile does not run, and why (parts the agent cannot run yet, such as
+    /// `phc2sysOpts`, are listed here rather than dropped silently).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Node;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{ObjectMeta, PostParams};
-use kube::runtime::wait::conditions;
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client, Resource};
 use kube_harness::wait;
@@ -23,21 +21,11 @@ pub const IMAGE: &str = "registry.example/ptp-agent:test";
 
 /// Installs our CRDs (idempotent) and waits until they are Established.
 pub async fn install_crds(client: &Client) {
-    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    for (_, crd) in operator::crd::definitions() {
-        let name = crd.metadata.name.clone().unwrap();
-        match api.create(&PostParams::default(), &crd).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(e)) if e.code == 409 => {}
-            Err(e) => panic!("creating CRD {name}: {e}"),
-        }
-        tokio::time::timeout(
-            Duration::from_secs(30),
-            wait::until(&api, &name, conditions::is_crd_established()),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("CRD {name} not Established in 30 s"));
-    }
+    wait::install_crds(
+        client,
+        operator::crd::definitions().into_iter().map(|(_, crd)| crd),
+    )
+    .await;
 }
 
 /// Creates a Node (no kubelet: just the object).

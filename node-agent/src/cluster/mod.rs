@@ -1,0 +1,194 @@
+//! Cluster mode (`ptp-agent --cluster`, what the operator's DaemonSet starts): the agent
+//! watches its node's `NodePtpConfig` (named after the node, in the agent's namespace: a
+//! field selector on `metadata.name`, so it sees no other node's) and runs every profile in
+//! it inside this one process, through the same supervisor as a configuration file on bare
+//! metal: profiles whose effective configuration did not change keep running untouched, a
+//! changed one is applied in place where the engine can, and only what changed restarts.
+//!
+//! After each change it writes what it runs to the object's status, its own part of it
+//! ([`operator::crd::NodePtpConfigStatus`]): the generation applied and, per profile, its
+//! state, the daemon's name for it, a hash of the configuration that runs and its problems
+//! (what is refused, what this agent does not run yet). A status write that fails (the API
+//! server unreachable) is tried again, with backoff, until it succeeds; the instances run on
+//! meanwhile, and the watch resumes by itself.
+//!
+//! [`profile`] turns the profiles into instance specs; [`run`] is the loop.
+
+pub mod profile;
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use kube::api::{Patch, PatchParams};
+use kube::runtime::watcher::{self, Event};
+use kube::runtime::WatchStreamExt as _;
+use kube::{Api, Client};
+use operator::crd::{NodePtpConfig, NodePtpConfigStatus, ProfileStatus};
+
+use self::profile::{plan, ProfileSettings};
+use crate::agent::error_chain;
+use crate::agent::supervisor::{Host, Supervisor};
+
+/// The field manager of the agent's status writes.
+pub const FIELD_MANAGER: &str = "ptp-agent";
+
+/// The first wait before a failed status write is tried again; it doubles up to
+/// [`STATUS_RETRY_MAX`].
+const STATUS_RETRY_MIN: Duration = Duration::from_millis(500);
+/// The longest wait between tries of a status write.
+const STATUS_RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// Where the agent's configuration comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterSettings {
+    /// The namespace of the node's `NodePtpConfig` (the agent's own: `NAMESPACE`).
+    pub namespace: String,
+    /// What the instances are made with; its `node` names the object (`NODE_NAME`).
+    pub profiles: ProfileSettings,
+}
+
+/// What was last applied, whose status is to be written.
+#[derive(Debug, Default)]
+struct Pending {
+    status: Option<NodePtpConfigStatus>,
+    retry_in: Duration,
+}
+
+/// Runs the node's profiles on `supervisor` until `stop` completes; then stops them.
+pub async fn run<H: Host>(
+    client: Client,
+    settings: &ClusterSettings,
+    supervisor: &mut Supervisor<H>,
+    stop: impl Future<Output = ()>,
+) {
+    let node = settings.profiles.node.clone();
+    let api: Api<NodePtpConfig> = Api::namespaced(client, &settings.namespace);
+    let config = watcher::Config::default().fields(&format!("metadata.name={node}"));
+    let mut events = watcher::watcher(api.clone(), config)
+        .default_backoff()
+        .boxed();
+    let mut pending = Pending::default();
+    // Whether the object was seen since the watch (re)started its initial list.
+    let mut seen_in_init = false;
+    tokio::pin!(stop);
+    loop {
+        let retry = async {
+            match pending.status {
+                Some(_) => tokio::time::sleep(pending.retry_in).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = &mut stop => break,
+            () = retry => write_status(&api, &node, &mut pending).await,
+            event = events.next() => match event {
+                Some(Ok(Event::Init)) => seen_in_init = false,
+                Some(Ok(Event::InitApply(object) | Event::Apply(object))) => {
+                    seen_in_init = true;
+                    pending.status = Some(apply(&object, settings, supervisor).await);
+                    pending.retry_in = Duration::ZERO;
+                    write_status(&api, &node, &mut pending).await;
+                }
+                // No object (yet, or any more): nothing runs.
+                Some(Ok(Event::Delete(_))) => {
+                    let _ = supervisor.apply(Vec::new()).await;
+                    tracing::info!("{node}: NodePtpConfig deleted, no profile runs");
+                }
+                Some(Ok(Event::InitDone)) => {
+                    if !seen_in_init {
+                        let _ = supervisor.apply(Vec::new()).await;
+                        tracing::info!("{node}: no NodePtpConfig yet, no profile runs");
+                    }
+                }
+                Some(Err(e)) => tracing::warn!("watching NodePtpConfig {node}: {}", error_chain(&e)),
+                None => break,
+            }
+        }
+    }
+    supervisor.shutdown().await;
+}
+
+/// Applies the profiles of `object` and returns the status saying what runs.
+async fn apply<H: Host>(
+    object: &NodePtpConfig,
+    settings: &ClusterSettings,
+    supervisor: &mut Supervisor<H>,
+) -> NodePtpConfigStatus {
+    let plans = plan(&object.spec.profiles, &settings.profiles);
+    let mut specs = Vec::new();
+    let mut profiles: Vec<ProfileStatus> = Vec::new();
+    for p in plans {
+        for warning in &p.warnings {
+            tracing::warn!("{}: {warning}", p.status.name);
+        }
+        if let Some(spec) = p.spec {
+            specs.push(spec);
+        }
+        profiles.push(p.status);
+    }
+    match supervisor.apply(specs).await {
+        Ok(applied) => {
+            tracing::info!("applied: {applied}");
+            let failed = applied
+                .failed
+                .iter()
+                .map(|(name, e)| (name, error_chain(e)))
+                .chain(
+                    applied
+                        .refused
+                        .iter()
+                        .map(|(name, e)| (name, error_chain(e))),
+                );
+            for (name, reason) in failed {
+                let Some(status) = profiles
+                    .iter_mut()
+                    .find(|s| s.config.as_deref() == Some(name.as_str()))
+                else {
+                    continue;
+                };
+                status.state = profile::REFUSED.to_owned();
+                status.problems.insert(0, format!("ptp4l: {reason}"));
+            }
+        }
+        Err(e) => {
+            tracing::error!("not applied: {e}");
+            for status in profiles.iter_mut().filter(|s| s.state == profile::RUNNING) {
+                status.state = profile::REFUSED.to_owned();
+                status.problems.insert(0, e.to_string());
+            }
+        }
+    }
+    NodePtpConfigStatus {
+        applied_generation: object.metadata.generation,
+        profiles,
+    }
+}
+
+/// Writes the pending status (server-side apply of the agent's fields); on failure keeps it
+/// pending and waits longer before the next try.
+async fn write_status(api: &Api<NodePtpConfig>, node: &str, pending: &mut Pending) {
+    let Some(status) = &pending.status else {
+        return;
+    };
+    let patch = serde_json::json!({
+        "apiVersion": "ptp.openshift.io/v1",
+        "kind": "NodePtpConfig",
+        "metadata": { "name": node },
+        "status": status,
+    });
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    match api.patch_status(node, &params, &Patch::Apply(&patch)).await {
+        Ok(_) => pending.status = None,
+        Err(e) => {
+            pending.retry_in = (pending.retry_in * 2).clamp(STATUS_RETRY_MIN, STATUS_RETRY_MAX);
+            tracing::warn!(
+                "writing the status of NodePtpConfig {node} (again in {:?}): {}",
+                pending.retry_in,
+                error_chain(&e)
+            );
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Cluster mode against a real API server (the kube tier): the loop runs on in-memory ports
+//! and a test clock, the node's NodePtpConfig is written as the operator writes it, and the
+//! test reads what the agent writes back to its status.
+
+use std::time::Duration;
+
+use kube::api::{Patch, PatchParams, PostParams};
+use kube::Api;
+use operator::crd::{NodeProfile, NodePtpConfig, NodePtpConfigSpec, PtpProfile};
+use tokio::sync::oneshot;
+
+use super::profile::{ProfileSettings, NOT_RUN, REFUSED, RUNNING};
+use super::*;
+use crate::agent::metrics::{ConfigLabel, MetricsHub};
+use crate::agent::testing::{ask, TestHost};
+
+const NODE: &str = "node-a";
+/// Long enough for a watch event and a status write on a loaded 2-core machine.
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn profile(name: &str, conf: &str) -> NodeProfile {
+    NodeProfile {
+        ptp_config: "cfg".into(),
+        profile: PtpProfile {
+            name: name.into(),
+            ptp4l_conf: Some(conf.into()),
+            ptp4l_opts: Some("-S".into()),
+            ..PtpProfile::default()
+        },
+    }
+}
+
+/// Writes the node's spec as the operator does (server-side apply of the spec).
+async fn write_spec(api: &Api<NodePtpConfig>, profiles: Vec<NodeProfile>) {
+    let object = NodePtpConfig::new(NODE, NodePtpConfigSpec { profiles });
+    let patch = serde_json::json!({
+        "apiVersion": "ptp.openshift.io/v1",
+        "kind": "NodePtpConfig",
+        "metadata": { "name": NODE },
+        "spec": object.spec,
+    });
+    api.patch(
+        NODE,
+        &PatchParams::apply("test-operator").force(),
+        &Patch::Apply(&patch),
+    )
+    .await
+    .unwrap();
+}
+
+/// Waits until the node's status says the current generation is applied and `check` holds.
+async fn applied(
+    api: &Api<NodePtpConfig>,
+    what: &str,
+    check: impl Fn(&NodePtpConfigStatus) -> bool,
+) -> NodePtpConfigStatus {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let object = api.get(NODE).await.unwrap();
+        if let Some(status) = &object.status {
+            if status.applied_generation == object.metadata.generation && check(status) {
+                return status.clone();
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {LIMIT:?}: {:?}",
+            object.status
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() {
+    let Some(env) = kube_harness::test_env("cluster_mode").await else {
+        return;
+    };
+    kube_harness::wait::install_crds(
+        &env.client,
+        operator::crd::definitions().into_iter().map(|(_, crd)| crd),
+    )
+    .await;
+    let api: Api<NodePtpConfig> = Api::namespaced(env.client.clone(), &env.namespace);
+    // Another node's object, which this agent must not run.
+    let other = NodePtpConfig::new(
+        "node-b",
+        NodePtpConfigSpec {
+            profiles: vec![profile("cfg_other", "[ptpx9]\n")],
+        },
+    );
+    api.create(&PostParams::default(), &other).await.unwrap();
+    let run_dir = tempfile::tempdir().unwrap();
+    let host = TestHost::new();
+    let settings = ClusterSettings {
+        namespace: env.namespace.clone(),
+        profiles: ProfileSettings {
+            node: NODE.into(),
+            clock: None,
+            run_dir: run_dir.path().to_owned(),
+        },
+    };
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let agent = {
+        let (client, host, settings) = (env.client.clone(), host.clone(), settings.clone());
+        tokio::spawn(async move {
+            let hub = MetricsHub::new(ConfigLabel::EverySeries);
+            let mut supervisor = Supervisor::new(host, hub, None);
+            run(client, &settings, &mut supervisor, async {
+                let _ = stop_rx.await;
+            })
+            .await;
+        })
+    };
+
+    // A slave profile, one the agent runs only in part, and one with a bad option.
+    let mut partial = profile("cfg_bc", "[global]\npriority2 50\n[ptpx1]\n");
+    partial.profile.phc2sys_opts = Some("-a -r".into());
+    let bad = profile("cfg_bad", "[global]\nno_such_option 1\n[ptpx2]\n");
+    let mut empty = profile("cfg_empty", "[ptpx3]\n");
+    empty.profile.ptp4l_opts = Some(String::new());
+    let slave = profile("cfg_slave", "[global]\npriority2 128\n[ptpx0]\n");
+    write_spec(&api, vec![partial.clone(), bad, empty, slave.clone()]).await;
+    let status = applied(&api, "four profiles", |s| s.profiles.len() == 4).await;
+    let state = |name: &str| {
+        let p = status.profiles.iter().find(|p| p.name == name).unwrap();
+        (p.state.as_str(), p.config.clone(), p.problems.clone())
+    };
+    assert_eq!(state("cfg_bad").0, REFUSED);
+    assert!(
+        state("cfg_bad").2[0].contains("no_such_option"),
+        "{status:?}"
+    );
+    assert_eq!(state("cfg_empty").0, NOT_RUN);
+    let (bc_state, _, bc_problems) = state("cfg_bc");
+    assert_eq!(bc_state, RUNNING);
+    assert_eq!(
+        bc_problems,
+        ["phc2sysOpts: the phc2sys duty is not run by this agent yet"]
+    );
+    let (slave_state, slave_config, _) = state("cfg_slave");
+    assert_eq!(slave_state, RUNNING);
+    // The instances run: their ports are open, their management sockets answer.
+    assert_eq!(
+        (host.ports.opened("ptpx0"), host.ports.opened("ptpx1")),
+        (1, 1)
+    );
+    assert_eq!(host.ports.opened("ptpx9"), 0, "another node's profile ran");
+    let slave_socket = run_dir
+        .path()
+        .join(slave_config.unwrap().replace(".config", ".socket"));
+    let slave_socket = slave_socket.to_string_lossy().into_owned();
+    assert!(ask(&slave_socket, "GET PRIORITY2")
+        .await
+        .contains("priority2 128"));
+    let hash = |s: &NodePtpConfigStatus, name: &str| {
+        s.profiles
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.config_hash.clone())
+    };
+    let (slave_hash, bc_hash) = (hash(&status, "cfg_slave"), hash(&status, "cfg_bc"));
+    assert!(slave_hash.is_some() && bc_hash.is_some());
+
+    // An edit of one profile's priority2: applied in place (nothing reopened), its hash
+    // changes, the other profile's does not.
+    let edited = profile("cfg_slave", "[global]\npriority2 99\n[ptpx0]\n");
+    let bad = profile("cfg_bad", "[global]\nno_such_option 1\n[ptpx2]\n");
+    let mut empty = profile("cfg_empty", "[ptpx3]\n");
+    empty.profile.ptp4l_opts = Some(String::new());
+    write_spec(&api, vec![partial.clone(), bad, empty, edited]).await;
+    let status = applied(&api, "the edit", |s| hash(s, "cfg_slave") != slave_hash).await;
+    assert_eq!(hash(&status, "cfg_bc"), bc_hash);
+    assert!(ask(&slave_socket, "GET PRIORITY2")
+        .await
+        .contains("priority2 99"));
+    assert_eq!(
+        (host.ports.opened("ptpx0"), host.ports.closed("ptpx0")),
+        (1, 0)
+    );
+    assert_eq!(
+        (host.ports.opened("ptpx1"), host.ports.closed("ptpx1")),
+        (1, 0)
+    );
+
+    // Profiles removed: their instances stop and close their ports.
+    write_spec(&api, Vec::new()).await;
+    applied(&api, "no profiles", |s| s.profiles.is_empty()).await;
+    assert_eq!(host.ports.closed("ptpx0"), 1);
+    assert_eq!(host.ports.closed("ptpx1"), 1);
+    let _ = stop_tx.send(());
+    agent.await.unwrap();
+}
