@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod port_io;
 pub mod runtime;
 pub mod setup;
+pub mod snapshot;
 pub mod spec;
 pub mod summary;
 pub mod supervisor;

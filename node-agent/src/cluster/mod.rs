@@ -5,16 +5,19 @@
 //! metal: profiles whose effective configuration did not change keep running untouched, a
 //! changed one is applied in place where the engine can, and only what changed restarts.
 //!
-//! After each change it writes what it runs to the object's status, its own part of it
-//! ([`operator::crd::NodePtpConfigStatus`]): the generation applied and, per profile, its
-//! state, the daemon's name for it, a hash of the configuration that runs and its problems
-//! (what is refused, what this agent does not run yet). A status write that fails (the API
-//! server unreachable) is tried again, with backoff, until it succeeds; the instances run on
-//! meanwhile, and the watch resumes by itself.
+//! It writes to the object's status, its own part of it
+//! ([`operator::crd::NodePtpConfigStatus`]), the generation applied and, per profile, its
+//! state, the daemon's name for it, a hash of the configuration that runs, its problems (what
+//! is refused, what this agent does not run yet) and its instance's sync state (ports' states,
+//! clock state, servo state, offset, mean path delay, grandmaster, clock class), paced as
+//! [`status`] says. A status write that fails (the API server unreachable) is tried again,
+//! with backoff; the instances run on meanwhile, and the watch resumes by itself.
 //!
-//! [`profile`] turns the profiles into instance specs; [`run`] is the loop.
+//! [`profile`] turns the profiles into instance specs, [`status`] makes and paces the status;
+//! [`run`] is the loop.
 
 pub mod profile;
+pub mod status;
 #[cfg(test)]
 mod tests;
 
@@ -29,17 +32,15 @@ use kube::{Api, Client};
 use operator::crd::{NodePtpConfig, NodePtpConfigStatus, ProfileStatus};
 
 use self::profile::{plan, ProfileSettings};
+use self::status::{with_sync, Pace};
 use crate::agent::error_chain;
 use crate::agent::supervisor::{Host, Supervisor};
 
 /// The field manager of the agent's status writes.
 pub const FIELD_MANAGER: &str = "ptp-agent";
 
-/// The first wait before a failed status write is tried again; it doubles up to
-/// [`STATUS_RETRY_MAX`].
-const STATUS_RETRY_MIN: Duration = Duration::from_millis(500);
-/// The longest wait between tries of a status write.
-const STATUS_RETRY_MAX: Duration = Duration::from_secs(30);
+/// How often the instances' snapshots are looked at for a status write.
+const LOOK: Duration = Duration::from_secs(1);
 
 /// Where the agent's configuration comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,13 +49,6 @@ pub struct ClusterSettings {
     pub namespace: String,
     /// What the instances are made with; its `node` names the object (`NODE_NAME`).
     pub profiles: ProfileSettings,
-}
-
-/// What was last applied, whose status is to be written.
-#[derive(Debug, Default)]
-struct Pending {
-    status: Option<NodePtpConfigStatus>,
-    retry_in: Duration,
 }
 
 /// Runs the node's profiles on `supervisor` until `stop` completes; then stops them.
@@ -70,41 +64,55 @@ pub async fn run<H: Host>(
     let mut events = watcher::watcher(api.clone(), config)
         .default_backoff()
         .boxed();
-    let mut pending = Pending::default();
+    // What runs (from the last apply), and when the status is written.
+    let mut applied: Option<NodePtpConfigStatus> = None;
+    let mut pace = Pace::default();
+    let mut look = tokio::time::interval(LOOK);
+    look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Whether the object was seen since the watch (re)started its initial list.
     let mut seen_in_init = false;
     tokio::pin!(stop);
     loop {
-        let retry = async {
-            match pending.status {
-                Some(_) => tokio::time::sleep(pending.retry_in).await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             () = &mut stop => break,
-            () = retry => write_status(&api, &node, &mut pending).await,
+            _ = look.tick() => {}
             event = events.next() => match event {
                 Some(Ok(Event::Init)) => seen_in_init = false,
                 Some(Ok(Event::InitApply(object) | Event::Apply(object))) => {
                     seen_in_init = true;
-                    pending.status = Some(apply(&object, settings, supervisor).await);
-                    pending.retry_in = Duration::ZERO;
-                    write_status(&api, &node, &mut pending).await;
+                    applied = Some(apply(&object, settings, supervisor).await);
                 }
                 // No object (yet, or any more): nothing runs.
                 Some(Ok(Event::Delete(_))) => {
                     let _ = supervisor.apply(Vec::new()).await;
+                    applied = None;
                     tracing::info!("{node}: NodePtpConfig deleted, no profile runs");
                 }
                 Some(Ok(Event::InitDone)) => {
                     if !seen_in_init {
                         let _ = supervisor.apply(Vec::new()).await;
+                        applied = None;
                         tracing::info!("{node}: no NodePtpConfig yet, no profile runs");
                     }
                 }
                 Some(Err(e)) => tracing::warn!("watching NodePtpConfig {node}: {}", error_chain(&e)),
                 None => break,
+            }
+        }
+        if let Some(base) = &applied {
+            let current = with_sync(base, |name| supervisor.snapshot(name));
+            let now = std::time::Instant::now();
+            if pace.due(&current, now) {
+                match write_status(&api, &node, &current).await {
+                    Ok(()) => pace.written(current, now),
+                    Err(e) => {
+                        let again = pace.failed(now);
+                        tracing::warn!(
+                            "writing the status of NodePtpConfig {node} (again in {again:?}): {}",
+                            error_chain(&e)
+                        );
+                    }
+                }
             }
         }
     }
@@ -167,12 +175,12 @@ async fn apply<H: Host>(
     }
 }
 
-/// Writes the pending status (server-side apply of the agent's fields); on failure keeps it
-/// pending and waits longer before the next try.
-async fn write_status(api: &Api<NodePtpConfig>, node: &str, pending: &mut Pending) {
-    let Some(status) = &pending.status else {
-        return;
-    };
+/// Writes `status` (server-side apply of the agent's fields).
+async fn write_status(
+    api: &Api<NodePtpConfig>,
+    node: &str,
+    status: &NodePtpConfigStatus,
+) -> Result<(), kube::Error> {
     let patch = serde_json::json!({
         "apiVersion": "ptp.openshift.io/v1",
         "kind": "NodePtpConfig",
@@ -180,15 +188,7 @@ async fn write_status(api: &Api<NodePtpConfig>, node: &str, pending: &mut Pendin
         "status": status,
     });
     let params = PatchParams::apply(FIELD_MANAGER).force();
-    match api.patch_status(node, &params, &Patch::Apply(&patch)).await {
-        Ok(_) => pending.status = None,
-        Err(e) => {
-            pending.retry_in = (pending.retry_in * 2).clamp(STATUS_RETRY_MIN, STATUS_RETRY_MAX);
-            tracing::warn!(
-                "writing the status of NodePtpConfig {node} (again in {:?}): {}",
-                pending.retry_in,
-                error_chain(&e)
-            );
-        }
-    }
+    api.patch_status(node, &params, &Patch::Apply(&patch))
+        .await
+        .map(drop)
 }

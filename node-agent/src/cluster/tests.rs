@@ -6,17 +6,25 @@ use std::time::Duration;
 
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::Api;
-use operator::crd::{NodeProfile, NodePtpConfig, NodePtpConfigSpec, PtpProfile};
+use operator::crd::{NodeProfile, NodePtpConfig, NodePtpConfigSpec, PortState, PtpProfile};
 use tokio::sync::oneshot;
 
 use super::profile::{ProfileSettings, NOT_RUN, REFUSED, RUNNING};
 use super::*;
 use crate::agent::metrics::{ConfigLabel, MetricsHub};
-use crate::agent::testing::{ask, TestHost};
+use crate::agent::testing::{ask, TestHost, IDENTITY};
 
 const NODE: &str = "node-a";
 /// Long enough for a watch event and a status write on a loaded 2-core machine.
 const LIMIT: Duration = Duration::from_secs(60);
+
+/// A profile on `ptpx0` with `priority2` whose lone port becomes MASTER within a second.
+fn quick(priority2: u8) -> String {
+    format!(
+        "[global]\npriority2 {priority2}\nlogAnnounceInterval -3\nannounceReceiptTimeout 2\n\
+         [ptpx0]\n"
+    )
+}
 
 fn profile(name: &str, conf: &str) -> NodeProfile {
     NodeProfile {
@@ -119,7 +127,7 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
     let bad = profile("cfg_bad", "[global]\nno_such_option 1\n[ptpx2]\n");
     let mut empty = profile("cfg_empty", "[ptpx3]\n");
     empty.profile.ptp4l_opts = Some(String::new());
-    let slave = profile("cfg_slave", "[global]\npriority2 128\n[ptpx0]\n");
+    let slave = profile("cfg_slave", &quick(128));
     write_spec(&api, vec![partial.clone(), bad, empty, slave.clone()]).await;
     let status = applied(&api, "four profiles", |s| s.profiles.len() == 4).await;
     let state = |name: &str| {
@@ -161,10 +169,33 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
     };
     let (slave_hash, bc_hash) = (hash(&status, "cfg_slave"), hash(&status, "cfg_bc"));
     assert!(slave_hash.is_some() && bc_hash.is_some());
+    // Its sync state follows: alone on its link, the port becomes MASTER, the clock its own
+    // grandmaster, free running.
+    let status = applied(&api, "the port MASTER", |s| {
+        s.profiles.iter().any(|p| {
+            p.name == "cfg_slave"
+                && p.ports
+                    .first()
+                    .is_some_and(|port| port.state == PortState::Master)
+        })
+    })
+    .await;
+    let p = status
+        .profiles
+        .iter()
+        .find(|p| p.name == "cfg_slave")
+        .unwrap();
+    assert_eq!(p.ports[0].interface, "ptpx0");
+    assert_eq!(p.clock_state.as_deref(), Some("FREERUN"));
+    assert_eq!(p.grandmaster_identity, Some(IDENTITY.to_string()));
+    assert_eq!(
+        (p.clock_class, p.servo_state, p.offset_ns),
+        (Some(248), None, None)
+    );
 
     // An edit of one profile's priority2: applied in place (nothing reopened), its hash
     // changes, the other profile's does not.
-    let edited = profile("cfg_slave", "[global]\npriority2 99\n[ptpx0]\n");
+    let edited = profile("cfg_slave", &quick(99));
     let bad = profile("cfg_bad", "[global]\nno_such_option 1\n[ptpx2]\n");
     let mut empty = profile("cfg_empty", "[ptpx3]\n");
     empty.profile.ptp4l_opts = Some(String::new());

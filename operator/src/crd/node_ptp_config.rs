@@ -13,10 +13,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::optional_spec::optional_spec;
-use super::PtpProfile;
+use super::{PortStatus, PtpProfile, ServoState};
 
 /// The profiles a node runs. Named after the node; its spec written by the operator only,
 /// its status by the node's agent only.
+// Each printcolumn is a column of its own; clippy takes their equal `type_`s for duplicates.
+#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(remote = "Self")]
 #[kube(
@@ -36,6 +38,21 @@ use super::PtpProfile;
         name = "Applied",
         type_ = "integer",
         json_path = ".status.appliedGeneration"
+    ),
+    printcolumn(
+        name = "State",
+        type_ = "string",
+        json_path = ".status.profiles[*].clockState"
+    ),
+    printcolumn(
+        name = "Offset",
+        type_ = "string",
+        json_path = ".status.profiles[*].offsetNs"
+    ),
+    printcolumn(
+        name = "Grandmaster",
+        type_ = "string",
+        json_path = ".status.profiles[*].grandmasterIdentity"
     ),
     printcolumn(
         name = "Age",
@@ -96,4 +113,27 @@ pub struct ProfileStatus {
     /// `phc2sysOpts`, are listed here rather than dropped silently).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Its instance's ports, in port order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<PortStatus>,
+    /// `LOCKED` when a port follows a master and the servo is locked (s2, s3), else
+    /// `FREERUN`: the daemon's `openshift_ptp_clock_state`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_state: Option<String>,
+    /// The servo's state after its last sample, while a port follows a master.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servo_state: Option<ServoState>,
+    /// The last offset from the master, in nanoseconds (written at most every 10 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_ns: Option<i64>,
+    /// The last mean path delay, in nanoseconds (written at most every 10 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_path_delay_ns: Option<i64>,
+    /// The grandmaster's clock identity, written as linuxptp does (`507c6f.fffe.1fb16c`; the
+    /// clock's own when it is the grandmaster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grandmaster_identity: Option<String>,
+    /// The grandmaster's clockClass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_class: Option<u8>,
 }

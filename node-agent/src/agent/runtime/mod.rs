@@ -52,6 +52,7 @@ use super::port_io::{
     socket_config, PortHandle, PortInput, PortIo, PortLink, PortReport, Reporter, SendRequest,
     Unsent, REPORT_QUEUE,
 };
+use super::snapshot::Snapshot;
 use super::timers::{sleep_until, Timers};
 
 /// The shortest wait before a faulted port opens again, whatever fault_reset_interval
@@ -157,6 +158,8 @@ pub struct Runtime<C: SteeredClock, P: PortIo> {
     hub: MetricsHub,
     metrics: AgentMetrics,
     management: Option<ManagementSocket>,
+    /// What observers see of the instance.
+    snapshot: watch::Sender<Snapshot>,
     options: RuntimeOptions,
     /// The span every line of this instance is logged in; it carries `message_tag`.
     span: tracing::Span,
@@ -195,6 +198,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             hub: hub.clone(),
             metrics,
             management: None,
+            snapshot: watch::Sender::new(Snapshot::default()),
             options,
             span,
         };
@@ -205,6 +209,22 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
     /// The span the instance logs in.
     pub fn span(&self) -> &tracing::Span {
         &self.span
+    }
+
+    /// The instance's snapshot, kept up to date while it runs.
+    pub fn snapshot(&self) -> watch::Receiver<Snapshot> {
+        self.snapshot.subscribe()
+    }
+
+    /// Brings the snapshot up to date after `event` (or after a change without one).
+    fn refresh_snapshot(&self, event: Option<&Event>) {
+        let instance = &self.instance;
+        self.snapshot.send_if_modified(|snapshot| {
+            let next = snapshot.follow(instance, event);
+            let changed = next != *snapshot;
+            *snapshot = next;
+            changed
+        });
     }
 
     /// The steered clock's time, or `None` when it cannot be read (counted for `input` and
@@ -236,6 +256,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         self.bind_management();
         self.instance.start(now, &mut self.actions);
         self.carry_out();
+        self.refresh_snapshot(None);
         Ok(())
     }
 
@@ -363,6 +384,8 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         if let Err(reason) = answered {
             tracing::debug!("management request dropped: {reason:?}");
         }
+        // A SET (GRANDMASTER_SETTINGS_NP) may have changed what observers see.
+        self.refresh_snapshot(None);
     }
 
     /// Takes `settings` and `options`: the engine applies the difference at the clock's
@@ -393,6 +416,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
             self.log.set_summary(now_summary.clone());
             self.metrics.set_summary(now_summary);
         }
+        self.refresh_snapshot(None);
         Ok(done)
     }
 
@@ -551,6 +575,7 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         self.log.event(event, own, parent.grandmaster_identity);
         self.metrics
             .event(event, parent.grandmaster_clock_quality.clock_class);
+        self.refresh_snapshot(Some(event));
         if let Event::Sample { .. } = event {
             if let Some(error) = self.clock.offset_from_realtime() {
                 tracing::debug!(

@@ -32,13 +32,14 @@ use std::fmt;
 use ptp_core::engine::Reconfiguration;
 use thiserror::Error;
 use tokio::sync::mpsc::{channel, Sender};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::error_chain;
 use super::log::output::LogControl;
 use super::metrics::{ConfigLabel, MetricsHub};
 use super::runtime::{Control, ReconfigureError};
+use super::snapshot::Snapshot;
 use super::spec::InstanceSpec;
 
 /// Room for control messages to one instance; the supervisor sends one at a time and the
@@ -56,6 +57,7 @@ struct Running {
     spec: InstanceSpec,
     control: Sender<Control>,
     task: JoinHandle<()>,
+    snapshot: watch::Receiver<Snapshot>,
 }
 
 /// Why a running instance kept its spec.
@@ -190,6 +192,11 @@ impl<H: Host> Supervisor<H> {
         self.running.get(name).map(|r| r.id)
     }
 
+    /// What the running instance `name` is doing now.
+    pub fn snapshot(&self, name: &str) -> Option<Snapshot> {
+        self.running.get(name).map(|r| r.snapshot.borrow().clone())
+    }
+
     /// The spec the running instance `name` runs.
     pub fn spec(&self, name: &str) -> Option<&InstanceSpec> {
         self.running.get(name).map(|r| &r.spec)
@@ -317,6 +324,7 @@ impl<H: Host> Supervisor<H> {
     /// Starts an instance of `spec` in a task of its own.
     fn start(&mut self, spec: InstanceSpec) -> Result<(), LaunchError> {
         let runtime = launch(&mut self.host, &spec, &self.hub)?;
+        let snapshot = runtime.snapshot();
         let (control, commands) = channel(CONTROL_QUEUE);
         let task = tokio::spawn(runtime.run(commands));
         self.next_id += 1;
@@ -329,6 +337,7 @@ impl<H: Host> Supervisor<H> {
                 spec,
                 control,
                 task,
+                snapshot,
             },
         );
         Ok(())
