@@ -66,9 +66,14 @@ fn slave(lab: &mut Lab, ns: &str, metrics: &[&str]) -> Log {
 
 /// `GET http://address/metrics` from inside `ns`; `None` when nothing answers.
 fn scrape(ns: &str, address: &str) -> Option<String> {
+    get(ns, address, "/metrics")
+}
+
+/// `GET http://address{path}` from inside `ns`; `None` unless it answers 2xx.
+fn get(ns: &str, address: &str, path: &str) -> Option<String> {
     let out = Command::new("ip")
         .args(["netns", "exec", ns, "curl", "-sf", "--max-time", "5"])
-        .arg(format!("http://{address}/metrics"))
+        .arg(format!("http://{address}{path}"))
         .output()
         .unwrap();
     out.status
@@ -118,6 +123,10 @@ fn metrics_follow_the_slave() {
             )
         });
     eprintln!("{text}");
+    // The probes on the same port: alive, and ready with the configuration applied.
+    assert_eq!(get(&ns, address, "/healthz").as_deref(), Some("ok\n"));
+    assert_eq!(get(&ns, address, "/readyz").as_deref(), Some("ok\n"));
+    assert_eq!(get(&ns, address, "/nothing-here"), None);
     assert_eq!(
         value(&text, "openshift_ptp_interface_role", &iface),
         Some(1.0),

@@ -17,8 +17,9 @@ use k8s_openapi::api::apps::v1::{
     DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy, RollingUpdateDaemonSet,
 };
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, EnvVarSource, ObjectFieldSelector, PodSpec, PodTemplateSpec,
-    SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec, Toleration,
+    Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, ObjectFieldSelector, PodSpec,
+    PodTemplateSpec, Probe, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
+    Toleration,
 };
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -124,6 +125,20 @@ pub fn metrics_service(settings: &AgentSettings) -> Service {
     }
 }
 
+/// An HTTP probe of `path` on the metrics port every `period` seconds.
+fn probe(path: &str, period: i32) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.to_owned()),
+            port: IntOrString::String("metrics".to_owned()),
+            ..HTTPGetAction::default()
+        }),
+        period_seconds: Some(period),
+        failure_threshold: Some(3),
+        ..Probe::default()
+    }
+}
+
 fn env_from_field(name: &str, path: &str) -> EnvVar {
     EnvVar {
         name: name.to_owned(),
@@ -163,6 +178,9 @@ pub fn daemon_set(settings: &AgentSettings, node_selector: &BTreeMap<String, Str
             privileged: Some(true),
             ..SecurityContext::default()
         }),
+        // Alive while its main loop beats; ready once its node's configuration is applied.
+        liveness_probe: Some(probe("/healthz", 10)),
+        readiness_probe: Some(probe("/readyz", 5)),
         ..Container::default()
     };
     DaemonSet {
@@ -222,6 +240,20 @@ mod tests {
         assert_eq!(pod.node_selector, Some(selector));
         let all = daemon_set(&settings(), &BTreeMap::new());
         assert_eq!(all.spec.unwrap().template.spec.unwrap().node_selector, None);
+    }
+
+    #[test]
+    fn the_agent_runs_in_cluster_mode_with_its_probes_on_the_metrics_port() {
+        let ds = daemon_set(&settings(), &BTreeMap::new());
+        let container = &ds.spec.unwrap().template.spec.unwrap().containers[0];
+        assert_eq!(container.args.as_deref(), Some(&["--cluster".to_owned()][..]));
+        let path = |p: &Option<Probe>| {
+            let get = p.as_ref().unwrap().http_get.as_ref().unwrap();
+            assert_eq!(get.port, IntOrString::String("metrics".to_owned()));
+            get.path.clone().unwrap()
+        };
+        assert_eq!(path(&container.liveness_probe), "/healthz");
+        assert_eq!(path(&container.readiness_probe), "/readyz");
     }
 
     #[test]

@@ -19,6 +19,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod health;
 pub mod log;
 pub mod management;
 pub mod metrics;
@@ -78,15 +79,19 @@ pub fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
         .context("start the tokio runtime")?;
     runtime.block_on(async move {
         let hub = MetricsHub::new(ConfigLabel::PerProcess);
+        let health = health::Health::new();
         if let Some(address) = args.metrics_address {
-            metrics::http::spawn_server(address, hub.registry()).await;
+            metrics::http::spawn_server(address, hub.registry(), health.clone()).await;
         }
+        spawn_heartbeat(health.clone());
         let signals = forward_signals().context("install the signal handlers")?;
         let mut supervisor = Supervisor::new(SystemHost, hub, Some(log));
         let applied = supervisor.apply(vec![spec]).await?;
         if let Some((_, e)) = applied.failed.into_iter().next() {
             return Err(anyhow::Error::new(e));
         }
+        // A reload that fails keeps the running configuration: still ready.
+        health.set_ready(true);
         serve(&mut supervisor, signals, &load).await;
         tracing::info!("caught a signal, shutting down");
         supervisor.shutdown().await;
@@ -127,8 +132,9 @@ fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
         .context("start the tokio runtime")?;
     runtime.block_on(async move {
         let hub = MetricsHub::new(ConfigLabel::EverySeries);
+        let health = health::Health::new();
         if let Some(address) = args.metrics_address {
-            metrics::http::spawn_server(address, hub.registry()).await;
+            metrics::http::spawn_server(address, hub.registry(), health.clone()).await;
         }
         let mut signals = forward_signals().context("install the signal handlers")?;
         let client = kube::Client::try_default()
@@ -156,11 +162,23 @@ fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        crate::cluster::run(client, &settings, &mut supervisor, stop).await;
+        crate::cluster::run(client, &settings, &mut supervisor, &health, stop).await;
         tracing::info!("stopped");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Beats `health` every second from a task of the process's (single-threaded) runtime: a
+/// runtime that stops running its tasks stops the beat.
+fn spawn_heartbeat(health: health::Health) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            health.beat(std::time::Instant::now());
+        }
+    });
 }
 
 /// Forwards SIGHUP, SIGINT and SIGTERM as [`Signal`]s.

@@ -34,6 +34,7 @@ use operator::crd::{NodePtpConfig, NodePtpConfigStatus, ProfileStatus};
 use self::profile::{plan, ProfileSettings};
 use self::status::{with_sync, Pace};
 use crate::agent::error_chain;
+use crate::agent::health::Health;
 use crate::agent::supervisor::{Host, Supervisor};
 
 /// The field manager of the agent's status writes.
@@ -52,10 +53,13 @@ pub struct ClusterSettings {
 }
 
 /// Runs the node's profiles on `supervisor` until `stop` completes; then stops them.
+/// `health` beats with the loop (at least every second) and is ready once the node's
+/// configuration (or its absence) is applied.
 pub async fn run<H: Host>(
     client: Client,
     settings: &ClusterSettings,
     supervisor: &mut Supervisor<H>,
+    health: &Health,
     stop: impl Future<Output = ()>,
 ) {
     let node = settings.profiles.node.clone();
@@ -81,6 +85,7 @@ pub async fn run<H: Host>(
                 Some(Ok(Event::InitApply(object) | Event::Apply(object))) => {
                     seen_in_init = true;
                     applied = Some(apply(&object, settings, supervisor).await);
+                    health.set_ready(true);
                 }
                 // No object (yet, or any more): nothing runs.
                 Some(Ok(Event::Delete(_))) => {
@@ -92,6 +97,7 @@ pub async fn run<H: Host>(
                     if !seen_in_init {
                         let _ = supervisor.apply(Vec::new()).await;
                         applied = None;
+                        health.set_ready(true);
                         tracing::info!("{node}: no NodePtpConfig yet, no profile runs");
                     }
                 }
@@ -99,6 +105,7 @@ pub async fn run<H: Host>(
                 None => break,
             }
         }
+        health.beat(std::time::Instant::now());
         if let Some(base) = &applied {
             let current = with_sync(base, |name| supervisor.snapshot(name));
             let now = std::time::Instant::now();

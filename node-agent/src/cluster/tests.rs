@@ -109,12 +109,14 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
         },
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let health = Health::new();
     let agent = {
         let (client, host, settings) = (env.client.clone(), host.clone(), settings.clone());
+        let health = health.clone();
         tokio::spawn(async move {
             let hub = MetricsHub::new(ConfigLabel::EverySeries);
             let mut supervisor = Supervisor::new(host, hub, None);
-            run(client, &settings, &mut supervisor, async {
+            run(client, &settings, &mut supervisor, &health, async {
                 let _ = stop_rx.await;
             })
             .await;
@@ -130,6 +132,7 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
     let slave = profile("cfg_slave", &quick(128));
     write_spec(&api, vec![partial.clone(), bad, empty, slave.clone()]).await;
     let status = applied(&api, "four profiles", |s| s.profiles.len() == 4).await;
+    assert!(health.ready() && health.alive(std::time::Instant::now()));
     let state = |name: &str| {
         let p = status.profiles.iter().find(|p| p.name == name).unwrap();
         (p.state.as_str(), p.config.clone(), p.problems.clone())

@@ -1,6 +1,7 @@
-//! The agent's HTTP server: `GET /metrics` is the registry in Prometheus' text format.
-//! Anything else is an error status. One task accepts connections, one task serves each
-//! (hyper, HTTP/1.1).
+//! The agent's HTTP server: `GET /metrics` is the registry in Prometheus' text format;
+//! `GET /healthz` and `/readyz` are the probes (200 `ok`, or 503 saying why: see
+//! [`crate::agent::health`]). Anything else is an error status. One task accepts
+//! connections, one task serves each (hyper, HTTP/1.1).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,22 +16,24 @@ use hyper_util::rt::TokioIo;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
+use crate::agent::health::Health;
+
 /// The content type of prometheus-client's text encoding.
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// Binds `address` and serves `registry` there from a background task. A bind failure is
-/// logged and returns: metrics must not stop time synchronisation.
-pub async fn spawn_server(address: SocketAddr, registry: Arc<Registry>) {
+/// Binds `address` and serves `registry` and `health` there from a background task. A bind
+/// failure is logged and returns: metrics must not stop time synchronisation.
+pub async fn spawn_server(address: SocketAddr, registry: Arc<Registry>, health: Health) {
     match TcpListener::bind(address).await {
         Ok(listener) => {
             tracing::info!("metrics on http://{address}/metrics");
-            tokio::spawn(serve(listener, registry));
+            tokio::spawn(serve(listener, registry, health));
         }
         Err(e) => tracing::error!("no metrics: cannot bind {address}: {e}"),
     }
 }
 
-async fn serve(listener: TcpListener, registry: Arc<Registry>) {
+async fn serve(listener: TcpListener, registry: Arc<Registry>, health: Health) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -41,10 +44,10 @@ async fn serve(listener: TcpListener, registry: Arc<Registry>) {
                 continue;
             }
         };
-        let registry = registry.clone();
+        let (registry, health) = (registry.clone(), health.clone());
         tokio::spawn(async move {
             let service = service_fn(move |request: Request<Incoming>| {
-                let response = respond(&registry, request.method(), request.uri().path());
+                let response = respond(&registry, &health, request.method(), request.uri().path());
                 async move { Ok::<_, Infallible>(response) }
             });
             if let Err(e) = http1::Builder::new()
@@ -57,9 +60,26 @@ async fn serve(listener: TcpListener, registry: Arc<Registry>) {
     }
 }
 
-/// `GET /metrics` is the encoded registry; anything else is an error status.
-fn respond(registry: &Registry, method: &Method, path: &str) -> Response<Full<Bytes>> {
-    let (status, content_type, body) = if path != "/metrics" {
+/// `GET /metrics` is the encoded registry, `/healthz` and `/readyz` the probes; anything
+/// else is an error status.
+fn respond(
+    registry: &Registry,
+    health: &Health,
+    method: &Method,
+    path: &str,
+) -> Response<Full<Bytes>> {
+    let probe = |ok: bool, why: &str| {
+        if ok {
+            (StatusCode::OK, "text/plain", "ok\n".to_owned())
+        } else {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/plain",
+                format!("{why}\n"),
+            )
+        }
+    };
+    let (status, content_type, body) = if !matches!(path, "/metrics" | "/healthz" | "/readyz") {
         (
             StatusCode::NOT_FOUND,
             "text/plain",
@@ -71,6 +91,13 @@ fn respond(registry: &Registry, method: &Method, path: &str) -> Response<Full<By
             "text/plain",
             "method not allowed\n".to_owned(),
         )
+    } else if path == "/healthz" {
+        probe(
+            health.alive(std::time::Instant::now()),
+            "the main loop has stopped beating",
+        )
+    } else if path == "/readyz" {
+        probe(health.ready(), "the configuration is not applied")
     } else {
         let mut text = String::new();
         match prometheus_client::encoding::text::encode(&mut text, registry) {
@@ -98,18 +125,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_get_metrics_is_served() {
+    fn only_get_metrics_and_the_probes_are_served() {
         let m = metrics(0);
-        let r = respond(&m.hub.registry(), &Method::GET, "/metrics");
+        let health = Health::new();
+        let get = |path| respond(&m.hub.registry(), &health, &Method::GET, path);
+        let r = get("/metrics");
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()[hyper::header::CONTENT_TYPE], CONTENT_TYPE);
+        assert_eq!(get("/").status(), StatusCode::NOT_FOUND);
         assert_eq!(
-            respond(&m.hub.registry(), &Method::GET, "/").status(),
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            respond(&m.hub.registry(), &Method::POST, "/metrics").status(),
+            respond(&m.hub.registry(), &health, &Method::POST, "/metrics").status(),
             StatusCode::METHOD_NOT_ALLOWED
         );
+        // Alive from the start; ready once the configuration is applied.
+        assert_eq!(get("/healthz").status(), StatusCode::OK);
+        assert_eq!(get("/readyz").status(), StatusCode::SERVICE_UNAVAILABLE);
+        health.set_ready(true);
+        assert_eq!(get("/readyz").status(), StatusCode::OK);
     }
 }
