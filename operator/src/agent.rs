@@ -246,7 +246,10 @@ mod tests {
     fn the_agent_runs_in_cluster_mode_with_its_probes_on_the_metrics_port() {
         let ds = daemon_set(&settings(), &BTreeMap::new());
         let container = &ds.spec.unwrap().template.spec.unwrap().containers[0];
-        assert_eq!(container.args.as_deref(), Some(&["--cluster".to_owned()][..]));
+        assert_eq!(
+            container.args.as_deref(),
+            Some(&["--cluster".to_owned()][..])
+        );
         let path = |p: &Option<Probe>| {
             let get = p.as_ref().unwrap().http_get.as_ref().unwrap();
             assert_eq!(get.port, IntOrString::String("metrics".to_owned()));

@@ -225,3 +225,74 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
     let _ = stop_tx.send(());
     agent.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_api_server_gone_the_profiles_run_on_and_the_status_catches_up() {
+    let Some(mut cluster) = kube_harness::own_cluster("cluster_mode_outage").await else {
+        return;
+    };
+    let client = cluster.client().unwrap();
+    let namespace = cluster.namespace(&client, "outage").await.unwrap();
+    kube_harness::wait::install_crds(
+        &client,
+        operator::crd::definitions().into_iter().map(|(_, crd)| crd),
+    )
+    .await;
+    let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), &namespace);
+    let run_dir = tempfile::tempdir().unwrap();
+    let host = TestHost::new();
+    let settings = ClusterSettings {
+        namespace,
+        profiles: ProfileSettings {
+            node: NODE.into(),
+            clock: None,
+            run_dir: run_dir.path().to_owned(),
+        },
+    };
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let agent = {
+        let (client, host, settings) = (client.clone(), host.clone(), settings.clone());
+        tokio::spawn(async move {
+            let hub = MetricsHub::new(ConfigLabel::EverySeries);
+            let mut supervisor = Supervisor::new(host, hub, None);
+            run(client, &settings, &mut supervisor, &Health::new(), async {
+                let _ = stop_rx.await;
+            })
+            .await;
+        })
+    };
+    write_spec(&api, vec![profile("cfg_gm", &quick(128))]).await;
+    let class = |s: &NodePtpConfigStatus| s.profiles.first().and_then(|p| p.clock_class);
+    applied(&api, "the grandmaster's class", |s| class(s) == Some(248)).await;
+
+    // The API server goes for 10 s; meanwhile the grandmaster's class changes, as a GNSS
+    // receiver's state would change it.
+    cluster.stop_apiserver();
+    let socket = run_dir.path().join("ptp4l.0.socket");
+    let socket = socket.to_string_lossy().into_owned();
+    let answer = ask(
+        &socket,
+        "SET GRANDMASTER_SETTINGS_NP clockClass 7 clockAccuracy 0x21 \
+         offsetScaledLogVariance 0x4e5d currentUtcOffset 37 leap61 0 leap59 0 \
+         currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 frequencyTraceable 1 \
+         timeSource 0x20",
+    )
+    .await;
+    assert!(answer.contains("clockClass"), "{answer}");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(
+        !agent.is_finished(),
+        "the agent ended without its API server"
+    );
+    cluster.start_apiserver().await.unwrap();
+
+    // The status catches up; nothing was restarted.
+    let status = applied(&api, "the class after the outage", |s| class(s) == Some(7)).await;
+    assert_eq!(status.profiles[0].state, RUNNING);
+    assert_eq!(
+        (host.ports.opened("ptpx0"), host.ports.closed("ptpx0")),
+        (1, 0)
+    );
+    let _ = stop_tx.send(());
+    agent.await.unwrap();
+}
