@@ -6,7 +6,9 @@
 //! - `nodeptpconfigs`: `get`, `list`, `watch` (its own object, by field selector);
 //! - `nodeptpconfigs/status`: `patch` (what it runs of its node's profiles);
 //! - `ptpconfigs/status`: `patch` (server-side apply of its entry in `status.nodes`);
-//! - `nodeptpdevices/status`: `get`, `patch` (its node's devices).
+//! - `nodeptpdevices/status`: `get`, `patch` (its node's devices);
+//! - `events` of `events.k8s.io`: `create`, `patch` (Events regarding its NodePtpConfig; a
+//!   repeated one is patched into a series).
 //!
 //! Kubernetes RBAC cannot say "only the object named after my node" for a DaemonSet's shared
 //! ServiceAccount; a node authorizer would be needed for that, as for kubelets.
@@ -29,6 +31,8 @@ use crate::crd::GROUP;
 
 /// Name of the DaemonSet, its ServiceAccount, Role, RoleBinding and metrics Service.
 pub const AGENT_NAME: &str = "ptp-agent";
+/// The API group of the Events the agents publish.
+pub const EVENTS_GROUP: &str = "events.k8s.io";
 /// The container port the agent serves metrics on.
 pub const METRICS_PORT: i32 = 9091;
 /// Label on every agent object and pod.
@@ -82,6 +86,12 @@ pub fn role(settings: &AgentSettings) -> Role {
             rule(&["nodeptpconfigs/status"], &["patch"]),
             rule(&["ptpconfigs/status"], &["patch"]),
             rule(&["nodeptpdevices/status"], &["get", "patch"]),
+            PolicyRule {
+                api_groups: Some(vec![EVENTS_GROUP.to_owned()]),
+                resources: Some(vec!["events".to_owned()]),
+                verbs: vec!["create".to_owned(), "patch".to_owned()],
+                ..PolicyRule::default()
+            },
         ]),
     }
 }
@@ -263,7 +273,13 @@ mod tests {
     fn the_role_grants_no_write_to_specs_and_nothing_cluster_wide() {
         let rules = role(&settings()).rules.unwrap();
         for rule in &rules {
-            assert_eq!(rule.api_groups.as_deref(), Some(&[GROUP.to_owned()][..]));
+            let groups = rule.api_groups.as_deref().unwrap();
+            if groups == [EVENTS_GROUP.to_owned()] {
+                assert_eq!(rule.resources.as_deref(), Some(&["events".to_owned()][..]));
+                assert_eq!(rule.verbs, ["create", "patch"]);
+                continue;
+            }
+            assert_eq!(groups, [GROUP.to_owned()]);
             for resource in rule.resources.iter().flatten() {
                 let writes = rule
                     .verbs

@@ -218,7 +218,7 @@ async fn upstream_samples_and_profiles_reconcile() {
         .get("ptp-agent")
         .await
         .unwrap();
-    assert_eq!(role.rules.unwrap().len(), 4);
+    assert_eq!(role.rules.unwrap().len(), 5);
     let service = Api::<Service>::namespaced(env.client.clone(), ns)
         .get("ptp-agent")
         .await

@@ -13,9 +13,13 @@
 //! [`status`] says. A status write that fails (the API server unreachable) is tried again,
 //! with backoff; the instances run on meanwhile, and the watch resumes by itself.
 //!
-//! [`profile`] turns the profiles into instance specs, [`status`] makes and paces the status;
-//! [`run`] is the loop.
+//! It also publishes Kubernetes Events regarding that object for transitions whoever runs the
+//! cluster wants to be told of ([`events`]).
+//!
+//! [`profile`] turns the profiles into instance specs, [`status`] makes and paces the status,
+//! [`events`] finds and paces the events; [`run`] is the loop.
 
+pub mod events;
 pub mod profile;
 pub mod status;
 #[cfg(test)]
@@ -25,12 +29,15 @@ use std::future::Future;
 use std::time::Duration;
 
 use futures::StreamExt as _;
+use k8s_openapi::api::core::v1::ObjectReference;
 use kube::api::{Patch, PatchParams};
+use kube::runtime::events::{Event as KubeEvent, EventType, Recorder, Reporter};
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt as _;
-use kube::{Api, Client};
+use kube::{Api, Client, Resource as _};
 use operator::crd::{NodePtpConfig, NodePtpConfigStatus, ProfileStatus};
 
+use self::events::Outbox;
 use self::profile::{plan, ProfileSettings};
 use self::status::{with_sync, Pace};
 use crate::agent::error_chain;
@@ -63,7 +70,19 @@ pub async fn run<H: Host>(
     stop: impl Future<Output = ()>,
 ) {
     let node = settings.profiles.node.clone();
-    let api: Api<NodePtpConfig> = Api::namespaced(client, &settings.namespace);
+    let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), &settings.namespace);
+    let recorder = Recorder::new(
+        client,
+        Reporter {
+            controller: FIELD_MANAGER.to_owned(),
+            instance: Some(node.clone()),
+        },
+    );
+    // The object the events regard, as last seen.
+    let mut regarding: Option<ObjectReference> = None;
+    let mut outbox = Outbox::new(std::time::Instant::now());
+    // The status as last made, for its transitions.
+    let mut last: Option<NodePtpConfigStatus> = None;
     let config = watcher::Config::default().fields(&format!("metadata.name={node}"));
     let mut events = watcher::watcher(api.clone(), config)
         .default_backoff()
@@ -84,7 +103,10 @@ pub async fn run<H: Host>(
                 Some(Ok(Event::Init)) => seen_in_init = false,
                 Some(Ok(Event::InitApply(object) | Event::Apply(object))) => {
                     seen_in_init = true;
-                    applied = Some(apply(&object, settings, supervisor).await);
+                    let status = apply(&object, settings, supervisor).await;
+                    outbox.push(events::applied(&status), std::time::Instant::now());
+                    regarding = Some(object.object_ref(&()));
+                    applied = Some(status);
                     health.set_ready(true);
                 }
                 // No object (yet, or any more): nothing runs.
@@ -109,6 +131,10 @@ pub async fn run<H: Host>(
         if let Some(base) = &applied {
             let current = with_sync(base, |name| supervisor.snapshot(name));
             let now = std::time::Instant::now();
+            if let Some(before) = &last {
+                outbox.push(events::transitions(before, &current), now);
+            }
+            last = Some(current.clone());
             if pace.due(&current, now) {
                 match write_status(&api, &node, &current).await {
                     Ok(()) => pace.written(current, now),
@@ -122,8 +148,44 @@ pub async fn run<H: Host>(
                 }
             }
         }
+        if let Some(reference) = &regarding {
+            publish(&recorder, reference, &mut outbox, &node).await;
+        }
     }
     supervisor.shutdown().await;
+}
+
+/// Publishes the waiting events in order, until one cannot be (it is tried again later).
+async fn publish(
+    recorder: &Recorder,
+    regarding: &ObjectReference,
+    outbox: &mut Outbox,
+    node: &str,
+) {
+    let dropped = outbox.take_dropped();
+    if dropped > 0 {
+        tracing::warn!("{node}: {dropped} event(s) dropped by the rate limit");
+    }
+    while let Some(notice) = outbox.next() {
+        let event = KubeEvent {
+            type_: if notice.warning {
+                EventType::Warning
+            } else {
+                EventType::Normal
+            },
+            reason: notice.reason.to_owned(),
+            note: Some(notice.note.clone()),
+            action: "Synchronize".to_owned(),
+            secondary: None,
+        };
+        match recorder.publish(&event, regarding).await {
+            Ok(()) => outbox.sent(),
+            Err(e) => {
+                tracing::debug!("{node}: event not published yet: {}", error_chain(&e));
+                return;
+            }
+        }
+    }
 }
 
 /// Applies the profiles of `object` and returns the status saying what runs.

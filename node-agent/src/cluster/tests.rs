@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use k8s_openapi::api::events::v1::Event as KubeEvent;
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::Api;
 use operator::crd::{NodeProfile, NodePtpConfig, NodePtpConfigSpec, PortState, PtpProfile};
@@ -54,6 +55,37 @@ async fn write_spec(api: &Api<NodePtpConfig>, profiles: Vec<NodeProfile>) {
     )
     .await
     .unwrap();
+}
+
+/// Waits for an Event regarding the node's object with `reason` and a note containing `note`.
+async fn event(api: &Api<KubeEvent>, reason: &str, note: &str) -> KubeEvent {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let list = api.list(&Default::default()).await.unwrap();
+        let found = list.items.into_iter().find(|e| {
+            e.reason.as_deref() == Some(reason)
+                && e.note.as_deref().is_some_and(|n| n.contains(note))
+                && e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(NODE)
+        });
+        if let Some(found) = found {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no {reason} event with {note:?} within {LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The local SET of the grandmaster's settings with clockClass `class`.
+fn gm_settings(class: u8) -> String {
+    format!(
+        "SET GRANDMASTER_SETTINGS_NP clockClass {class} clockAccuracy 0x21 \
+         offsetScaledLogVariance 0x4e5d currentUtcOffset 37 leap61 0 leap59 0 \
+         currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 frequencyTraceable 1 \
+         timeSource 0x20"
+    )
 }
 
 /// Waits until the node's status says the current generation is applied and `check` holds.
@@ -195,6 +227,19 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
         (p.clock_class, p.servo_state, p.offset_ns),
         (Some(248), None, None)
     );
+    // Events regarding the node's object: what was applied, what was refused, and a new
+    // clock class when the grandmaster's settings change.
+    let events: Api<KubeEvent> = Api::namespaced(env.client.clone(), &env.namespace);
+    event(&events, "PtpConfigApplied", "running: cfg_slave, cfg_bc").await;
+    event(&events, "PtpConfigRefused", "cfg_bad: ptp4l:").await;
+    let answer = ask(&slave_socket, &gm_settings(7)).await;
+    assert!(answer.contains("clockClass"), "{answer}");
+    event(
+        &events,
+        "PtpClockClassChange",
+        "cfg_slave: clock class 248 to 7",
+    )
+    .await;
 
     // An edit of one profile's priority2: applied in place (nothing reopened), its hash
     // changes, the other profile's does not.
@@ -270,14 +315,7 @@ async fn with_the_api_server_gone_the_profiles_run_on_and_the_status_catches_up(
     cluster.stop_apiserver();
     let socket = run_dir.path().join("ptp4l.0.socket");
     let socket = socket.to_string_lossy().into_owned();
-    let answer = ask(
-        &socket,
-        "SET GRANDMASTER_SETTINGS_NP clockClass 7 clockAccuracy 0x21 \
-         offsetScaledLogVariance 0x4e5d currentUtcOffset 37 leap61 0 leap59 0 \
-         currentUtcOffsetValid 1 ptpTimescale 1 timeTraceable 1 frequencyTraceable 1 \
-         timeSource 0x20",
-    )
-    .await;
+    let answer = ask(&socket, &gm_settings(7)).await;
     assert!(answer.contains("clockClass"), "{answer}");
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert!(
@@ -289,6 +327,14 @@ async fn with_the_api_server_gone_the_profiles_run_on_and_the_status_catches_up(
     // The status catches up; nothing was restarted.
     let status = applied(&api, "the class after the outage", |s| class(s) == Some(7)).await;
     assert_eq!(status.profiles[0].state, RUNNING);
+    // The event of the change, kept while the API server was away, is published too.
+    let events: Api<KubeEvent> = Api::namespaced(client.clone(), &settings.namespace);
+    event(
+        &events,
+        "PtpClockClassChange",
+        "cfg_gm: clock class 248 to 7",
+    )
+    .await;
     assert_eq!(
         (host.ports.opened("ptpx0"), host.ports.closed("ptpx0")),
         (1, 0)
