@@ -147,6 +147,8 @@ fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
                 clock: args.clock,
                 run_dir: crate::cluster::profile::RUN_DIR.into(),
             },
+            sys_class_net: crate::cluster::devices::SYS_CLASS_NET.into(),
+            timestamping: |name| phc::TimestampingInfo::of(name).ok(),
         };
         tracing::info!(
             "cluster mode: node {}, namespace {}",

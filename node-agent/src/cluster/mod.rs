@@ -14,11 +14,13 @@
 //! with backoff; the instances run on meanwhile, and the watch resumes by itself.
 //!
 //! It also publishes Kubernetes Events regarding that object for transitions whoever runs the
-//! cluster wants to be told of ([`events`]).
+//! cluster wants to be told of ([`events`]), and reports the node's PTP-capable interfaces in
+//! its `NodePtpDevice` status ([`devices`]).
 //!
 //! [`profile`] turns the profiles into instance specs, [`status`] makes and paces the status,
 //! [`events`] finds and paces the events; [`run`] is the loop.
 
+pub mod devices;
 pub mod events;
 pub mod profile;
 pub mod status;
@@ -35,7 +37,7 @@ use kube::runtime::events::{Event as KubeEvent, EventType, Recorder, Reporter};
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt as _;
 use kube::{Api, Client, Resource as _};
-use operator::crd::{NodePtpConfig, NodePtpConfigStatus, ProfileStatus};
+use operator::crd::{NodePtpConfig, NodePtpConfigStatus, NodePtpDevice, ProfileStatus, PtpDevice};
 
 use self::events::Outbox;
 use self::profile::{plan, ProfileSettings};
@@ -50,13 +52,17 @@ pub const FIELD_MANAGER: &str = "ptp-agent";
 /// How often the instances' snapshots are looked at for a status write.
 const LOOK: Duration = Duration::from_secs(1);
 
-/// Where the agent's configuration comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where the agent's configuration comes from, and where it finds the node's interfaces.
+#[derive(Clone, Debug)]
 pub struct ClusterSettings {
     /// The namespace of the node's `NodePtpConfig` (the agent's own: `NAMESPACE`).
     pub namespace: String,
     /// What the instances are made with; its `node` names the object (`NODE_NAME`).
     pub profiles: ProfileSettings,
+    /// Where the network interfaces are listed ([`devices::SYS_CLASS_NET`]).
+    pub sys_class_net: std::path::PathBuf,
+    /// What an interface can time stamp ([`phc::TimestampingInfo::of`]).
+    pub timestamping: fn(&str) -> Option<phc::TimestampingInfo>,
 }
 
 /// Runs the node's profiles on `supervisor` until `stop` completes; then stops them.
@@ -92,6 +98,12 @@ pub async fn run<H: Host>(
     let mut pace = Pace::default();
     let mut look = tokio::time::interval(LOOK);
     look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let devices_api: Api<NodePtpDevice> =
+        Api::namespaced(api.clone().into_client(), &settings.namespace);
+    let mut devices_tick = tokio::time::interval(devices::DEVICES_PERIOD);
+    devices_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The devices as last written.
+    let mut devices_written: Option<Vec<PtpDevice>> = None;
     // Whether the object was seen since the watch (re)started its initial list.
     let mut seen_in_init = false;
     tokio::pin!(stop);
@@ -99,6 +111,19 @@ pub async fn run<H: Host>(
         tokio::select! {
             () = &mut stop => break,
             _ = look.tick() => {}
+            _ = devices_tick.tick() => {
+                let found = devices::discover(&settings.sys_class_net, settings.timestamping);
+                if devices_written.as_ref() != Some(&found) {
+                    match write_devices(&devices_api, &node, &found).await {
+                        Ok(()) => devices_written = Some(found),
+                        Err(e) => tracing::warn!(
+                            "writing the status of NodePtpDevice {node} (again in {:?}): {}",
+                            devices::DEVICES_PERIOD,
+                            error_chain(&e)
+                        ),
+                    }
+                }
+            }
             event = events.next() => match event {
                 Some(Ok(Event::Init)) => seen_in_init = false,
                 Some(Ok(Event::InitApply(object) | Event::Apply(object))) => {
@@ -242,6 +267,25 @@ async fn apply<H: Host>(
         applied_generation: object.metadata.generation,
         profiles,
     }
+}
+
+/// Writes `devices` as the node's NodePtpDevice status (server-side apply of the agent's
+/// fields; the operator creates the object).
+async fn write_devices(
+    api: &Api<NodePtpDevice>,
+    node: &str,
+    devices: &[PtpDevice],
+) -> Result<(), kube::Error> {
+    let patch = serde_json::json!({
+        "apiVersion": "ptp.openshift.io/v1",
+        "kind": "NodePtpDevice",
+        "metadata": { "name": node },
+        "status": { "devices": devices },
+    });
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    api.patch_status(node, &params, &Patch::Apply(&patch))
+        .await
+        .map(drop)
 }
 
 /// Writes `status` (server-side apply of the agent's fields).

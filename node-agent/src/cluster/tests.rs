@@ -7,7 +7,10 @@ use std::time::Duration;
 use k8s_openapi::api::events::v1::Event as KubeEvent;
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::Api;
-use operator::crd::{NodeProfile, NodePtpConfig, NodePtpConfigSpec, PortState, PtpProfile};
+use operator::crd::{
+    NodeProfile, NodePtpConfig, NodePtpConfigSpec, NodePtpDevice, NodePtpDeviceSpec, PortState,
+    PtpProfile,
+};
 use tokio::sync::oneshot;
 
 use super::profile::{ProfileSettings, NOT_RUN, REFUSED, RUNNING};
@@ -55,6 +58,23 @@ async fn write_spec(api: &Api<NodePtpConfig>, profiles: Vec<NodeProfile>) {
     )
     .await
     .unwrap();
+}
+
+/// Waits until the node's NodePtpDevice lists devices; returns their names.
+async fn wait_devices(api: &Api<NodePtpDevice>) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let object = api.get(NODE).await.unwrap();
+        let listed = object.status.and_then(|s| s.devices).unwrap_or_default();
+        if !listed.is_empty() {
+            return listed.into_iter().filter_map(|d| d.name).collect();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no devices within {LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits for an Event regarding the node's object with `reason` and a note containing `note`.
@@ -131,6 +151,17 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
     );
     api.create(&PostParams::default(), &other).await.unwrap();
     let run_dir = tempfile::tempdir().unwrap();
+    let sysfs = tempfile::tempdir().unwrap();
+    super::devices::testing::tree(sysfs.path());
+    // The operator creates the node's NodePtpDevice; the agent fills its status.
+    let devices: Api<NodePtpDevice> = Api::namespaced(env.client.clone(), &env.namespace);
+    devices
+        .create(
+            &PostParams::default(),
+            &NodePtpDevice::new(NODE, NodePtpDeviceSpec {}),
+        )
+        .await
+        .unwrap();
     let host = TestHost::new();
     let settings = ClusterSettings {
         namespace: env.namespace.clone(),
@@ -139,6 +170,8 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
             clock: None,
             run_dir: run_dir.path().to_owned(),
         },
+        sys_class_net: sysfs.path().join("class/net"),
+        timestamping: |_| Some(super::devices::testing::hardware(Some(2))),
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let health = Health::new();
@@ -164,6 +197,10 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
     let slave = profile("cfg_slave", &quick(128));
     write_spec(&api, vec![partial.clone(), bad, empty, slave.clone()]).await;
     let status = applied(&api, "four profiles", |s| s.profiles.len() == 4).await;
+    // The node's PCI interfaces that stamp in hardware (here every one) are reported; a
+    // virtual function and a virtual interface are not.
+    let found = wait_devices(&devices).await;
+    assert_eq!(found, ["eno1", "ens1f0"]);
     assert!(health.ready() && health.alive(std::time::Instant::now()));
     let state = |name: &str| {
         let p = status.profiles.iter().find(|p| p.name == name).unwrap();
@@ -293,6 +330,8 @@ async fn with_the_api_server_gone_the_profiles_run_on_and_the_status_catches_up(
             clock: None,
             run_dir: run_dir.path().to_owned(),
         },
+        sys_class_net: run_dir.path().join("no-interfaces"),
+        timestamping: |_| None,
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let agent = {

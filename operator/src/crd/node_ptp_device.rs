@@ -134,6 +134,15 @@ pub struct HardwareInfo {
     /// VPD vendor-specific field V2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpd_vendor_specific2: Option<String>,
+    /// The kernel driver's name (ours; upstream has only its version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// The interface's MAC address (ours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    /// The interface's PTP hardware clock, `/dev/ptpN` (ours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ptp_hardware_clock: Option<String>,
 }
 
 /// The outcome of configuring one device's hardware.
