@@ -17,6 +17,14 @@ pub mod select;
 pub mod triggers;
 pub mod validate;
 
+/// 64-bit FNV-1a: stable across builds and platforms, unlike `std`'s hasher; the hashes of
+/// what the operator writes and of what an agent runs.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// An error and its chain of causes, on one line.
 pub fn report(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
@@ -27,4 +35,13 @@ pub fn report(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        assert_eq!(super::fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
 }

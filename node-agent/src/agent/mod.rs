@@ -253,14 +253,5 @@ pub async fn reload<H: Host>(
     }
 }
 
-/// An error and its sources on one line.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
+/// An error and its sources on one line (the operator's rendering, shared).
+pub(crate) use operator::report as error_chain;

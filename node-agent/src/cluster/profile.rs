@@ -159,12 +159,10 @@ fn config_hash(spec: &InstanceSpec) -> String {
     let text = write_ptp4l_conf(spec.config())
         .unwrap_or_else(|e| format!("unwritable configuration: {e}"));
     let clock = format!("{:?}", spec.clock_source().choice);
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes().chain(clock.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!(
+        "{:016x}",
+        operator::fnv1a(format!("{text}{clock}").as_bytes())
+    )
 }
 
 #[cfg(test)]
