@@ -5,7 +5,6 @@
 //! operator's namespace. It lists exactly what the agent does:
 //! - `nodeptpconfigs`: `get`, `list`, `watch` (its own object, by field selector);
 //! - `nodeptpconfigs/status`: `patch` (what it runs of its node's profiles);
-//! - `ptpconfigs/status`: `patch` (server-side apply of its entry in `status.nodes`);
 //! - `nodeptpdevices/status`: `get`, `patch` (its node's devices);
 //! - `events` of `events.k8s.io`: `create`, `patch` (Events regarding its NodePtpConfig; a
 //!   repeated one is patched into a series).
@@ -84,7 +83,6 @@ pub fn role(settings: &AgentSettings) -> Role {
         rules: Some(vec![
             rule(&["nodeptpconfigs"], &["get", "list", "watch"]),
             rule(&["nodeptpconfigs/status"], &["patch"]),
-            rule(&["ptpconfigs/status"], &["patch"]),
             rule(&["nodeptpdevices/status"], &["get", "patch"]),
             PolicyRule {
                 api_groups: Some(vec![EVENTS_GROUP.to_owned()]),

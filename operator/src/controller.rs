@@ -4,8 +4,10 @@
 //! Every trigger maps to the one `default` PtpOperatorConfig, because every pass recomputes
 //! the whole namespace: a PtpConfig spec change, a Node added, removed or relabelled (the
 //! upstream operator does not watch Nodes), a NodePtpConfig or NodePtpDevice changed or
-//! deleted by someone else, the DaemonSet changed. Status-only updates (agents writing sync
-//! status, kubelets writing Node status) do not wake it (see [`crate::triggers`]).
+//! deleted by someone else, the DaemonSet changed, and what the PtpConfigs' summaries read of
+//! an agent's NodePtpConfig status (the generation applied, each profile's state, lock state
+//! and ports' states). Other status updates (agents' measurements, kubelets writing Node
+//! status) do not wake it (see [`crate::triggers`]).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,7 +22,9 @@ use kube::{Api, ResourceExt};
 use tracing::{info, warn};
 
 use crate::agent::APP_LABEL;
-use crate::crd::{NodePtpConfig, NodePtpDevice, PtpConfig, PtpOperatorConfig, SINGLETON_NAME};
+use crate::crd::{
+    NodePtpConfig, NodePtpDevice, PortState, PtpConfig, PtpOperatorConfig, SINGLETON_NAME,
+};
 use crate::leader::Elector;
 use crate::reconcile::{self, error_policy, Context};
 use crate::triggers::changed;
@@ -48,7 +52,7 @@ pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + 
         watcher(Api::<NodePtpConfig>::namespaced(client.clone(), &ns), cfg()).default_backoff(),
         |c: &NodePtpConfig| {
             let owners: Vec<String> = c.owner_references().iter().map(|o| o.uid.clone()).collect();
-            (c.metadata.generation, owners)
+            (c.metadata.generation, owners, sync_fingerprint(c))
         },
     );
     let devices = changed(
@@ -94,6 +98,32 @@ pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + 
         })
         .await;
     info!("controller stopped");
+}
+
+/// What the summaries read of a NodePtpConfig's status: not its measurements, which change
+/// every few seconds.
+type SyncFingerprint = Option<(
+    Option<i64>,
+    Vec<(String, String, Option<String>, Vec<PortState>)>,
+)>;
+
+fn sync_fingerprint(c: &NodePtpConfig) -> SyncFingerprint {
+    c.status.as_ref().map(|s| {
+        let profiles = s
+            .profiles
+            .iter()
+            .map(|p| {
+                let ports = p.ports.iter().map(|port| port.state).collect();
+                (
+                    p.name.clone(),
+                    p.state.clone(),
+                    p.clock_state.clone(),
+                    ports,
+                )
+            })
+            .collect();
+        (s.applied_generation, profiles)
+    })
 }
 
 /// A mapper sending every object to `target`.

@@ -11,7 +11,7 @@
 //! - NodePtpConfig specs and PtpConfig status are compared field by field.
 //!
 //! Writes are server-side applies with the field manager [`MANAGER`], so fields others own
-//! (agents' `status.nodes` entries, users' labels) are left alone.
+//! (agents' NodePtpConfig status, users' labels) are left alone.
 //!
 //! A node whose selection includes an invalid profile (see [`crate::validate`]) or names a
 //! profile that does not exist keeps its previous NodePtpConfig; the PtpConfig says why in its
@@ -42,7 +42,8 @@ use tracing::{debug, info, warn};
 use crate::agent::{self, AgentSettings};
 use crate::crd::{
     NodeMatchList, NodeProfile, NodePtpConfig, NodePtpConfigSpec, NodePtpDevice, NodePtpDeviceSpec,
-    PtpConfig, PtpOperatorConfig, PtpOperatorConfigSpec, SINGLETON_NAME,
+    PortState, ProfileStatus, PtpConfig, PtpOperatorConfig, PtpOperatorConfigSpec, SyncSummary,
+    NOT_LOCKED_LISTED, SINGLETON_NAME,
 };
 use crate::select::{self, NodeFacts};
 use crate::validate::{self, Problem};
@@ -281,7 +282,17 @@ async fn reconcile_with(
     writes += sync_node_objects(ctx, &nodes, &node_configs).await?;
 
     for config in &configs {
-        if write_config_status(ctx, config, &configs, &applied, &problems, &held).await? {
+        if write_config_status(
+            ctx,
+            config,
+            &configs,
+            &applied,
+            &problems,
+            &held,
+            &node_configs,
+        )
+        .await?
+        {
             writes += 1;
         }
     }
@@ -497,6 +508,7 @@ where
 struct OperatorStatus {
     match_list: Vec<NodeMatchList>,
     conditions: Vec<Condition>,
+    summary: SyncSummary,
 }
 
 /// Writes `config`'s `matchList` and conditions unless they are already as computed.
@@ -507,14 +519,17 @@ async fn write_config_status(
     applied: &BTreeMap<String, Vec<NodeProfile>>,
     problems: &BTreeMap<(String, String), Vec<Problem>>,
     held: &BTreeMap<String, Vec<String>>,
+    node_configs: &BTreeMap<String, NodePtpConfig>,
 ) -> Result<bool, Error> {
     let name = config.name_any();
     let existing = config.status.clone().unwrap_or_default();
     let existing_conditions = existing.conditions.clone().unwrap_or_default();
-    let desired = desired_status(config, all, applied, problems, held, &existing_conditions);
+    let mut desired = desired_status(config, all, applied, problems, held, &existing_conditions);
+    desired.summary = summary(&name, applied, node_configs);
     let current = OperatorStatus {
         match_list: existing.match_list.unwrap_or_default(),
         conditions: existing_conditions,
+        summary: existing.summary.unwrap_or_default(),
     };
     if current == desired {
         return Ok(false);
@@ -522,7 +537,11 @@ async fn write_config_status(
     let body = serde_json::json!({
         "apiVersion": PtpConfig::api_version(&()),
         "kind": PtpConfig::kind(&()),
-        "status": {"matchList": desired.match_list, "conditions": desired.conditions},
+        "status": {
+            "matchList": desired.match_list,
+            "conditions": desired.conditions,
+            "summary": desired.summary,
+        },
     });
     ctx.api::<PtpConfig>()
         .patch_status(
@@ -621,7 +640,57 @@ fn desired_status(
     OperatorStatus {
         match_list,
         conditions,
+        summary: SyncSummary::default(),
     }
+}
+
+/// How the nodes given the profiles of the PtpConfig `name` (in `applied`) are doing, from
+/// their NodePtpConfig status (see [`SyncSummary`]).
+fn summary(
+    name: &str,
+    applied: &BTreeMap<String, Vec<NodeProfile>>,
+    node_configs: &BTreeMap<String, NodePtpConfig>,
+) -> SyncSummary {
+    let mut summary = SyncSummary::default();
+    let mut not_locked = Vec::new();
+    for (node, profiles) in applied {
+        let mine: Vec<&str> = profiles
+            .iter()
+            .filter(|p| p.ptp_config == name)
+            .map(|p| p.profile.name.as_str())
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        summary.nodes += 1;
+        let object = node_configs.get(node);
+        let status = object.and_then(|c| c.status.as_ref());
+        let current = status.is_some_and(|s| {
+            s.applied_generation.is_some()
+                && s.applied_generation == object.and_then(|c| c.metadata.generation)
+        });
+        let of = |profile: &str| status.and_then(|s| s.profiles.iter().find(|p| p.name == profile));
+        let running = mine
+            .iter()
+            .all(|p| of(p).is_some_and(|s| s.state == "Running"));
+        if current && running {
+            summary.applied += 1;
+        }
+        if current && running && mine.iter().all(|p| of(p).is_some_and(in_sync)) {
+            summary.locked += 1;
+        } else {
+            not_locked.push(node.clone());
+        }
+    }
+    not_locked.truncate(NOT_LOCKED_LISTED);
+    summary.not_locked = not_locked;
+    summary
+}
+
+/// Whether a profile is in sync: LOCKED to a master, or a grandmaster (every port MASTER).
+fn in_sync(profile: &ProfileStatus) -> bool {
+    profile.clock_state.as_deref() == Some("LOCKED")
+        || (!profile.ports.is_empty() && profile.ports.iter().all(|p| p.state == PortState::Master))
 }
 
 fn condition(type_: &str, status: bool, reason: &str, message: String) -> Condition {
@@ -668,6 +737,67 @@ mod tests {
                 ..crate::crd::PtpProfile::default()
             },
         }
+    }
+
+    /// The NodePtpConfig of `node` at generation 5, its agent's status applied at
+    /// `applied`, its profile `a_p` in `clock_state` with `ports`.
+    fn node_config(
+        node: &str,
+        applied: i64,
+        clock_state: &str,
+        ports: &[PortState],
+    ) -> NodePtpConfig {
+        let mut c = NodePtpConfig::new(node, NodePtpConfigSpec::default());
+        c.metadata.generation = Some(5);
+        c.status = Some(crate::crd::NodePtpConfigStatus {
+            applied_generation: Some(applied),
+            profiles: vec![ProfileStatus {
+                name: "a_p".into(),
+                state: "Running".into(),
+                clock_state: Some(clock_state.into()),
+                ports: ports
+                    .iter()
+                    .map(|s| crate::crd::PortStatus {
+                        interface: "eth0".into(),
+                        state: *s,
+                    })
+                    .collect(),
+                ..ProfileStatus::default()
+            }],
+        });
+        c
+    }
+
+    #[test]
+    fn the_summary_counts_nodes_applied_and_in_sync_and_names_the_others() {
+        let applied: BTreeMap<String, Vec<NodeProfile>> =
+            ["gm", "locked", "freerun", "stale", "unknown", "other"]
+                .into_iter()
+                .map(|n| {
+                    let config = if n == "other" { "b" } else { "a" };
+                    (n.to_owned(), vec![node_profile(config, "p")])
+                })
+                .collect();
+        let node_configs: BTreeMap<String, NodePtpConfig> = [
+            node_config("gm", 5, "FREERUN", &[PortState::Master]),
+            node_config("locked", 5, "LOCKED", &[PortState::Slave]),
+            node_config("freerun", 5, "FREERUN", &[PortState::Listening]),
+            // Locked, but on a previous generation.
+            node_config("stale", 4, "LOCKED", &[PortState::Slave]),
+        ]
+        .into_iter()
+        .map(|c| (c.name_any(), c))
+        .collect();
+        let s = summary("a", &applied, &node_configs);
+        assert_eq!((s.nodes, s.applied, s.locked), (5, 3, 2));
+        assert_eq!(s.not_locked, ["freerun", "stale", "unknown"]);
+        // The list is capped; the counts are not.
+        let many: BTreeMap<String, Vec<NodeProfile>> = (0..25)
+            .map(|i| (format!("n{i:02}"), vec![node_profile("a", "p")]))
+            .collect();
+        let s = summary("a", &many, &BTreeMap::new());
+        assert_eq!((s.nodes, s.locked), (25, 0));
+        assert_eq!(s.not_locked.len(), NOT_LOCKED_LISTED);
     }
 
     #[test]

@@ -218,7 +218,7 @@ async fn upstream_samples_and_profiles_reconcile() {
         .get("ptp-agent")
         .await
         .unwrap();
-    assert_eq!(role.rules.unwrap().len(), 5);
+    assert_eq!(role.rules.unwrap().len(), 4);
     let service = Api::<Service>::namespaced(env.client.clone(), ns)
         .get("ptp-agent")
         .await
@@ -585,5 +585,63 @@ async fn node_objects_follow_their_node() {
         .unwrap();
     wait_gone(&devices, &node, LONG).await;
     wait_gone(&node_configs, &node, LONG).await;
+    running.stop().await;
+}
+
+/// The PtpConfig's summary follows what the nodes' agents write to their NodePtpConfig
+/// status: applied once the status is of the current generation, locked once LOCKED.
+#[tokio::test]
+async fn the_summary_follows_the_agents_status() {
+    let Some(env) = kube_harness::test_env("op_summary").await else {
+        return;
+    };
+    install_crds(&env.client).await;
+    let ns = &env.namespace;
+    let node = format!("{ns}-node");
+    let label = format!("ptp.example/{ns}-slave");
+    create_node(&env.client, &node, &[&label]).await;
+    let configs: Api<PtpConfig> = Api::namespaced(env.client.clone(), ns);
+    let config = ptp_config(
+        "sl",
+        json!([{"name": "p", "ptp4lConf": "[global]\nslaveOnly 1\n"}]),
+        json!([{"profile": "p", "priority": 0, "match": [{"nodeLabel": label}]}]),
+    );
+    configs
+        .create(&PostParams::default(), &config)
+        .await
+        .unwrap();
+    let running = start_operator(&env.client, ns);
+    let node_configs: Api<NodePtpConfig> = Api::namespaced(env.client.clone(), ns);
+    let given = wait_for(&node_configs, &node, LONG, |c| profile_names(c) == ["sl_p"]).await;
+    let summary = |c: &PtpConfig| c.status.as_ref().and_then(|s| s.summary.clone());
+    let counts = |c: &PtpConfig| summary(c).map(|s| (s.nodes, s.applied, s.locked));
+    // Nothing from the agent yet: selected, not applied, not locked, named.
+    let c = wait_for(&configs, "sl", LONG, |c| counts(c) == Some((1, 0, 0))).await;
+    assert_eq!(summary(&c).unwrap().not_locked, std::slice::from_ref(&node));
+
+    let agent_writes = |clock_state: &str, offset: i64| {
+        json!({"apiVersion": "ptp.openshift.io/v1", "kind": "NodePtpConfig",
+               "metadata": {"name": node},
+               "status": {"appliedGeneration": given.metadata.generation,
+                          "profiles": [{"name": "sl_p", "state": "Running",
+                                        "clockState": clock_state, "offsetNs": offset,
+                                        "ports": [{"interface": "eth0", "state": "SLAVE"}]}]}})
+    };
+    let as_agent = PatchParams::apply("ptp-agent").force();
+    node_configs
+        .patch_status(
+            &node,
+            &as_agent,
+            &Patch::Apply(agent_writes("FREERUN", 900)),
+        )
+        .await
+        .unwrap();
+    wait_for(&configs, "sl", LONG, |c| counts(c) == Some((1, 1, 0))).await;
+    node_configs
+        .patch_status(&node, &as_agent, &Patch::Apply(agent_writes("LOCKED", 12)))
+        .await
+        .unwrap();
+    let c = wait_for(&configs, "sl", LONG, |c| counts(c) == Some((1, 1, 1))).await;
+    assert!(summary(&c).unwrap().not_locked.is_empty());
     running.stop().await;
 }

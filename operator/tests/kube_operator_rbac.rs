@@ -167,16 +167,6 @@ async fn operator_and_agent_work_within_their_roles() {
     // The request is answered (or refused) before the stream is returned.
     let watch = agent_configs.watch(&by_name, "0").await.unwrap();
     drop(watch);
-    let sync = json!({"apiVersion": "ptp.openshift.io/v1", "kind": "PtpConfig",
-                      "status": {"nodes": [{"nodeName": node, "profiles": [{"name": "c_p", "ports": []}]}]}});
-    Api::<PtpConfig>::namespaced(as_agent.clone(), &ns)
-        .patch_status(
-            "c",
-            &PatchParams::apply("ptp-agent-rbac-node"),
-            &Patch::Apply(sync),
-        )
-        .await
-        .unwrap();
     let node_status = json!({"apiVersion": "ptp.openshift.io/v1", "kind": "NodePtpConfig",
                              "metadata": {"name": node},
                              "status": {"appliedGeneration": 1, "profiles": []}});
@@ -198,9 +188,21 @@ async fn operator_and_agent_work_within_their_roles() {
         )
         .await
         .unwrap();
-    // ... and nothing more: no spec writes, no PtpConfig reads, no Nodes.
+    // ... and nothing more: no spec writes, no PtpConfig reads or status writes (a node's
+    // sync state is in its own NodePtpConfig), no Nodes.
     let agent_ptp_configs = Api::<PtpConfig>::namespaced(as_agent.clone(), &ns);
     assert!(forbidden(agent_ptp_configs.get("c").await));
+    let sync = json!({"apiVersion": "ptp.openshift.io/v1", "kind": "PtpConfig",
+                      "metadata": {"name": "c"}, "status": {"matchList": []}});
+    assert!(forbidden(
+        agent_ptp_configs
+            .patch_status(
+                "c",
+                &PatchParams::apply("ptp-agent-rbac-node"),
+                &Patch::Apply(sync),
+            )
+            .await
+    ));
     assert!(forbidden(
         agent_ptp_configs
             .patch(

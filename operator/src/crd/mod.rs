@@ -32,8 +32,8 @@ pub use ptp_config::{
     PtpRecommend, SchedulingPolicy,
 };
 pub use ptp_config_status::{
-    NodeMatchList, NodeSyncStatus, PortState, PortStatus, ProfileSyncStatus, PtpConfigStatus,
-    ServoState,
+    NodeMatchList, PortState, PortStatus, PtpConfigStatus, ServoState, SyncSummary,
+    NOT_LOCKED_LISTED,
 };
 pub use ptp_operator_config::{
     PtpEventConfig, PtpOperatorConfig, PtpOperatorConfigSpec, PtpOperatorConfigStatus,

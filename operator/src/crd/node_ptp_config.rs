@@ -73,8 +73,7 @@ optional_spec!(NodePtpConfigSpec);
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeProfile {
-    /// The PtpConfig holding the profile, in the same namespace. The agent writes the
-    /// profile's sync status there (`status.nodes`).
+    /// The PtpConfig holding the profile, in the same namespace.
     pub ptp_config: String,
     /// The profile, its name qualified as `<ptpConfig>_<name>`.
     pub profile: PtpProfile,

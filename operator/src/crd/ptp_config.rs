@@ -17,6 +17,8 @@ use super::PtpConfigStatus;
 
 /// PtpConfig holds PTP profiles and recommends them to nodes. A node runs every profile
 /// recommended to it at the best (lowest) matching priority.
+// Each printcolumn is a column of its own; clippy takes their equal `type_`s for duplicates.
+#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(remote = "Self")]
 #[kube(
@@ -26,7 +28,23 @@ use super::PtpConfigStatus;
     namespaced,
     status = "PtpConfigStatus",
     derive = "PartialEq",
-    doc = "PtpConfig holds PTP profiles and the rules that recommend them to nodes."
+    doc = "PtpConfig holds PTP profiles and the rules that recommend them to nodes.",
+    printcolumn(name = "Nodes", type_ = "integer", json_path = ".status.summary.nodes"),
+    printcolumn(
+        name = "Applied",
+        type_ = "integer",
+        json_path = ".status.summary.applied"
+    ),
+    printcolumn(
+        name = "Locked",
+        type_ = "integer",
+        json_path = ".status.summary.locked"
+    ),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
 )]
 pub struct PtpConfigSpec {
     /// The profiles this object defines.

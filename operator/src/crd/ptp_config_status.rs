@@ -1,37 +1,13 @@
-//! [`PtpConfigStatus`]: which nodes run which profile, and how well each node is in sync.
+//! [`PtpConfigStatus`]: which nodes run which profile, and how they are doing.
 //!
-//! `matchList` and `conditions` are upstream's (written by the operator). `nodes` is ours: the
-//! per-node sync state users otherwise only get from metrics.
-//!
-//! # The `nodes` list
-//!
-//! ```yaml
-//! status:
-//!   nodes:
-//!   - nodeName: worker-0
-//!     observedGeneration: 3            # the spec generation this node has applied
-//!     profiles:
-//!     - name: example-ptpconfig_profile1   # qualified, as the node runs it
-//!       ports:
-//!       - interface: ens1f0
-//!         state: SLAVE                 # linuxptp's port state names
-//!       offsetNs: -3                   # last offset from the time transmitter
-//!       meanPathDelayNs: 512
-//!       grandmasterIdentity: 507c6f.fffe.1fb16c
-//!       clockClass: 6
-//!       servoState: LOCKED
-//!       updated: "2026-11-24T05:00:00Z"
-//! ```
-//!
-//! Each node's agent writes only its own entry, by server-side apply with a field manager of
-//! its own: the lists are `x-kubernetes-list-type: map` keyed by `nodeName` (nodes), `name`
-//! (profiles) and `interface` (ports), so the API server merges the entries of different
-//! nodes instead of letting the last writer replace the list. An agent removes its entry by
-//! applying without it. Measurements are optional: a profile that has not measured anything
-//! yet reports only its ports.
+//! `matchList` and `conditions` are upstream's; `summary` is ours: counts of the nodes given the
+//! object's profiles, of those that run them and of those in sync, and the names of a few that
+//! are not. The operator writes all three. Each node's own sync state is in its NodePtpConfig's
+//! status, written by its agent, so this object stays the same size however many nodes there
+//! are and no two agents write to the same object. [`PortStatus`], [`PortState`] and
+//! [`ServoState`] are the vocabulary of that per-node status.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use ptp_core::time::Duration;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,11 +21,32 @@ pub struct PtpConfigStatus {
     /// Conditions of this object (for example `ProfileReferenceValid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
-    /// Sync state per node and profile, each entry written by that node's agent.
+    /// How the nodes running this object's profiles are doing, written by the operator from
+    /// the nodes' NodePtpConfig status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["nodeName"]))]
-    pub nodes: Option<Vec<NodeSyncStatus>>,
+    pub summary: Option<SyncSummary>,
 }
+
+/// The nodes running a PtpConfig's profiles, counted: the object stays the same size however
+/// many nodes there are (each node's details are in its own NodePtpConfig status).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSummary {
+    /// Nodes given at least one of its profiles.
+    pub nodes: i64,
+    /// Of them, those whose agent runs what it was given: the node's NodePtpConfig status is
+    /// of its current generation and each of these profiles is Running.
+    pub applied: i64,
+    /// Of them, those in sync: each of these profiles is LOCKED to a master, or is a
+    /// grandmaster (every port MASTER).
+    pub locked: i64,
+    /// The nodes not locked, by name, at most [`NOT_LOCKED_LISTED`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_locked: Vec<String>,
+}
+
+/// How many nodes [`SyncSummary::not_locked`] names at most.
+pub const NOT_LOCKED_LISTED: usize = 10;
 
 /// A node and the profile it got.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
@@ -59,73 +56,6 @@ pub struct NodeMatchList {
     pub node_name: String,
     /// Qualified profile name.
     pub profile: String,
-}
-
-/// One node's sync state for the profiles of this PtpConfig it runs.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NodeSyncStatus {
-    /// Node name.
-    pub node_name: String,
-    /// The `metadata.generation` of this PtpConfig the node has applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-    /// One entry per profile the node runs from this PtpConfig.
-    #[serde(default)]
-    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["name"]))]
-    pub profiles: Vec<ProfileSyncStatus>,
-}
-
-/// Sync state of one profile on one node.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileSyncStatus {
-    /// Qualified profile name (`<PtpConfig name>_<profile name>`).
-    pub name: String,
-    /// State of each PTP port of the profile.
-    #[serde(default)]
-    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["interface"]))]
-    pub ports: Vec<PortStatus>,
-    /// Last measured offset from the time transmitter, in nanoseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset_ns: Option<i64>,
-    /// Last mean path delay, in nanoseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mean_path_delay_ns: Option<i64>,
-    /// Grandmaster clock identity, written as linuxptp does (`507c6f.fffe.1fb16c`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grandmaster_identity: Option<String>,
-    /// Clock class the local clock advertises (IEEE 1588-2019 7.6.2.5).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clock_class: Option<u8>,
-    /// State of the clock servo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub servo_state: Option<ServoState>,
-    /// When this entry was last written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated: Option<Time>,
-}
-
-impl ProfileSyncStatus {
-    /// `offsetNs` as a duration.
-    pub fn offset(&self) -> Option<Duration> {
-        self.offset_ns.map(Duration::from_nanos)
-    }
-
-    /// `meanPathDelayNs` as a duration.
-    pub fn mean_path_delay(&self) -> Option<Duration> {
-        self.mean_path_delay_ns.map(Duration::from_nanos)
-    }
-
-    /// Sets `offsetNs` (rounded to whole nanoseconds).
-    pub fn set_offset(&mut self, offset: Duration) {
-        self.offset_ns = Some(offset.nanos_rounded());
-    }
-
-    /// Sets `meanPathDelayNs` (rounded to whole nanoseconds).
-    pub fn set_mean_path_delay(&mut self, delay: Duration) {
-        self.mean_path_delay_ns = Some(delay.nanos_rounded());
-    }
 }
 
 /// One PTP port of a profile.
@@ -139,7 +69,7 @@ pub struct PortStatus {
 }
 
 /// Port state (IEEE 1588-2019 9.2.5), named as linuxptp names them.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PortState {
     /// INITIALIZING.
