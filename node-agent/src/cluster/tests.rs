@@ -8,8 +8,8 @@ use k8s_openapi::api::events::v1::Event as KubeEvent;
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::Api;
 use operator::crd::{
-    NodeProfile, NodePtpConfig, NodePtpConfigSpec, NodePtpDevice, NodePtpDeviceSpec, PortState,
-    PtpProfile,
+    NodeProfile, NodePtpConfig, NodePtpConfigSpec, NodePtpConfigStatus, NodePtpDevice,
+    NodePtpDeviceSpec, PortState, PtpProfile,
 };
 use tokio::sync::oneshot;
 
