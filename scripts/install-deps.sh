@@ -15,6 +15,7 @@ packages=(
   tcpdump
   gcc
   curl # the metrics test fetches /metrics inside a namespace
+  socat # the system test carries each node namespace's API connections to the host's
   linux-libc-dev # the phc crate's ABI layout test compiles against the kernel headers
 )
 # tshark asks whether non-root users may capture; answer for it before it is installed.

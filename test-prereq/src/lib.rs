@@ -82,6 +82,12 @@ impl Prerequisite<'static> {
         probe: "--version",
         install: "apt-get install tshark",
     };
+    /// `socat`, to carry a namespace's loopback connections to the host's.
+    pub const SOCAT: Self = Self::Command {
+        program: "socat",
+        probe: "-V",
+        install: "apt-get install socat",
+    };
     /// A C compiler.
     pub const CC: Self = Self::Command {
         program: "cc",

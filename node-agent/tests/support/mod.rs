@@ -234,6 +234,12 @@ impl Lab {
         ]);
     }
 
+    /// The process id of the `index`-th process spawned (`ip netns exec` execs the program,
+    /// so it is the program's).
+    pub fn pid(&self, index: usize) -> u32 {
+        self.procs[index].child.id()
+    }
+
     /// Whether the `index`-th process spawned still runs.
     pub fn running(&mut self, index: usize) -> bool {
         self.procs[index].child.try_wait().unwrap().is_none()

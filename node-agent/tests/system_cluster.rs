@@ -1,0 +1,423 @@
+//! System tier: the loop from the API server to the clocks and back. A real kube-apiserver
+//! and etcd (the kube tier's) with RBAC enforced, the operator's controller, and three
+//! simulated nodes: Node objects in the API, each node a network namespace on a shared
+//! bridge running the real `ptp-agent --cluster --clock virtual` with the token of the
+//! ServiceAccount the operator made for the agents (so the agents work within the shipped
+//! Role). The agents steer virtual clocks, so the host's clock is untouched.
+//!
+//! A namespace cannot reach the host's loopback, where the API server listens: in each node's
+//! namespace `socat` listens on 127.0.0.1 and carries each connection over a Unix socket to a
+//! `socat` on the host that connects to the API server. No address outside the namespaces is
+//! used.
+//!
+//! The operator runs in this process, on the harness's own credentials (its Role is tested
+//! by the operator's RBAC test); everything else runs as deployed.
+//!
+//! Shown: upstream-style PtpConfigs (a grandmaster profile for one node label, a slave profile
+//! for another) make every node lock, visible in the PtpConfigs' summaries and each node's
+//! NodePtpConfig status; twenty edits of the grandmaster's priority2 apply in place while the
+//! slaves stay LOCKED throughout; deleting the slave PtpConfig stops the slaves' profiles and
+//! clears their status. The times, the slaves' largest offset during the edits and the
+//! agents' resident memory are printed for the record (not asserted: they depend on the
+//! machine's load).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::core::v1::{Node, ServiceAccount};
+use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::{Api, Client};
+use operator::agent::AgentSettings;
+use operator::crd::{NodePtpConfig, NodePtpConfigStatus, PtpConfig};
+use operator::reconcile::Context;
+use serde_json::json;
+use support::{prerequisites_and, Lab, Prerequisite, AGENT};
+
+/// The nodes: one grandmaster, two slaves.
+const NODES: [(&str, &str); 3] = [
+    ("node-gm", "gm"),
+    ("node-s1", "slave"),
+    ("node-s2", "slave"),
+];
+/// The prefix of the label whose presence picks a node's profile (`nodeLabel` matches a
+/// label key, as upstream's does).
+const ROLE: &str = "ptp.example";
+/// Long enough for watches, announce timeouts, BMCA and a first lock on a loaded 2-core
+/// machine running an API server, etcd and three agents.
+const LOCK: Duration = Duration::from_secs(120);
+/// The loopback port the agents reach the API server at, inside their namespaces.
+const API_PORT: u16 = 6443;
+
+/// Quick intervals and software-stamp friendly timeouts, as in the netns tier.
+const TIMING: &str = "logAnnounceInterval 0\nlogSyncInterval -2\ntx_timestamp_timeout 10\n\
+                      fault_reset_interval 0\n";
+
+/// The PtpConfig `name` with one profile, also `name` (recommendations name profiles across
+/// every PtpConfig, as upstream's do), for the nodes labelled `role`.
+fn ptp_config(name: &str, role: &str, conf: &str) -> PtpConfig {
+    serde_json::from_value(json!({
+        "apiVersion": "ptp.openshift.io/v1", "kind": "PtpConfig", "metadata": {"name": name},
+        "spec": {
+            "profile": [{"name": name, "interface": "ptp0", "ptp4lOpts": "-S",
+                         "ptp4lConf": conf}],
+            "recommend": [{"profile": name, "priority": 0,
+                           "match": [{"nodeLabel": format!("{ROLE}/{role}")}]}]
+        }
+    }))
+    .unwrap()
+}
+
+fn gm_conf(priority2: u8) -> String {
+    format!("[global]\npriority1 100\npriority2 {priority2}\nfree_running 1\n{TIMING}")
+}
+
+async fn token(admin: &Client, ns: &str, account: &str) -> String {
+    let request = TokenRequest {
+        spec: TokenRequestSpec::default(),
+        ..TokenRequest::default()
+    };
+    let answer: TokenRequest = Api::<ServiceAccount>::namespaced(admin.clone(), ns)
+        .create_subresource("token", account, &PostParams::default(), &request)
+        .await
+        .unwrap();
+    answer.status.unwrap().token
+}
+
+/// Waits until `check` holds of the NodePtpConfig status of every node in `nodes`.
+async fn all_status(
+    api: &Api<NodePtpConfig>,
+    nodes: &[&str],
+    what: &str,
+    check: impl Fn(&NodePtpConfig, &NodePtpConfigStatus) -> bool,
+) {
+    let deadline = Instant::now() + LOCK;
+    loop {
+        let mut done = true;
+        for node in nodes {
+            let object = api.get_opt(node).await.unwrap();
+            let ok = object
+                .as_ref()
+                .and_then(|o| o.status.as_ref().map(|s| check(o, s)))
+                .unwrap_or(false);
+            done &= ok;
+        }
+        if done {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {LOCK:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn locked(s: &NodePtpConfigStatus) -> bool {
+    !s.profiles.is_empty()
+        && s.profiles
+            .iter()
+            .all(|p| p.clock_state.as_deref() == Some("LOCKED"))
+}
+
+/// Asserts that every slave's status says LOCKED.
+async fn assert_slaves_locked(
+    api: &Api<NodePtpConfig>,
+    slaves: &[&str],
+    dump: &dyn Fn() -> String,
+) {
+    for slave in slaves {
+        let s = api.get(slave).await.unwrap().status.unwrap();
+        assert!(locked(&s), "{slave} left LOCKED: {s:?}\n{}", dump());
+    }
+}
+
+/// The resident memory of process `pid`, in KiB.
+fn resident_kib(pid: u32) -> u32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// A process on the host, stopped when dropped.
+struct HostProcess(Child);
+
+impl Drop for HostProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_keep_them_locked() {
+    if !prerequisites_and(
+        "ptp_configs_applied_to_the_api_server_make_the_nodes_lock",
+        &[Prerequisite::SOCAT],
+    ) {
+        return;
+    }
+    let Some(cluster) =
+        kube_harness::own_cluster_with("system", kube_harness::Authorization::Rbac).await
+    else {
+        return;
+    };
+    let admin = cluster.client().unwrap();
+    let ns = cluster.namespace(&admin, "system").await.unwrap();
+    kube_harness::wait::install_crds(
+        &admin,
+        operator::crd::definitions().into_iter().map(|(_, crd)| crd),
+    )
+    .await;
+
+    // The operator.
+    let ctx = Arc::new(Context::new(
+        admin.clone(),
+        AgentSettings {
+            namespace: ns.clone(),
+            image: "registry.invalid/ptp-agent:system".to_owned(),
+        },
+    ));
+    let (stop_operator, stopped) = tokio::sync::oneshot::channel::<()>();
+    let operator = tokio::spawn(operator::controller::run(ctx, async move {
+        let _ = stopped.await;
+    }));
+
+    // The nodes, in the API and as namespaces on one bridge.
+    let node_api: Api<Node> = Api::all(admin.clone());
+    for (node, role) in NODES {
+        let object = Node {
+            metadata: ObjectMeta {
+                name: Some(node.to_owned()),
+                labels: Some([(format!("{ROLE}/{role}"), String::new())].into()),
+                ..ObjectMeta::default()
+            },
+            ..Node::default()
+        };
+        node_api
+            .create(&PostParams::default(), &object)
+            .await
+            .unwrap();
+    }
+    let mut lab = Lab::new("sys");
+    let switch = lab.ns("sw");
+    let net = lab.bridge(&switch, "br0");
+
+    // The API server, reachable from each namespace's loopback.
+    let api_socket = lab.path("api.sock");
+    let port = cluster.url().rsplit(':').next().unwrap().to_owned();
+    let _host_relay = HostProcess(
+        Command::new("socat")
+            .arg(format!("UNIX-LISTEN:{api_socket},fork"))
+            .arg(format!("TCP:127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // The agents' credentials: the operator's ServiceAccount for them.
+    let accounts: Api<ServiceAccount> = Api::namespaced(admin.clone(), &ns);
+    let deadline = Instant::now() + LOCK;
+    while accounts.get_opt("ptp-agent").await.unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the operator made no ServiceAccount"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let agent_token = token(&admin, &ns, "ptp-agent").await;
+    let kubeconfig = lab.file(
+        "kubeconfig",
+        &format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    \
+             server: https://127.0.0.1:{API_PORT}\n    insecure-skip-tls-verify: true\n\
+             users:\n- name: agent\n  user:\n    token: {agent_token}\ncontexts:\n- name: c\n  \
+             context:\n    cluster: c\n    user: agent\n    namespace: {ns}\n\
+             current-context: c\n"
+        ),
+    );
+
+    let configs: Api<PtpConfig> = Api::namespaced(admin.clone(), &ns);
+    let begin = Instant::now();
+    configs
+        .create(
+            &PostParams::default(),
+            &ptp_config("gm", "gm", &gm_conf(128)),
+        )
+        .await
+        .unwrap();
+    // Every sample printed, for the offsets during the edits.
+    let slave_conf = format!("[global]\nslaveOnly 1\nsummary_interval -2\n{TIMING}");
+    configs
+        .create(
+            &PostParams::default(),
+            &ptp_config("slave", "slave", &slave_conf),
+        )
+        .await
+        .unwrap();
+    let mut logs = Vec::new();
+    for (i, (node, _)) in NODES.iter().enumerate() {
+        let node_ns = lab.ns(&format!("n{i}"));
+        lab.attach(
+            &switch,
+            "br0",
+            net,
+            &node_ns,
+            "ptp0",
+            u8::try_from(i + 2).unwrap(),
+        );
+        lab.spawn(
+            &format!("relay-{node}"),
+            &node_ns,
+            "socat",
+            &[
+                &format!("TCP-LISTEN:{API_PORT},bind=127.0.0.1,reuseaddr,fork"),
+                &format!("UNIX-CONNECT:{api_socket}"),
+            ],
+        );
+        logs.push(lab.spawn(
+            &format!("agent-{node}"),
+            &node_ns,
+            "env",
+            &[
+                &format!("KUBECONFIG={kubeconfig}"),
+                &format!("NODE_NAME={node}"),
+                &format!("NAMESPACE={ns}"),
+                AGENT,
+                "--cluster",
+                "--clock",
+                "virtual",
+                "--no-metrics",
+            ],
+        ));
+    }
+    let dump = || {
+        logs.iter()
+            .map(support::Log::dump)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    // Every node locks: the slaves LOCKED, the grandmaster serving; the summaries say so.
+    let node_configs: Api<NodePtpConfig> = Api::namespaced(admin.clone(), &ns);
+    let slaves = ["node-s1", "node-s2"];
+    let summary_locked = |c: &PtpConfig| {
+        c.status
+            .as_ref()
+            .and_then(|s| s.summary.as_ref())
+            .map(|s| (s.nodes, s.locked))
+    };
+    let deadline = Instant::now() + LOCK;
+    loop {
+        let gm = configs.get("gm").await.unwrap();
+        let slave = configs.get("slave").await.unwrap();
+        if summary_locked(&gm) == Some((1, 1)) && summary_locked(&slave) == Some((2, 2)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every node locked within {LOCK:?}: gm {:?}, slave {:?}\n{}",
+            gm.status,
+            slave.status,
+            dump()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let locked_in = begin.elapsed();
+    all_status(&node_configs, &slaves, "slaves LOCKED", |_, s| locked(s)).await;
+
+    // The slaves' offsets before any edit, after 10 s to settle from their lock.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let steady_from = lab.start.elapsed();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let worst = |from: Duration, to: Duration| {
+        logs[1..]
+            .iter()
+            .flat_map(|log| log.samples(from))
+            .filter(|s| s.at <= to)
+            .map(|s| s.offset.abs())
+            .fold(0.0f64, f64::max)
+    };
+
+    // Twenty edits of the grandmaster's priority2, each applied in place on its node; the
+    // slaves stay LOCKED throughout (checked every 200 ms, and for 10 s after the last).
+    let edits_from = lab.start.elapsed();
+    let mut applied_in = Vec::new();
+    for i in 0..20u8 {
+        let priority2 = 90 + i;
+        let edit = json!({"spec": {"profile": [{"name": "gm", "interface": "ptp0",
+                                                "ptp4lOpts": "-S", "ptp4lConf": gm_conf(priority2)}]}});
+        let edited = Instant::now();
+        configs
+            .patch("gm", &PatchParams::default(), &Patch::Merge(&edit))
+            .await
+            .unwrap();
+        loop {
+            assert_slaves_locked(&node_configs, &slaves, &dump).await;
+            let gm = node_configs.get("node-gm").await.unwrap();
+            let conf = gm
+                .spec
+                .profiles
+                .first()
+                .and_then(|p| p.profile.ptp4l_conf.clone());
+            let current =
+                gm.status.as_ref().and_then(|s| s.applied_generation) == gm.metadata.generation;
+            if current && conf.is_some_and(|c| c.contains(&format!("priority2 {priority2}\n"))) {
+                applied_in.push(edited.elapsed());
+                break;
+            }
+            assert!(
+                edited.elapsed() < LOCK,
+                "edit {i} not applied within {LOCK:?}\n{}",
+                dump()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    let after = Instant::now();
+    while after.elapsed() < Duration::from_secs(10) {
+        assert_slaves_locked(&node_configs, &slaves, &dump).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let steady_offset = worst(steady_from, edits_from);
+    let worst_offset = worst(edits_from, lab.start.elapsed());
+    let rss: Vec<String> = (0..NODES.len())
+        .map(|i| resident_kib(lab.pid(2 * i + 1)))
+        .map(|kib| format!("{:.1} MiB", f64::from(kib) / 1024.0))
+        .collect();
+    applied_in.sort();
+
+    // The slave PtpConfig deleted: the slaves' profiles stop and their status empties.
+    configs
+        .delete("slave", &DeleteParams::default())
+        .await
+        .unwrap();
+    let deleted = Instant::now();
+    all_status(&node_configs, &slaves, "slave profiles stopped", |o, s| {
+        o.spec.profiles.is_empty()
+            && s.profiles.is_empty()
+            && s.applied_generation == o.metadata.generation
+    })
+    .await;
+    let cleared_in = deleted.elapsed();
+    eprintln!(
+        "apply -> every node locked in {locked_in:?}; 20 grandmaster edits applied in {:?} \
+         median, {:?} max, the slaves LOCKED throughout, their largest |offset| {worst_offset} \
+         ns (10 s before the edits: {steady_offset} ns); delete -> slaves' status cleared in {cleared_in:?}; agents' resident memory {}",
+        applied_in[applied_in.len() / 2],
+        applied_in[applied_in.len() - 1],
+        rss.join(", ")
+    );
+    let _ = stop_operator.send(());
+    operator.await.unwrap();
+    drop(lab);
+}
