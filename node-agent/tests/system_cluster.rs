@@ -16,10 +16,16 @@
 //! Shown: upstream-style PtpConfigs (a grandmaster profile for one node label, a slave profile
 //! for another) make every node lock, visible in the PtpConfigs' summaries and each node's
 //! NodePtpConfig status; twenty edits of the grandmaster's priority2 apply in place while the
-//! slaves stay LOCKED throughout; deleting the slave PtpConfig stops the slaves' profiles and
-//! clears their status. The times, the slaves' largest offset during the edits and the
-//! agents' resident memory are printed for the record (not asserted: they depend on the
-//! machine's load).
+//! slaves stay LOCKED throughout; a node relabelled to another profile follows it and no other
+//! node's object changes; an agent killed and started again relocks; deleting the slave
+//! PtpConfig stops that profile and clears its status; the API server stopped for 10 s leaves
+//! a slave locked (every sample s2) and its status is written again once it is back. The
+//! times, the slaves' largest offset during the edits and the agents' resident memory are
+//! printed for the record (not asserted: they depend on the machine's load).
+//!
+//! The outage comes last: in this test the operator did not act on changes made after the
+//! API server came back (see the project's status notes), which the agents' own recovery
+//! does not depend on.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -103,6 +109,7 @@ async fn all_status(
     let deadline = Instant::now() + LOCK;
     loop {
         let mut done = true;
+        let mut seen = Vec::new();
         for node in nodes {
             let object = api.get_opt(node).await.unwrap();
             let ok = object
@@ -110,11 +117,15 @@ async fn all_status(
                 .and_then(|o| o.status.as_ref().map(|s| check(o, s)))
                 .unwrap_or(false);
             done &= ok;
+            seen.push(object);
         }
         if done {
             return;
         }
-        assert!(Instant::now() < deadline, "{what}: not within {LOCK:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {LOCK:?}; last seen {seen:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -124,6 +135,14 @@ fn locked(s: &NodePtpConfigStatus) -> bool {
         && s.profiles
             .iter()
             .all(|p| p.clock_state.as_deref() == Some("LOCKED"))
+}
+
+/// Every agent's log, for failure messages.
+fn dump(logs: &[support::Log]) -> String {
+    logs.iter()
+        .map(support::Log::dump)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Asserts that every slave's status says LOCKED.
@@ -166,7 +185,7 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
     ) {
         return;
     }
-    let Some(cluster) =
+    let Some(mut cluster) =
         kube_harness::own_cluster_with("system", kube_harness::Authorization::Rbac).await
     else {
         return;
@@ -264,7 +283,20 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
         )
         .await
         .unwrap();
+    let agent_args = |node: &str| -> Vec<String> {
+        vec![
+            format!("KUBECONFIG={kubeconfig}"),
+            format!("NODE_NAME={node}"),
+            format!("NAMESPACE={ns}"),
+            AGENT.to_owned(),
+            "--cluster".to_owned(),
+            "--clock".to_owned(),
+            "virtual".to_owned(),
+            "--no-metrics".to_owned(),
+        ]
+    };
     let mut logs = Vec::new();
+    let mut node_namespaces = Vec::new();
     for (i, (node, _)) in NODES.iter().enumerate() {
         let node_ns = lab.ns(&format!("n{i}"));
         lab.attach(
@@ -284,28 +316,11 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
                 &format!("UNIX-CONNECT:{api_socket}"),
             ],
         );
-        logs.push(lab.spawn(
-            &format!("agent-{node}"),
-            &node_ns,
-            "env",
-            &[
-                &format!("KUBECONFIG={kubeconfig}"),
-                &format!("NODE_NAME={node}"),
-                &format!("NAMESPACE={ns}"),
-                AGENT,
-                "--cluster",
-                "--clock",
-                "virtual",
-                "--no-metrics",
-            ],
-        ));
+        let args = agent_args(node);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        logs.push(lab.spawn(&format!("agent-{node}"), &node_ns, "env", &args));
+        node_namespaces.push(node_ns);
     }
-    let dump = || {
-        logs.iter()
-            .map(support::Log::dump)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
 
     // Every node locks: the slaves LOCKED, the grandmaster serving; the summaries say so.
     let node_configs: Api<NodePtpConfig> = Api::namespaced(admin.clone(), &ns);
@@ -328,7 +343,7 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             "not every node locked within {LOCK:?}: gm {:?}, slave {:?}\n{}",
             gm.status,
             slave.status,
-            dump()
+            dump(&logs)
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -362,7 +377,7 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             .await
             .unwrap();
         loop {
-            assert_slaves_locked(&node_configs, &slaves, &dump).await;
+            assert_slaves_locked(&node_configs, &slaves, &|| dump(&logs)).await;
             let gm = node_configs.get("node-gm").await.unwrap();
             let conf = gm
                 .spec
@@ -378,14 +393,14 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             assert!(
                 edited.elapsed() < LOCK,
                 "edit {i} not applied within {LOCK:?}\n{}",
-                dump()
+                dump(&logs)
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
     let after = Instant::now();
     while after.elapsed() < Duration::from_secs(10) {
-        assert_slaves_locked(&node_configs, &slaves, &dump).await;
+        assert_slaves_locked(&node_configs, &slaves, &|| dump(&logs)).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let steady_offset = worst(steady_from, edits_from);
@@ -395,6 +410,68 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
         .map(|kib| format!("{:.1} MiB", f64::from(kib) / 1024.0))
         .collect();
     applied_in.sort();
+
+    // node-s2 relabelled to another slave profile: it follows, the other nodes' objects do not
+    // change.
+    configs
+        .create(
+            &PostParams::default(),
+            &ptp_config("slave2", "slave2", &format!("{slave_conf}priority2 200\n")),
+        )
+        .await
+        .unwrap();
+    let generation = |c: NodePtpConfig| c.metadata.generation;
+    let others = (
+        generation(node_configs.get("node-gm").await.unwrap()),
+        generation(node_configs.get("node-s1").await.unwrap()),
+    );
+    node_api
+        .patch(
+            "node-s2",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {
+                format!("{ROLE}/slave"): null, format!("{ROLE}/slave2"): ""}}})),
+        )
+        .await
+        .unwrap();
+    all_status(
+        &node_configs,
+        &["node-s2"],
+        "node-s2 on its new profile",
+        |o, s| {
+            s.applied_generation == o.metadata.generation
+                && s.profiles.len() == 1
+                && s.profiles[0].name == "slave2_slave2"
+                && locked(s)
+        },
+    )
+    .await;
+    assert_eq!(
+        (
+            generation(node_configs.get("node-gm").await.unwrap()),
+            generation(node_configs.get("node-s1").await.unwrap()),
+        ),
+        others
+    );
+    // An agent killed and started again relocks.
+    let restarted = lab.start.elapsed();
+    lab.terminate(3);
+    let args = agent_args("node-s1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let again = lab.spawn("agent-node-s1-again", &node_namespaces[1], "env", &args);
+    let relocked = again
+        .wait_until(LOCK, |lines| {
+            lines
+                .iter()
+                .filter(|(t, _)| *t > restarted)
+                .find(|(_, l)| l.contains("master offset") && l.contains(" s2 "))
+                .map(|(t, _)| *t)
+        })
+        .unwrap_or_else(|| panic!("the restarted agent did not relock\n{}", again.dump()));
+    let relocked_in = relocked - restarted;
+    logs.push(again);
+
+    let slaves = ["node-s1"];
 
     // The slave PtpConfig deleted: the slaves' profiles stop and their status empties.
     configs
@@ -409,10 +486,62 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
     })
     .await;
     let cleared_in = deleted.elapsed();
+
+    // The API server stopped for 10 s: node-s2, still a slave, stays locked (every sample s2)
+    // and its status writes resume afterwards.
+    let slaves = ["node-s2"];
+    let offsets = |configs: Vec<NodePtpConfig>| -> Vec<Option<i64>> {
+        configs
+            .iter()
+            .map(|c| {
+                c.status
+                    .as_ref()
+                    .and_then(|s| s.profiles.first())
+                    .and_then(|p| p.offset_ns)
+            })
+            .collect()
+    };
+    let mut before = Vec::new();
+    for slave in slaves {
+        before.push(node_configs.get(slave).await.unwrap());
+    }
+    let before = offsets(before);
+    let outage_from = lab.start.elapsed();
+    cluster.stop_apiserver();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    cluster.start_apiserver().await.unwrap();
+    let outage_to = lab.start.elapsed();
+    for log in &logs[2..3] {
+        let during: Vec<_> = log
+            .samples(outage_from)
+            .into_iter()
+            .filter(|s| s.at <= outage_to)
+            .collect();
+        assert!(
+            !during.is_empty() && during.iter().all(|s| s.state == 2),
+            "{during:?}\n{}",
+            log.dump()
+        );
+    }
+    let written_again = Instant::now();
+    for (slave, before) in slaves.iter().zip(&before) {
+        all_status(
+            &node_configs,
+            &[slave],
+            "status written after the outage",
+            |_, s| locked(s) && s.profiles.first().and_then(|p| p.offset_ns) != *before,
+        )
+        .await;
+    }
+    let caught_up_in = written_again.elapsed();
+
     eprintln!(
         "apply -> every node locked in {locked_in:?}; 20 grandmaster edits applied in {:?} \
          median, {:?} max, the slaves LOCKED throughout, their largest |offset| {worst_offset} \
-         ns (10 s before the edits: {steady_offset} ns); delete -> slaves' status cleared in {cleared_in:?}; agents' resident memory {}",
+         ns (10 s before the edits: {steady_offset} ns); API server away 10 s: samples s2 \
+         throughout, status written again {caught_up_in:?} after it returned; a restarted \
+         agent relocked in {relocked_in:?}; delete -> the slave's status cleared in \
+         {cleared_in:?}; agents' resident memory {}",
         applied_in[applied_in.len() / 2],
         applied_in[applied_in.len() - 1],
         rss.join(", ")
