@@ -128,7 +128,7 @@ mod tests {
         let runtime_only = spec(
             &["-i", "ptpx0", "-S", "-m", "-l", "7"],
             "[global]\nsummary_interval 3\ntx_timestamp_timeout 50\nmessage_tag [x]\n\
-             uds_address /tmp/elsewhere\nuds_file_mode 0600\n",
+             uds_address elsewhere.socket\nuds_file_mode 0600\n",
         );
         assert_ne!(base, runtime_only);
         assert_eq!(

@@ -42,6 +42,31 @@ fn profile(name: &str, conf: &str) -> NodeProfile {
     }
 }
 
+/// Runs the cluster loop on `host` in a task of its own until the returned sender fires.
+fn spawn_agent(
+    client: &kube::Client,
+    settings: &ClusterSettings,
+    host: &TestHost,
+    health: &Health,
+) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (client, settings, host, health) = (
+        client.clone(),
+        settings.clone(),
+        host.clone(),
+        health.clone(),
+    );
+    let agent = tokio::spawn(async move {
+        let hub = MetricsHub::new(ConfigLabel::EverySeries);
+        let mut supervisor = Supervisor::new(host, hub, None);
+        run(client, &settings, &mut supervisor, &health, async {
+            let _ = stop_rx.await;
+        })
+        .await;
+    });
+    (stop_tx, agent)
+}
+
 /// Writes the node's spec as the operator does (server-side apply of the spec).
 async fn write_spec(api: &Api<NodePtpConfig>, profiles: Vec<NodeProfile>) {
     let object = NodePtpConfig::new(NODE, NodePtpConfigSpec { profiles });
@@ -173,20 +198,8 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
         sys_class_net: sysfs.path().join("class/net"),
         timestamping: |_| Some(super::devices::testing::hardware(Some(2))),
     };
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let health = Health::new();
-    let agent = {
-        let (client, host, settings) = (env.client.clone(), host.clone(), settings.clone());
-        let health = health.clone();
-        tokio::spawn(async move {
-            let hub = MetricsHub::new(ConfigLabel::EverySeries);
-            let mut supervisor = Supervisor::new(host, hub, None);
-            run(client, &settings, &mut supervisor, &health, async {
-                let _ = stop_rx.await;
-            })
-            .await;
-        })
-    };
+    let (stop_tx, agent) = spawn_agent(&env.client, &settings, &host, &health);
 
     // A slave profile, one the agent runs only in part, and one with a bad option.
     let mut partial = profile("cfg_bc", "[global]\npriority2 50\n[ptpx1]\n");
@@ -333,18 +346,7 @@ async fn with_the_api_server_gone_the_profiles_run_on_and_the_status_catches_up(
         sys_class_net: run_dir.path().join("no-interfaces"),
         timestamping: |_| None,
     };
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let agent = {
-        let (client, host, settings) = (client.clone(), host.clone(), settings.clone());
-        tokio::spawn(async move {
-            let hub = MetricsHub::new(ConfigLabel::EverySeries);
-            let mut supervisor = Supervisor::new(host, hub, None);
-            run(client, &settings, &mut supervisor, &Health::new(), async {
-                let _ = stop_rx.await;
-            })
-            .await;
-        })
-    };
+    let (stop_tx, agent) = spawn_agent(&client, &settings, &host, &Health::new());
     write_spec(&api, vec![profile("cfg_gm", &quick(128))]).await;
     let class = |s: &NodePtpConfigStatus| s.profiles.first().and_then(|p| p.clock_class);
     applied(&api, "the grandmaster's class", |s| class(s) == Some(248)).await;
