@@ -30,8 +30,8 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The snapshot of `instance` now, carrying over the last sample's values from `self`
-    /// (updated by `event`, when it is a sample).
-    pub fn follow(&self, instance: &Instance, event: Option<&Event>) -> Self {
+    /// while a port follows a master.
+    pub fn follow(&self, instance: &Instance) -> Self {
         let ports = instance
             .ports()
             .filter_map(|port| {
@@ -48,17 +48,6 @@ impl Snapshot {
             offset: self.offset,
             path_delay: self.path_delay,
         };
-        if let Some(Event::Sample {
-            offset,
-            servo,
-            path_delay,
-            ..
-        }) = event
-        {
-            next.servo = Some(*servo);
-            next.offset = Some(*offset);
-            next.path_delay = Some(*path_delay);
-        }
         if !next.following() {
             // Without a master there is no offset to speak of.
             next.servo = None;
@@ -66,6 +55,24 @@ impl Snapshot {
             next.path_delay = None;
         }
         next
+    }
+
+    /// Takes the values of a sample (what `event` is, when it is one); whether it was. A
+    /// sample changes nothing else, so nothing is rebuilt or allocated for it.
+    pub fn take_sample(&mut self, event: &Event) -> bool {
+        let Event::Sample {
+            offset,
+            servo,
+            path_delay,
+            ..
+        } = *event
+        else {
+            return false;
+        };
+        self.servo = Some(servo);
+        self.offset = Some(offset);
+        self.path_delay = Some(path_delay);
+        true
     }
 
     /// Whether a port follows a master (SLAVE or UNCALIBRATED).
@@ -111,6 +118,36 @@ mod tests {
         assert!(!snapshot(PortState::Slave, Some(ServoState::Jump)).locked());
         assert!(!snapshot(PortState::Uncalibrated, None).locked());
         assert!(!snapshot(PortState::Master, None).locked());
+    }
+
+    #[test]
+    fn a_sample_updates_its_values_and_nothing_else_is_a_sample() {
+        let mut s = snapshot(PortState::Slave, None);
+        let sample = Event::Sample {
+            port: ptp_core::engine::PortIndex(0),
+            offset: Duration::from_nanos(-7),
+            frequency: ptp_core::time::Ppb(1.5),
+            servo: ServoState::Locked,
+            path_delay: Duration::from_nanos(900),
+        };
+        assert!(s.take_sample(&sample));
+        assert_eq!(
+            (s.servo, s.offset, s.path_delay),
+            (
+                Some(ServoState::Locked),
+                Some(Duration::from_nanos(-7)),
+                Some(Duration::from_nanos(900))
+            )
+        );
+        assert!(s.locked());
+        let state = Event::PortState {
+            port: ptp_core::engine::PortIndex(0),
+            from: PortState::Slave,
+            to: PortState::Listening,
+        };
+        let before = s.clone();
+        assert!(!s.take_sample(&state));
+        assert_eq!(s, before);
     }
 
     #[test]

@@ -216,11 +216,21 @@ impl<C: SteeredClock, P: PortIo> Runtime<C, P> {
         self.snapshot.subscribe()
     }
 
-    /// Brings the snapshot up to date after `event` (or after a change without one).
+    /// Brings the snapshot up to date after `event` (or after a change without one): a
+    /// sample updates its values in place, a dropped message changes nothing, anything else
+    /// rebuilds it from the data sets.
     fn refresh_snapshot(&self, event: Option<&Event>) {
+        if let Some(event) = event {
+            // A dropped message changes nothing observers see.
+            if matches!(event, Event::Dropped { .. })
+                || self.snapshot.send_if_modified(|s| s.take_sample(event))
+            {
+                return;
+            }
+        }
         let instance = &self.instance;
         self.snapshot.send_if_modified(|snapshot| {
-            let next = snapshot.follow(instance, event);
+            let next = snapshot.follow(instance);
             let changed = next != *snapshot;
             *snapshot = next;
             changed
