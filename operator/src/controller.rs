@@ -17,7 +17,7 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::Node;
 use kube::runtime::controller::{self, Controller};
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::{watcher, WatchStreamExt};
+use kube::runtime::watcher;
 use kube::{Api, ResourceExt};
 use tracing::{info, warn};
 
@@ -28,6 +28,7 @@ use crate::crd::{
 use crate::leader::Elector;
 use crate::reconcile::{self, error_policy, Context};
 use crate::triggers::changed;
+use crate::watch::watch;
 
 /// Runs the controller until `shutdown` completes.
 pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
@@ -41,37 +42,37 @@ pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + 
     let cfg = watcher::Config::default;
 
     let configs = changed(
-        watcher(Api::<PtpConfig>::namespaced(client.clone(), &ns), cfg()).default_backoff(),
+        watch(Api::<PtpConfig>::namespaced(client.clone(), &ns), cfg()),
         |c: &PtpConfig| c.metadata.generation,
     );
     let nodes = changed(
-        watcher(Api::<Node>::all(client.clone()), cfg()).default_backoff(),
+        watch(Api::<Node>::all(client.clone()), cfg()),
         |n: &Node| n.labels().clone(),
     );
     let node_configs = changed(
-        watcher(Api::<NodePtpConfig>::namespaced(client.clone(), &ns), cfg()).default_backoff(),
+        watch(Api::<NodePtpConfig>::namespaced(client.clone(), &ns), cfg()),
         |c: &NodePtpConfig| {
             let owners: Vec<String> = c.owner_references().iter().map(|o| o.uid.clone()).collect();
             (c.metadata.generation, owners, sync_fingerprint(c))
         },
     );
     let devices = changed(
-        watcher(Api::<NodePtpDevice>::namespaced(client.clone(), &ns), cfg()).default_backoff(),
+        watch(Api::<NodePtpDevice>::namespaced(client.clone(), &ns), cfg()),
         |_: &NodePtpDevice| (),
     );
     let agent_selector = format!("{}={}", APP_LABEL.0, APP_LABEL.1);
     let daemon_sets = changed(
-        watcher(
+        watch(
             Api::<DaemonSet>::namespaced(client.clone(), &ns),
             cfg().labels(&agent_selector),
-        )
-        .default_backoff(),
+        ),
         |d: &DaemonSet| (d.metadata.generation, d.annotations().clone()),
     );
 
     let main = Api::<PtpOperatorConfig>::namespaced(client.clone(), &ns);
     let ctx_for_errors = ctx.clone();
     Controller::new(main, cfg().fields(&format!("metadata.name={SINGLETON_NAME}")))
+        .trigger_backoff(crate::watch::RetryDelay::default())
         .watches_stream(configs, to(target.clone()))
         .watches_stream(nodes, to(target.clone()))
         .watches_stream(node_configs, to(target.clone()))

@@ -3,8 +3,8 @@
 //!
 //! The library target holds the CRD types ([`crd`]) and the controller's logic: profile
 //! selection ([`select`]), profile validation ([`validate`]), the agents' workload
-//! ([`agent`]), the reconciler ([`reconcile`]), what wakes it ([`triggers`]), leader election
-//! ([`leader`]) and the wiring ([`controller`]). The `ptp-operator` binary reads its settings
+//! ([`agent`]), the reconciler ([`reconcile`]), what wakes it ([`triggers`]), how watches retry
+//! ([`watch`]), leader election ([`leader`]) and the wiring ([`controller`]). The `ptp-operator` binary reads its settings
 //! and runs [`controller::run_elected`].
 #![forbid(unsafe_code)]
 
@@ -16,6 +16,7 @@ pub mod reconcile;
 pub mod select;
 pub mod triggers;
 pub mod validate;
+pub mod watch;
 
 /// 64-bit FNV-1a: stable across builds and platforms, unlike `std`'s hasher; the hashes of
 /// what the operator writes and of what an agent runs.

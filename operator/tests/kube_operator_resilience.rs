@@ -329,3 +329,47 @@ async fn replicas_elect_one_leader_and_hand_over_in_turn() {
         "c took over {waited:?} after b's last renewal: {seen:#?}"
     );
 }
+
+/// How soon after the API server is back a change must be acted on: twice the watches'
+/// longest retry delay with its jitter (kube-runtime's default policy, which this replaced,
+/// left re-lists waiting up to a minute).
+const CATCH_UP: Duration = Duration::from_secs(20);
+
+/// An operator whose watches live through an outage (no leader election here, as in a
+/// replica whose Lease outlasts the outage) acts on changes made after the API server is back:
+/// a spec change and a deletion, each arriving through a watch that had to list again.
+#[tokio::test]
+async fn watches_resume_after_an_apiserver_restart() {
+    let Some(mut cluster) = kube_harness::own_cluster("op_resume").await else {
+        return;
+    };
+    let client = cluster.client().unwrap();
+    let ns = cluster.namespace(&client, "resume").await.unwrap();
+    install_crds(&client).await;
+    let node = "resume-node";
+    create_node(&client, node, &[]).await;
+    create_config(&client, &ns, node).await;
+    let running = support::start_operator(&client, &ns);
+    wait_domain(&client, &ns, node, 0).await;
+
+    cluster.stop_apiserver();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    cluster.start_apiserver().await.unwrap();
+    support::eventually(|| set_domain(&client, &ns, 7)).await;
+    let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), &ns);
+    let want = ptp4l_conf(7);
+    wait_for(&api, node, CATCH_UP, |c| {
+        c.spec
+            .profiles
+            .first()
+            .and_then(|p| p.profile.ptp4l_conf.as_deref())
+            == Some(&want)
+    })
+    .await;
+    Api::<PtpConfig>::namespaced(client.clone(), &ns)
+        .delete("c", &Default::default())
+        .await
+        .unwrap();
+    wait_for(&api, node, CATCH_UP, |c| c.spec.profiles.is_empty()).await;
+    running.stop().await;
+}

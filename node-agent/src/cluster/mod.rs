@@ -38,7 +38,6 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use kube::runtime::watcher;
-use kube::runtime::WatchStreamExt as _;
 use kube::{Api, Client};
 use operator::crd::NodePtpConfig;
 
@@ -79,7 +78,7 @@ pub async fn run<H: Host>(
     let node = &settings.profiles.node;
     let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), &settings.namespace);
     let config = watcher::Config::default().fields(&format!("metadata.name={node}"));
-    let mut watch = watcher::watcher(api, config).default_backoff().boxed();
+    let mut watch = operator::watch::watch(api, config).boxed();
     let mut look = tokio::time::interval(LOOK);
     look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut devices_tick = tokio::time::interval(devices::DEVICES_PERIOD);
