@@ -19,7 +19,6 @@
 
 pub mod cli;
 pub mod clock;
-pub mod health;
 pub mod log;
 pub mod management;
 pub mod metrics;
@@ -44,6 +43,9 @@ use self::cli::AgentArgs;
 use self::metrics::{ConfigLabel, MetricsHub};
 use self::setup::{Loaded, SystemHost};
 use self::supervisor::{Host, Supervisor};
+
+/// What the agent's `/readyz` says until its configuration is applied.
+pub const NOT_APPLIED: &str = "the configuration is not applied";
 
 /// What the agent is told from outside while it runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,9 +81,9 @@ pub fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
         .context("start the tokio runtime")?;
     runtime.block_on(async move {
         let hub = MetricsHub::new(ConfigLabel::PerProcess);
-        let health = health::Health::new();
+        let health = telemetry::Health::new(NOT_APPLIED);
         if let Some(address) = args.metrics_address {
-            metrics::http::spawn_server(address, hub.registry(), health.clone()).await;
+            telemetry::http::spawn_server(address, hub.registry(), health.clone()).await;
         }
         spawn_heartbeat(health.clone());
         let signals = forward_signals().context("install the signal handlers")?;
@@ -132,9 +134,9 @@ fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
         .context("start the tokio runtime")?;
     runtime.block_on(async move {
         let hub = MetricsHub::new(ConfigLabel::EverySeries);
-        let health = health::Health::new();
+        let health = telemetry::Health::new(NOT_APPLIED);
         if let Some(address) = args.metrics_address {
-            metrics::http::spawn_server(address, hub.registry(), health.clone()).await;
+            telemetry::http::spawn_server(address, hub.registry(), health.clone()).await;
         }
         let mut signals = forward_signals().context("install the signal handlers")?;
         let client = kube::Client::try_default()
@@ -173,7 +175,7 @@ fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
 
 /// Beats `health` every second from a task of the process's (single-threaded) runtime: a
 /// runtime that stops running its tasks stops the beat.
-fn spawn_heartbeat(health: health::Health) {
+fn spawn_heartbeat(health: telemetry::Health) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {

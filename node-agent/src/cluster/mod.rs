@@ -43,8 +43,8 @@ use operator::crd::NodePtpConfig;
 
 use self::node::NodeLoop;
 use self::profile::ProfileSettings;
-use crate::agent::health::Health;
 use crate::agent::supervisor::{Host, Supervisor};
+use telemetry::Health;
 
 /// The field manager of the agent's status writes.
 pub const FIELD_MANAGER: &str = "ptp-agent";

@@ -16,8 +16,8 @@ use super::profile::{self, plan};
 use super::status::{with_sync, Pace};
 use super::{devices, writer, ClusterSettings, FIELD_MANAGER};
 use crate::agent::error_chain;
-use crate::agent::health::Health;
 use crate::agent::supervisor::{Host, Supervisor};
+use telemetry::Health;
 
 /// The cluster loop's state.
 pub(super) struct NodeLoop<'a, H: Host> {

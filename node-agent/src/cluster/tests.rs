@@ -198,7 +198,7 @@ async fn the_nodes_profiles_run_follow_edits_in_place_and_report_their_status() 
         sys_class_net: sysfs.path().join("class/net"),
         timestamping: |_| Some(super::devices::testing::hardware(Some(2))),
     };
-    let health = Health::new();
+    let health = Health::new(crate::agent::NOT_APPLIED);
     let (stop_tx, agent) = spawn_agent(&env.client, &settings, &host, &health);
 
     // A slave profile, one the agent runs only in part, and one with a bad option.
@@ -346,7 +346,12 @@ async fn with_the_api_server_gone_the_profiles_run_on_and_the_status_catches_up(
         sys_class_net: run_dir.path().join("no-interfaces"),
         timestamping: |_| None,
     };
-    let (stop_tx, agent) = spawn_agent(&client, &settings, &host, &Health::new());
+    let (stop_tx, agent) = spawn_agent(
+        &client,
+        &settings,
+        &host,
+        &Health::new(crate::agent::NOT_APPLIED),
+    );
     write_spec(&api, vec![profile("cfg_gm", &quick(128))]).await;
     let class = |s: &NodePtpConfigStatus| s.profiles.first().and_then(|p| p.clock_class);
     applied(&api, "the grandmaster's class", |s| class(s) == Some(248)).await;

@@ -16,7 +16,7 @@ use super::FIELD_MANAGER;
 use crate::agent::error_chain;
 
 /// The longest a write may take: far beyond a healthy API server's answer, and well within
-/// the `/healthz` staleness bound ([`crate::agent::health::STALE`]).
+/// the `/healthz` staleness bound ([`telemetry::health::STALE`]).
 pub(super) const API_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a write did not happen.

@@ -9,13 +9,12 @@
 //! - [`http`]: the HTTP server (`GET /metrics`).
 //!
 //! Every instance of the process has its series in one registry, which [`MetricsHub`] owns
-//! and [`http`] encodes: the families are registered once and shared, each instance's
+//! and `telemetry::http` encodes: the families are registered once and shared, each instance's
 //! [`AgentMetrics`] makes its own series in them and removes them when it retires (the
 //! instance stopped, or its labels changed). With one instance per process (the standalone
 //! agent) the label sets are the daemon's; with several, every series carries the
 //! instance's `config` label ([`ConfigLabel`]).
 
-pub mod http;
 pub mod native;
 pub mod openshift;
 mod series;

@@ -1,7 +1,8 @@
-//! What `/healthz` and `/readyz` answer ([`Health`]): alive while the agent's main loop keeps
-//! beating (it beats at least every second; a loop that has not beaten for [`STALE`] is
-//! taken for stuck), ready once its configuration is applied (the file on bare metal, the
-//! node's NodePtpConfig in a cluster) and until an apply fails.
+//! What `/healthz` and `/readyz` answer ([`Health`]): alive while the daemon's main loop keeps
+//! beating (at least every few seconds; a loop that has not beaten for [`STALE`] is taken
+//! for stuck), ready while the daemon says so. What ready means is the daemon's: for the
+//! agent, its configuration applied (the file on bare metal, the node's NodePtpConfig in a
+//! cluster) and no apply failed since; for the operator, see its crate.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,29 +12,31 @@ use std::time::{Duration, Instant};
 /// a loaded machine does not fail the probe, and short against a kubelet's liveness period.
 pub const STALE: Duration = Duration::from_secs(30);
 
-/// The agent's health, shared by its main loop and the HTTP server.
+/// A daemon's health, shared by its main loop and the HTTP server.
 #[derive(Clone, Debug)]
 pub struct Health {
     start: Instant,
     /// Milliseconds from `start` to the last beat.
     beat_ms: Arc<AtomicU64>,
     ready: Arc<AtomicBool>,
-}
-
-impl Default for Health {
-    fn default() -> Self {
-        Self::new()
-    }
+    /// What `/readyz` says while not ready.
+    not_ready: &'static str,
 }
 
 impl Health {
-    /// Alive (it beats now), not ready.
-    pub fn new() -> Self {
+    /// Alive (it beats now), not ready; `/readyz` says `not_ready` until it is.
+    pub fn new(not_ready: &'static str) -> Self {
         Self {
             start: Instant::now(),
             beat_ms: Arc::new(AtomicU64::new(0)),
             ready: Arc::new(AtomicBool::new(false)),
+            not_ready,
         }
+    }
+
+    /// What `/readyz` says while not ready.
+    pub fn not_ready_because(&self) -> &'static str {
+        self.not_ready
     }
 
     /// The main loop is alive at `now`.
@@ -49,12 +52,12 @@ impl Health {
         now.saturating_duration_since(last) < STALE
     }
 
-    /// The configuration is applied (`true`) or an apply failed (`false`).
+    /// Ready (`true`) or not (`false`).
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::Relaxed);
     }
 
-    /// Whether the configuration is applied.
+    /// Whether the daemon is ready.
     pub fn ready(&self) -> bool {
         self.ready.load(Ordering::Relaxed)
     }
@@ -66,7 +69,7 @@ mod tests {
 
     #[test]
     fn alive_while_beating_ready_once_applied() {
-        let h = Health::new();
+        let h = Health::new("not yet");
         let t0 = Instant::now();
         assert!(h.alive(t0) && !h.ready());
         h.beat(t0 + Duration::from_secs(100));

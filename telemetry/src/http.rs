@@ -1,6 +1,6 @@
-//! The agent's HTTP server: `GET /metrics` is the registry in Prometheus' text format;
+//! The daemons' HTTP server: `GET /metrics` is the registry in Prometheus' text format;
 //! `GET /healthz` and `/readyz` are the probes (200 `ok`, or 503 saying why: see
-//! [`crate::agent::health`]). Anything else is an error status. One task accepts
+//! [`crate::health`]). Anything else is an error status. One task accepts
 //! connections, one task serves each (hyper, HTTP/1.1).
 
 use std::convert::Infallible;
@@ -16,7 +16,7 @@ use hyper_util::rt::TokioIo;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
-use crate::agent::health::Health;
+use crate::health::Health;
 
 /// The content type of prometheus-client's text encoding.
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -97,7 +97,7 @@ fn respond(
             "the main loop has stopped beating",
         )
     } else if path == "/readyz" {
-        probe(health.ready(), "the configuration is not applied")
+        probe(health.ready(), health.not_ready_because())
     } else {
         let mut text = String::new();
         match prometheus_client::encoding::text::encode(&mut text, registry) {
@@ -121,23 +121,26 @@ fn respond(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::metrics;
     use super::*;
+    use prometheus_client::metrics::counter::Counter;
 
     #[test]
     fn only_get_metrics_and_the_probes_are_served() {
-        let m = metrics(0);
-        let health = Health::new();
-        let get = |path| respond(&m.hub.registry(), &health, &Method::GET, path);
+        let mut registry = Registry::default();
+        let counter: Counter = Counter::default();
+        counter.inc();
+        registry.register("things", "Things counted", counter);
+        let health = Health::new("nothing applied yet");
+        let get = |path| respond(&registry, &health, &Method::GET, path);
         let r = get("/metrics");
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()[hyper::header::CONTENT_TYPE], CONTENT_TYPE);
         assert_eq!(get("/").status(), StatusCode::NOT_FOUND);
         assert_eq!(
-            respond(&m.hub.registry(), &health, &Method::POST, "/metrics").status(),
+            respond(&registry, &health, &Method::POST, "/metrics").status(),
             StatusCode::METHOD_NOT_ALLOWED
         );
-        // Alive from the start; ready once the configuration is applied.
+        // Alive from the start; ready when the daemon says so.
         assert_eq!(get("/healthz").status(), StatusCode::OK);
         assert_eq!(get("/readyz").status(), StatusCode::SERVICE_UNAVAILABLE);
         health.set_ready(true);
