@@ -205,6 +205,8 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             namespace: ns.clone(),
             image: "registry.invalid/ptp-agent:system".to_owned(),
         },
+        &mut prometheus_client::registry::Registry::default(),
+        "system",
     ));
     let (stop_operator, stopped) = tokio::sync::oneshot::channel::<()>();
     let operator = tokio::spawn(operator::controller::run(ctx, async move {

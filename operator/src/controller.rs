@@ -4,84 +4,54 @@
 //! Every trigger maps to the one `default` PtpOperatorConfig, because every pass recomputes
 //! the whole namespace: a PtpConfig spec change, a Node added, removed or relabelled (the
 //! upstream operator does not watch Nodes), a NodePtpConfig or NodePtpDevice changed or
-//! deleted by someone else, the DaemonSet changed, and what the PtpConfigs' summaries read of
-//! an agent's NodePtpConfig status (the generation applied, each profile's state, lock state
-//! and ports' states). Other status updates (agents' measurements, kubelets writing Node
-//! status) do not wake it (see [`crate::triggers`]).
+//! deleted by someone else, a workload object edited or deleted, and what the PtpConfigs'
+//! summaries read of an agent's NodePtpConfig status (the generation applied, each profile's
+//! state, lock state and ports' states). Other status updates (agents' measurements,
+//! kubelets writing Node status) do not wake it (see [`crate::cache`] and
+//! [`crate::triggers`]).
 
 use std::future::Future;
 use std::sync::Arc;
 
 use futures::{FutureExt, StreamExt};
-use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::Node;
 use kube::runtime::controller::{self, Controller};
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::watcher;
-use kube::{Api, ResourceExt};
 use tracing::{info, warn};
 
-use crate::agent::APP_LABEL;
-use crate::crd::{
-    NodePtpConfig, NodePtpDevice, PortState, PtpConfig, PtpOperatorConfig, SINGLETON_NAME,
-};
+use crate::cache;
+use crate::crd::{PtpOperatorConfig, SINGLETON_NAME};
 use crate::leader::Elector;
-use crate::reconcile::{self, error_policy, Context};
-use crate::triggers::changed;
-use crate::watch::watch;
+use crate::reconcile::{self, error_policy, Context, Running};
 
-/// Runs the controller until `shutdown` completes.
+/// Runs the controller until `shutdown` completes: fresh watch caches for this run, every
+/// watch a trigger of the one pass.
 pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
-    let client = ctx.client.clone();
     let ns = ctx.settings.namespace.clone();
     if let Err(err) = reconcile::ensure_default(&ctx).await {
         // The controller retries; the default is created by the first pass that gets through.
         warn!(error = %crate::report(&err), "could not ensure the default PtpOperatorConfig yet");
     }
     let target = ObjectRef::<PtpOperatorConfig>::new(SINGLETON_NAME).within(&ns);
-    let cfg = watcher::Config::default;
-
-    let configs = changed(
-        watch(Api::<PtpConfig>::namespaced(client.clone(), &ns), cfg()),
-        |c: &PtpConfig| c.metadata.generation,
-    );
-    let nodes = changed(
-        watch(Api::<Node>::all(client.clone()), cfg()),
-        |n: &Node| n.labels().clone(),
-    );
-    let node_configs = changed(
-        watch(Api::<NodePtpConfig>::namespaced(client.clone(), &ns), cfg()),
-        |c: &NodePtpConfig| {
-            let owners: Vec<String> = c.owner_references().iter().map(|o| o.uid.clone()).collect();
-            (c.metadata.generation, owners, sync_fingerprint(c))
-        },
-    );
-    let devices = changed(
-        watch(Api::<NodePtpDevice>::namespaced(client.clone(), &ns), cfg()),
-        |_: &NodePtpDevice| (),
-    );
-    let agent_selector = format!("{}={}", APP_LABEL.0, APP_LABEL.1);
-    let daemon_sets = changed(
-        watch(
-            Api::<DaemonSet>::namespaced(client.clone(), &ns),
-            cfg().labels(&agent_selector),
-        ),
-        |d: &DaemonSet| (d.metadata.generation, d.annotations().clone()),
-    );
-
-    let main = Api::<PtpOperatorConfig>::namespaced(client.clone(), &ns);
-    let ctx_for_errors = ctx.clone();
-    Controller::new(main, cfg().fields(&format!("metadata.name={SINGLETON_NAME}")))
-        .trigger_backoff(crate::watch::RetryDelay::default())
-        .watches_stream(configs, to(target.clone()))
-        .watches_stream(nodes, to(target.clone()))
-        .watches_stream(node_configs, to(target.clone()))
-        .watches_stream(devices, to(target.clone()))
-        .watches_stream(daemon_sets, to(target.clone()))
+    let (caches, watches) = cache::caches(&ctx.client, &ns);
+    let (main_store, main) = watches.operator_config;
+    let running = Arc::new(Running {
+        ctx: ctx.clone(),
+        caches,
+    });
+    Controller::for_stream(main, main_store)
+        .watches_stream(watches.configs, to(target.clone()))
+        .watches_stream(watches.nodes, to(target.clone()))
+        .watches_stream(watches.node_configs, to(target.clone()))
+        .watches_stream(watches.devices, to(target.clone()))
+        .watches_stream(watches.service_accounts, to(target.clone()))
+        .watches_stream(watches.roles, to(target.clone()))
+        .watches_stream(watches.role_bindings, to(target.clone()))
+        .watches_stream(watches.services, to(target.clone()))
+        .watches_stream(watches.daemon_sets, to(target.clone()))
         .graceful_shutdown_on(shutdown)
-        .run(reconcile::reconcile, error_policy, ctx)
+        .run(reconcile::reconcile, error_policy, running)
         .for_each(|result| {
-            let ctx = ctx_for_errors.clone();
+            let ctx = ctx.clone();
             async move {
                 match result {
                     Ok(_) => {}
@@ -99,32 +69,6 @@ pub async fn run(ctx: Arc<Context>, shutdown: impl Future<Output = ()> + Send + 
         })
         .await;
     info!("controller stopped");
-}
-
-/// What the summaries read of a NodePtpConfig's status: not its measurements, which change
-/// every few seconds.
-type SyncFingerprint = Option<(
-    Option<i64>,
-    Vec<(String, String, Option<String>, Vec<PortState>)>,
-)>;
-
-fn sync_fingerprint(c: &NodePtpConfig) -> SyncFingerprint {
-    c.status.as_ref().map(|s| {
-        let profiles = s
-            .profiles
-            .iter()
-            .map(|p| {
-                let ports = p.ports.iter().map(|port| port.state).collect();
-                (
-                    p.name.clone(),
-                    p.state.clone(),
-                    p.clock_state.clone(),
-                    ports,
-                )
-            })
-            .collect();
-        (s.applied_generation, profiles)
-    })
 }
 
 /// A mapper sending every object to `target`.
@@ -145,9 +89,10 @@ pub async fn run_elected(
     let shutdown = shutdown.boxed().shared();
     loop {
         tokio::select! {
-            () = elector.acquire() => {}
+            () = elector.acquire(&ctx.health) => {}
             () = shutdown.clone() => return,
         }
+        ctx.metrics.leader.set(1);
         let (lost_tx, lost_rx) = tokio::sync::oneshot::channel::<()>();
         let stop = shutdown.clone();
         let controller = run(ctx.clone(), async move {
@@ -158,9 +103,10 @@ pub async fn run_elected(
         });
         tokio::pin!(controller);
         tokio::select! {
-            () = elector.hold() => {
+            () = elector.hold(&ctx.health) => {
                 let _ = lost_tx.send(());
                 controller.await;
+                ctx.metrics.leader.set(0);
                 info!(identity = %elector.identity(), "stopped leading; contending again");
             }
             () = &mut controller => {

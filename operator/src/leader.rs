@@ -16,6 +16,7 @@ use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use kube::api::{ObjectMeta, PostParams};
 use kube::{Api, Client};
+use telemetry::Health;
 use tracing::{debug, info, warn};
 
 /// Timing and identity of one candidate.
@@ -87,10 +88,14 @@ impl Elector {
         &self.settings.identity
     }
 
-    /// Waits until this candidate holds the Lease. API errors are logged and retried.
-    pub async fn acquire(&mut self) {
+    /// Waits until this candidate holds the Lease. API errors are logged and retried. Each
+    /// attempt beats `health` and sets its readiness (whether the Lease could be read).
+    pub async fn acquire(&mut self, health: &Health) {
         loop {
-            match self.try_acquire_or_renew().await {
+            let attempt = self.try_acquire_or_renew().await;
+            health.beat(Instant::now());
+            health.set_ready(attempt.is_ok());
+            match attempt {
                 Ok(true) => {
                     info!(identity = %self.settings.identity, lease = %self.settings.name, "became leader");
                     return;
@@ -103,12 +108,15 @@ impl Elector {
     }
 
     /// Renews the Lease until leadership is lost (another holder, or no successful renewal
-    /// for `renew_deadline`); then returns.
-    pub async fn hold(&mut self) {
+    /// for `renew_deadline`); then returns. Each attempt beats `health` (readiness is the
+    /// passes' while leading).
+    pub async fn hold(&mut self, health: &Health) {
         let mut last_renewal = Instant::now();
         loop {
             tokio::time::sleep(self.settings.retry_period).await;
-            match self.try_acquire_or_renew().await {
+            let attempt = self.try_acquire_or_renew().await;
+            health.beat(Instant::now());
+            match attempt {
                 Ok(true) => last_renewal = Instant::now(),
                 Ok(false) => {
                     warn!(identity = %self.settings.identity, "lost the lease to another holder");

@@ -3,15 +3,20 @@
 //!
 //! The library target holds the CRD types ([`crd`]) and the controller's logic: profile
 //! selection ([`select`]), profile validation ([`validate`]), the agents' workload
-//! ([`agent`]), the reconciler ([`reconcile`]), what wakes it ([`triggers`]), how watches retry
-//! ([`watch`]), leader election ([`leader`]) and the wiring ([`controller`]). The `ptp-operator` binary reads its settings
-//! and runs [`controller::run_elected`].
+//! ([`agent`]), the pure plan of a pass ([`plan`]) and the writes that carry it out
+//! ([`reconcile`]), the watch caches a pass reads ([`cache`]), what wakes it ([`triggers`]),
+//! how watches retry ([`watch`]), its metrics ([`metrics`]), leader election ([`leader`]) and
+//! the wiring ([`controller`]). The `ptp-operator` binary reads its settings, serves metrics
+//! and probes, and runs [`controller::run_elected`].
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod cache;
 pub mod controller;
 pub mod crd;
 pub mod leader;
+pub mod metrics;
+pub mod plan;
 pub mod reconcile;
 pub mod select;
 pub mod triggers;

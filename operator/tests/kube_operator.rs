@@ -21,7 +21,7 @@ use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use operator::crd::{NodePtpConfig, NodePtpDevice, PtpConfig, PtpOperatorConfig};
-use operator::reconcile::{CONDITION_REFERENCES, CONDITION_VALID};
+use operator::plan::{CONDITION_REFERENCES, CONDITION_VALID};
 use serde_json::{json, Value};
 use support::{create_node, install_crds, start_operator, wait_for, wait_gone};
 

@@ -7,11 +7,16 @@
 //! - `POD_NAME`: identity for leader election (default `<hostname>-<pid>`);
 //! - `LEASE_DURATION_SECONDS`: leader-election timing (default 15; renew deadline 2/3 of it,
 //!   retry period 2/15 of it, client-go's proportions);
+//! - `METRICS_ADDRESS`: where `/metrics`, `/healthz` and `/readyz` are served (default
+//!   `0.0.0.0:8080`; empty: not served). `/healthz` fails when the leader-election loop has
+//!   not run for 30 s; `/readyz` while the last request to the API server (a pass, or a
+//!   Lease read while following) failed;
 //! - `RUST_LOG`: log filter (default `info`).
 //!
 //! The cluster connection is kube's usual inference: in-cluster service account, or
 //! `KUBECONFIG`. SIGTERM and SIGINT stop it cleanly, releasing the leader Lease.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +24,10 @@ use anyhow::Context as _;
 use operator::agent::AgentSettings;
 use operator::leader::{Elector, LeaseSettings};
 use operator::reconcile::Context;
+use prometheus_client::registry::Registry;
+
+/// The metrics and probes port unless `METRICS_ADDRESS` says otherwise.
+const DEFAULT_METRICS_PORT: u16 = 8080;
 
 /// Name of the leader-election Lease (upstream's leader-election ID).
 const LEASE_NAME: &str = "ptp.openshift.io";
@@ -49,13 +58,28 @@ async fn main() -> anyhow::Result<()> {
         lease.retry_period = duration.mul_f64(2.0 / 15.0);
     }
 
+    let metrics_address = match std::env::var("METRICS_ADDRESS") {
+        Ok(text) if text.is_empty() => None,
+        Ok(text) => Some(
+            text.parse::<SocketAddr>()
+                .with_context(|| format!("METRICS_ADDRESS={text}"))?,
+        ),
+        Err(_) => Some(SocketAddr::from(([0, 0, 0, 0], DEFAULT_METRICS_PORT))),
+    };
+
     let client = kube::Client::try_default()
         .await
         .context("connecting to the cluster")?;
+    let mut registry = Registry::default();
     let ctx = Arc::new(Context::new(
         client.clone(),
         AgentSettings { namespace, image },
+        &mut registry,
+        &identity,
     ));
+    if let Some(address) = metrics_address {
+        telemetry::http::spawn_server(address, Arc::new(registry), ctx.health.clone()).await;
+    }
     let elector = Elector::new(client, lease);
     operator::controller::run_elected(ctx, elector, terminated()).await;
     Ok(())

@@ -56,6 +56,8 @@ pub fn context(client: &Client, namespace: &str) -> Arc<Context> {
             namespace: namespace.to_owned(),
             image: IMAGE.to_owned(),
         },
+        &mut prometheus_client::registry::Registry::default(),
+        "test",
     ))
 }
 
