@@ -21,6 +21,7 @@ use kube::runtime::reflector::{self, Store};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
+use tracing::warn;
 
 use crate::agent::{AGENT_NAME, APP_LABEL};
 use crate::crd::{
@@ -30,7 +31,8 @@ use crate::plan::{Inputs, LiveWorkload};
 use crate::triggers::changed;
 use crate::watch::watch;
 
-/// A stream of the objects of one kind worth a pass.
+/// A stream of the objects of one kind worth a pass. It never yields an error (see
+/// [`reflected`]).
 pub type Trigger<K> = BoxStream<'static, Result<K, watcher::Error>>;
 
 /// The stores a pass reads.
@@ -133,7 +135,14 @@ where
     T: Eq + Hash + Send + 'static,
 {
     let (reader, writer) = reflector::store();
-    let stream = changed(watch(api, config).reflect(writer), fingerprint);
+    let stream = changed(watch(api, config).reflect(writer), fingerprint).filter(|item| {
+        // A watch error is retried by the watch itself (see `crate::watch`); passed on, the
+        // Controller would pause every trigger with its own, slower backoff.
+        if let Err(err) = item {
+            warn!(kind = %K::kind(&K::DynamicType::default()), error = %crate::report(err), "watch failed; retrying");
+        }
+        futures::future::ready(item.is_ok())
+    });
     (reader, stream.boxed())
 }
 
