@@ -410,6 +410,28 @@ async fn invalid_ptp4l_conf_is_reported_and_the_node_keeps_its_profiles() {
     assert_eq!(conf_of(&after).as_deref(), Some(good));
     // matchList says what the node runs.
     assert_eq!(match_list(&reported), [(node.clone(), "bc_p".to_owned())]);
+    // And a Warning Event regarding the PtpConfig says it too.
+    let events: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(env.client.clone(), ns);
+    let warned = |list: &[k8s_openapi::api::events::v1::Event]| {
+        list.iter().any(|e| {
+            e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("bc")
+                && e.type_.as_deref() == Some("Warning")
+                && e.reason.as_deref() == Some("InvalidConfig")
+                && e.note.as_deref().is_some_and(|n| n.contains("priority1"))
+        })
+    };
+    let deadline = tokio::time::Instant::now() + LONG;
+    loop {
+        let list = events.list(&Default::default()).await.unwrap().items;
+        if warned(&list) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no Warning Event: {list:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     let fixed = "[global]\ndomainNumber 25\n";
     configs
@@ -643,5 +665,88 @@ async fn the_summary_follows_the_agents_status() {
         .unwrap();
     let c = wait_for(&configs, "sl", LONG, |c| counts(c) == Some((1, 1, 1))).await;
     assert!(summary(&c).unwrap().not_locked.is_empty());
+    running.stop().await;
+}
+
+/// What the operator owns is put back when edited by hand: the DaemonSet's image, a
+/// NodePtpConfig's profiles, a deleted Service. A field someone else added stays.
+#[tokio::test]
+async fn hand_edits_of_owned_objects_are_put_back() {
+    let Some(env) = kube_harness::test_env("op_drift").await else {
+        return;
+    };
+    install_crds(&env.client).await;
+    let ns = &env.namespace;
+    let node = format!("{ns}-node");
+    create_node(&env.client, &node, &[]).await;
+    let configs: Api<PtpConfig> = Api::namespaced(env.client.clone(), ns);
+    let config = ptp_config(
+        "c",
+        json!([{"name": "p", "ptp4lConf": "[global]\n"}]),
+        json!([{"profile": "p", "priority": 0, "match": [{"nodeName": node}]}]),
+    );
+    configs
+        .create(&PostParams::default(), &config)
+        .await
+        .unwrap();
+    let running = start_operator(&env.client, ns);
+    let daemon_sets: Api<DaemonSet> = Api::namespaced(env.client.clone(), ns);
+    let node_configs: Api<NodePtpConfig> = Api::namespaced(env.client.clone(), ns);
+    let services: Api<Service> = Api::namespaced(env.client.clone(), ns);
+    let image = |d: &DaemonSet| {
+        d.spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .and_then(|p| p.containers.first())
+            .and_then(|c| c.image.clone())
+    };
+    wait_for(&daemon_sets, "ptp-agent", LONG, |d| {
+        image(d).as_deref() == Some(support::IMAGE)
+    })
+    .await;
+    wait_for(&node_configs, &node, LONG, |c| c.spec.profiles.len() == 1).await;
+    wait_for(&services, "ptp-agent", LONG, |_| true).await;
+
+    // As `kubectl edit` would: another field manager.
+    let by_hand = PatchParams {
+        field_manager: Some("kubectl-edit".to_owned()),
+        ..PatchParams::default()
+    };
+    daemon_sets
+        .patch(
+            "ptp-agent",
+            &by_hand,
+            &Patch::Strategic(json!({"metadata": {"labels": {"team": "timing"}},
+                "spec": {"template": {"spec": {"containers": [{"name": "ptp-agent", "image": "elsewhere/agent:1"}]}}}})),
+        )
+        .await
+        .unwrap();
+    let fixed = wait_for(&daemon_sets, "ptp-agent", LONG, |d| {
+        image(d).as_deref() == Some(support::IMAGE)
+    })
+    .await;
+    assert_eq!(
+        fixed.labels().get("team").map(String::as_str),
+        Some("timing")
+    );
+
+    node_configs
+        .patch(
+            &node,
+            &by_hand,
+            &Patch::Merge(json!({"spec": {"profiles": []}})),
+        )
+        .await
+        .unwrap();
+    wait_for(&node_configs, &node, LONG, |c| c.spec.profiles.len() == 1).await;
+
+    services
+        .delete("ptp-agent", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for(&services, "ptp-agent", LONG, |s| {
+        s.metadata.deletion_timestamp.is_none()
+    })
+    .await;
     running.stop().await;
 }

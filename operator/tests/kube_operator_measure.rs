@@ -117,8 +117,14 @@ async fn reconcile_latency_and_memory_of_the_operator_process() {
     .unwrap();
     let binary = std::env::var("PTP_OPERATOR_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ptp-operator").to_owned());
+    let metrics_port = {
+        // A free port: bound, read, released for the operator.
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
     let process = Process(
         Command::new(&binary)
+            .env("METRICS_ADDRESS", format!("127.0.0.1:{metrics_port}"))
             .env("KUBECONFIG", &kubeconfig)
             .env("OPERATOR_NAMESPACE", &ns)
             .env("AGENT_IMAGE", support::IMAGE)
@@ -171,9 +177,50 @@ async fn reconcile_latency_and_memory_of_the_operator_process() {
     latencies.sort();
     let median = latencies[latencies.len() / 2];
     let max = latencies[latencies.len() - 1];
+    // What it says of itself: every pass and write counted, leading, alive and ready.
+    let metrics = get(metrics_port, "/metrics").await;
+    let value = |name: &str| -> f64 {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("no {name} in\n{metrics}"));
+        line[name.len()..].trim().parse().unwrap()
+    };
+    assert!(
+        value("ptp_operator_reconcile_runs_total") >= f64::from(CHANGES),
+        "{metrics}"
+    );
+    assert!(
+        value("ptp_operator_writes_total{kind=\"NodePtpConfig\"}")
+            >= f64::from(CHANGES + 1) * NODES as f64,
+        "{metrics}"
+    );
+    assert_eq!(value("ptp_operator_leader"), 1.0, "{metrics}");
+    assert_eq!(
+        value("ptp_operator_nodes") as usize >= NODES,
+        true,
+        "{metrics}"
+    );
+    for probe in ["/healthz", "/readyz"] {
+        let answer = get(metrics_port, probe).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{probe}: {answer}");
+    }
     eprintln!(
         "operator {binary}: {CHANGES} PtpConfig changes to {NODES} nodes: latency median {median:?}, \
          max {max:?}; VmRSS idle {idle_rss} KiB, under changes up to {busy_rss} KiB, VmHWM {peak} KiB"
     );
     drop(process);
+}
+
+/// The whole answer (status line, headers, body) to `GET path` on the local `port`.
+async fn get(port: u16, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
 }
