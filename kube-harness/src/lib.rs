@@ -19,11 +19,14 @@
 //! through `PTP_KUBE_APISERVER` / `PTP_ETCD` or the build script's cache (see
 //! [`Binaries::locate`]).
 //!
-//! Waiting on watches: [`wait::until`] (restarts a watch the apiserver ends).
+//! Waiting on watches: [`wait::until`] (restarts a watch the apiserver ends). Identities for
+//! processes run against the cluster (the operator's shipped RBAC, tokens, kubeconfigs):
+//! [`access`].
 //!
 //! Processes never outlive the test binary, even when it panics or is killed: see
 //! `supervised.rs`.
 
+pub mod access;
 mod binaries;
 mod cluster;
 mod supervised;

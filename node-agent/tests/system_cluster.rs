@@ -10,22 +10,20 @@
 //! `socat` on the host that connects to the API server. No address outside the namespaces is
 //! used.
 //!
-//! The operator runs in this process, on the harness's own credentials (its Role is tested
-//! by the operator's RBAC test); everything else runs as deployed.
+//! The operator is the `ptp-operator` binary with its ServiceAccount's token and the shipped
+//! RBAC (`deploy/operator`); `PTP_OPERATOR_BIN` names the binary, by default the one cargo
+//! built next to this test.
 //!
 //! Shown: upstream-style PtpConfigs (a grandmaster profile for one node label, a slave profile
 //! for another) make every node lock, visible in the PtpConfigs' summaries and each node's
 //! NodePtpConfig status; twenty edits of the grandmaster's priority2 apply in place while the
-//! slaves stay LOCKED throughout; a node relabelled to another profile follows it and no other
-//! node's object changes; an agent killed and started again relocks; deleting the slave
-//! PtpConfig stops that profile and clears its status; the API server stopped for 10 s leaves
-//! a slave locked (every sample s2) and its status is written again once it is back. The
-//! times, the slaves' largest offset during the edits and the agents' resident memory are
-//! printed for the record (not asserted: they depend on the machine's load).
-//!
-//! The outage comes last: in this test the operator did not act on changes made after the
-//! API server came back (see the project's status notes), which the agents' own recovery
-//! does not depend on.
+//! slaves stay LOCKED throughout; the API server stopped for 10 s leaves the slaves locked
+//! (every sample s2) and their status is written again once it is back; after it, a node
+//! relabelled to another profile follows it and no other node's object changes, an agent
+//! killed and started again relocks, and deleting the slave PtpConfig stops that profile and
+//! clears its status. The times, the slaves' largest offset during the edits and the
+//! resident memory of the agents and the operator are printed for the record (not asserted:
+//! they depend on the machine's load).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,16 +34,13 @@
 mod support;
 
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Node, ServiceAccount};
 use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
-use kube::{Api, Client};
-use operator::agent::AgentSettings;
+use kube::Api;
+use kube_harness::access;
 use operator::crd::{NodePtpConfig, NodePtpConfigStatus, PtpConfig};
-use operator::reconcile::Context;
 use serde_json::json;
 use support::{prerequisites_and, Lab, Prerequisite, AGENT};
 
@@ -85,18 +80,6 @@ fn ptp_config(name: &str, role: &str, conf: &str) -> PtpConfig {
 
 fn gm_conf(priority2: u8) -> String {
     format!("[global]\npriority1 100\npriority2 {priority2}\nfree_running 1\n{TIMING}")
-}
-
-async fn token(admin: &Client, ns: &str, account: &str) -> String {
-    let request = TokenRequest {
-        spec: TokenRequestSpec::default(),
-        ..TokenRequest::default()
-    };
-    let answer: TokenRequest = Api::<ServiceAccount>::namespaced(admin.clone(), ns)
-        .create_subresource("token", account, &PostParams::default(), &request)
-        .await
-        .unwrap();
-    answer.status.unwrap().token
 }
 
 /// Waits until `check` holds of the NodePtpConfig status of every node in `nodes`.
@@ -198,20 +181,9 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
     )
     .await;
 
-    // The operator.
-    let ctx = Arc::new(Context::new(
-        admin.clone(),
-        AgentSettings {
-            namespace: ns.clone(),
-            image: "registry.invalid/ptp-agent:system".to_owned(),
-        },
-        &mut prometheus_client::registry::Registry::default(),
-        "system",
-    ));
-    let (stop_operator, stopped) = tokio::sync::oneshot::channel::<()>();
-    let operator = tokio::spawn(operator::controller::run(ctx, async move {
-        let _ = stopped.await;
-    }));
+    // The operator's shipped RBAC, and a token of its ServiceAccount.
+    access::install_operator_rbac(&admin, &ns).await;
+    let operator_token = access::token(&admin, &ns, "ptp-operator").await;
 
     // The nodes, in the API and as namespaces on one bridge.
     let node_api: Api<Node> = Api::all(admin.clone());
@@ -232,6 +204,34 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
     let mut lab = Lab::new("sys");
     let switch = lab.ns("sw");
     let net = lab.bridge(&switch, "br0");
+
+    // The operator: the binary, as its Deployment runs it, on the host.
+    let operator_log = lab.path("operator.log");
+    let operator_kubeconfig = lab.file(
+        "operator-kubeconfig",
+        &access::kubeconfig(&cluster.url(), &operator_token, &ns),
+    );
+    let operator = HostProcess(
+        Command::new(operator_binary())
+            .env("KUBECONFIG", &operator_kubeconfig)
+            .env("OPERATOR_NAMESPACE", &ns)
+            .env("AGENT_IMAGE", "registry.invalid/ptp-agent:system")
+            .env("POD_NAME", "operator-0")
+            .env("METRICS_ADDRESS", "")
+            .env("RUST_LOG", "info,kube_client::client::tls=error")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&operator_log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let operator_tail = || {
+        let text = std::fs::read_to_string(&operator_log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        format!(
+            "operator log (last 40 lines):\n{}",
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        )
+    };
 
     // The API server, reachable from each namespace's loopback.
     let api_socket = lab.path("api.sock");
@@ -255,16 +255,10 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let agent_token = token(&admin, &ns, "ptp-agent").await;
+    let agent_token = access::token(&admin, &ns, "ptp-agent").await;
     let kubeconfig = lab.file(
         "kubeconfig",
-        &format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    \
-             server: https://127.0.0.1:{API_PORT}\n    insecure-skip-tls-verify: true\n\
-             users:\n- name: agent\n  user:\n    token: {agent_token}\ncontexts:\n- name: c\n  \
-             context:\n    cluster: c\n    user: agent\n    namespace: {ns}\n\
-             current-context: c\n"
-        ),
+        &access::kubeconfig(&format!("https://127.0.0.1:{API_PORT}"), &agent_token, &ns),
     );
 
     let configs: Api<PtpConfig> = Api::namespaced(admin.clone(), &ns);
@@ -345,7 +339,7 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             "not every node locked within {LOCK:?}: gm {:?}, slave {:?}\n{}",
             gm.status,
             slave.status,
-            dump(&logs)
+            format!("{}\n{}", dump(&logs), operator_tail())
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -379,7 +373,10 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             .await
             .unwrap();
         loop {
-            assert_slaves_locked(&node_configs, &slaves, &|| dump(&logs)).await;
+            assert_slaves_locked(&node_configs, &slaves, &|| {
+                format!("{}\n{}", dump(&logs), operator_tail())
+            })
+            .await;
             let gm = node_configs.get("node-gm").await.unwrap();
             let conf = gm
                 .spec
@@ -395,14 +392,17 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             assert!(
                 edited.elapsed() < LOCK,
                 "edit {i} not applied within {LOCK:?}\n{}",
-                dump(&logs)
+                format!("{}\n{}", dump(&logs), operator_tail())
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
     let after = Instant::now();
     while after.elapsed() < Duration::from_secs(10) {
-        assert_slaves_locked(&node_configs, &slaves, &|| dump(&logs)).await;
+        assert_slaves_locked(&node_configs, &slaves, &|| {
+            format!("{}\n{}", dump(&logs), operator_tail())
+        })
+        .await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let steady_offset = worst(steady_from, edits_from);
@@ -411,7 +411,56 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
         .map(|i| resident_kib(lab.pid(2 * i + 1)))
         .map(|kib| format!("{:.1} MiB", f64::from(kib) / 1024.0))
         .collect();
+    let operator_rss = f64::from(resident_kib(operator.0.id())) / 1024.0;
     applied_in.sort();
+
+    // The API server stopped for 10 s: the slaves stay locked (every sample s2) and their
+    // status writes resume afterwards; the changes after it (relabel, restart, delete) show
+    // the operator and the agents acting again.
+    let offsets = |configs: Vec<NodePtpConfig>| -> Vec<Option<i64>> {
+        configs
+            .iter()
+            .map(|c| {
+                c.status
+                    .as_ref()
+                    .and_then(|s| s.profiles.first())
+                    .and_then(|p| p.offset_ns)
+            })
+            .collect()
+    };
+    let mut before = Vec::new();
+    for slave in slaves {
+        before.push(node_configs.get(slave).await.unwrap());
+    }
+    let before = offsets(before);
+    let outage_from = lab.start.elapsed();
+    cluster.stop_apiserver();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    cluster.start_apiserver().await.unwrap();
+    let outage_to = lab.start.elapsed();
+    for log in &logs[1..3] {
+        let during: Vec<_> = log
+            .samples(outage_from)
+            .into_iter()
+            .filter(|s| s.at <= outage_to)
+            .collect();
+        assert!(
+            !during.is_empty() && during.iter().all(|s| s.state == 2),
+            "{during:?}\n{}",
+            log.dump()
+        );
+    }
+    let written_again = Instant::now();
+    for (slave, before) in slaves.iter().zip(&before) {
+        all_status(
+            &node_configs,
+            &[slave],
+            "status written after the outage",
+            |_, s| locked(s) && s.profiles.first().and_then(|p| p.offset_ns) != *before,
+        )
+        .await;
+    }
+    let caught_up_in = written_again.elapsed();
 
     // node-s2 relabelled to another slave profile: it follows, the other nodes' objects do not
     // change.
@@ -489,66 +538,39 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
     .await;
     let cleared_in = deleted.elapsed();
 
-    // The API server stopped for 10 s: node-s2, still a slave, stays locked (every sample s2)
-    // and its status writes resume afterwards.
-    let slaves = ["node-s2"];
-    let offsets = |configs: Vec<NodePtpConfig>| -> Vec<Option<i64>> {
-        configs
-            .iter()
-            .map(|c| {
-                c.status
-                    .as_ref()
-                    .and_then(|s| s.profiles.first())
-                    .and_then(|p| p.offset_ns)
-            })
-            .collect()
-    };
-    let mut before = Vec::new();
-    for slave in slaves {
-        before.push(node_configs.get(slave).await.unwrap());
-    }
-    let before = offsets(before);
-    let outage_from = lab.start.elapsed();
-    cluster.stop_apiserver();
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    cluster.start_apiserver().await.unwrap();
-    let outage_to = lab.start.elapsed();
-    for log in &logs[2..3] {
-        let during: Vec<_> = log
-            .samples(outage_from)
-            .into_iter()
-            .filter(|s| s.at <= outage_to)
-            .collect();
-        assert!(
-            !during.is_empty() && during.iter().all(|s| s.state == 2),
-            "{during:?}\n{}",
-            log.dump()
-        );
-    }
-    let written_again = Instant::now();
-    for (slave, before) in slaves.iter().zip(&before) {
-        all_status(
-            &node_configs,
-            &[slave],
-            "status written after the outage",
-            |_, s| locked(s) && s.profiles.first().and_then(|p| p.offset_ns) != *before,
-        )
-        .await;
-    }
-    let caught_up_in = written_again.elapsed();
-
     eprintln!(
         "apply -> every node locked in {locked_in:?}; 20 grandmaster edits applied in {:?} \
          median, {:?} max, the slaves LOCKED throughout, their largest |offset| {worst_offset} \
          ns (10 s before the edits: {steady_offset} ns); API server away 10 s: samples s2 \
          throughout, status written again {caught_up_in:?} after it returned; a restarted \
          agent relocked in {relocked_in:?}; delete -> the slave's status cleared in \
-         {cleared_in:?}; agents' resident memory {}",
+         {cleared_in:?}; agents' resident memory {}; the operator's {operator_rss:.1} MiB",
         applied_in[applied_in.len() / 2],
         applied_in[applied_in.len() - 1],
         rss.join(", ")
     );
-    let _ = stop_operator.send(());
-    operator.await.unwrap();
+    drop(operator);
     drop(lab);
+}
+
+/// The `ptp-operator` binary: `PTP_OPERATOR_BIN`, or the one cargo built into this test's
+/// target directory (`cargo test --workspace` builds it; alone:
+/// `cargo build -p operator --bin ptp-operator`).
+fn operator_binary() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("PTP_OPERATOR_BIN") {
+        return path.into();
+    }
+    // This test runs from target/<profile>/deps/.
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("ptp-operator");
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p operator --bin ptp-operator`, or set PTP_OPERATOR_BIN",
+        path.display()
+    );
+    path
 }

@@ -11,54 +11,20 @@
 
 mod support;
 
-use std::path::Path;
 use std::time::Duration;
 
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{Node, Secret, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use k8s_openapi::api::core::v1::{Node, Secret};
+use k8s_openapi::api::rbac::v1::Role;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchParams};
 use kube::{Api, Client};
+use kube_harness::access;
 use operator::crd::{NodePtpConfig, NodePtpDevice, PtpConfig};
 use operator::leader::{Elector, LeaseSettings};
-use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::{create_node, install_crds, wait_for, wait_gone};
 
 const LONG: Duration = Duration::from_secs(60);
-
-fn manifest<K: DeserializeOwned>(file: &str, ns: &str) -> K {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../deploy/operator")
-        .join(file);
-    let mut value: Value = serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    if value["kind"] != "ClusterRole" && value["kind"] != "ClusterRoleBinding" {
-        value["metadata"]["namespace"] = json!(ns);
-    }
-    if let Some(subjects) = value.get_mut("subjects").and_then(Value::as_array_mut) {
-        for subject in subjects {
-            subject["namespace"] = json!(ns);
-        }
-    }
-    serde_json::from_value(value).unwrap()
-}
-
-async fn token(admin: &Client, ns: &str, account: &str) -> String {
-    let request = TokenRequest {
-        spec: TokenRequestSpec {
-            audiences: vec![],
-            ..TokenRequestSpec::default()
-        },
-        ..TokenRequest::default()
-    };
-    let answer: TokenRequest = Api::<ServiceAccount>::namespaced(admin.clone(), ns)
-        .create_subresource("token", account, &PostParams::default(), &request)
-        .await
-        .unwrap();
-    answer.status.unwrap().token
-}
 
 fn forbidden<T: std::fmt::Debug>(result: Result<T, kube::Error>) -> bool {
     matches!(result, Err(kube::Error::Api(ref e)) if e.code == 403)
@@ -75,28 +41,9 @@ async fn operator_and_agent_work_within_their_roles() {
     let ns = cluster.namespace(&admin, "rbac").await.unwrap();
     install_crds(&admin).await;
     let pp = PostParams::default();
-    Api::<ServiceAccount>::namespaced(admin.clone(), &ns)
-        .create(&pp, &manifest("service_account.yaml", &ns))
-        .await
-        .unwrap();
-    Api::<ClusterRole>::all(admin.clone())
-        .create(&pp, &manifest("cluster_role.yaml", &ns))
-        .await
-        .unwrap();
-    Api::<ClusterRoleBinding>::all(admin.clone())
-        .create(&pp, &manifest("cluster_role_binding.yaml", &ns))
-        .await
-        .unwrap();
-    Api::<Role>::namespaced(admin.clone(), &ns)
-        .create(&pp, &manifest("role.yaml", &ns))
-        .await
-        .unwrap();
-    Api::<RoleBinding>::namespaced(admin.clone(), &ns)
-        .create(&pp, &manifest("role_binding.yaml", &ns))
-        .await
-        .unwrap();
+    access::install_operator_rbac(&admin, &ns).await;
 
-    let operator_token = token(&admin, &ns, "ptp-operator").await;
+    let operator_token = access::token(&admin, &ns, "ptp-operator").await;
     let as_operator =
         Client::try_from(cluster.config_with_token(&operator_token).unwrap()).unwrap();
     // In force: no Secrets for the operator.
@@ -159,7 +106,7 @@ async fn operator_and_agent_work_within_their_roles() {
     .await;
 
     // The agent, with the token of the ServiceAccount the operator made.
-    let agent_token = token(&admin, &ns, "ptp-agent").await;
+    let agent_token = access::token(&admin, &ns, "ptp-agent").await;
     let as_agent = Client::try_from(cluster.config_with_token(&agent_token).unwrap()).unwrap();
     let agent_configs: Api<NodePtpConfig> = Api::namespaced(as_agent.clone(), &ns);
     agent_configs.get(node).await.unwrap();
