@@ -19,18 +19,25 @@ pub fn operator_manifest<K: DeserializeOwned>(file: &str, ns: &str) -> K {
         .join("../deploy/operator")
         .join(file);
     let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let mut value: Value =
-        serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    if value["kind"] != "ClusterRole" && value["kind"] != "ClusterRoleBinding" {
-        value["metadata"]["namespace"] = json!(ns);
-    }
-    if let Some(subjects) = value.get_mut("subjects").and_then(Value::as_array_mut) {
-        for subject in subjects {
-            subject["namespace"] = json!(ns);
+        .unwrap_or_else(|e| crate::fail(&format!("reading {}: {e}", path.display())));
+    let mut value: Value = serde_saphyr::from_str(&text)
+        .unwrap_or_else(|e| crate::fail(&format!("{}: {e}", path.display())));
+    let cluster_wide = matches!(
+        value.get("kind").and_then(Value::as_str),
+        Some("ClusterRole" | "ClusterRoleBinding")
+    );
+    if !cluster_wide {
+        if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.insert("namespace".to_owned(), json!(ns));
         }
     }
-    serde_json::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    if let Some(subjects) = value.get_mut("subjects").and_then(Value::as_array_mut) {
+        for subject in subjects.iter_mut().filter_map(Value::as_object_mut) {
+            subject.insert("namespace".to_owned(), json!(ns));
+        }
+    }
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| crate::fail(&format!("{}: {e}", path.display())))
 }
 
 /// Installs the operator's ServiceAccount, ClusterRole, ClusterRoleBinding, Role and
@@ -42,27 +49,29 @@ pub async fn install_operator_rbac(admin: &Client, ns: &str) {
         .create(&pp, &operator_manifest("service_account.yaml", ns))
         .await
         .map(drop)
-        .unwrap_or_else(|e| panic!("creating the operator\'s ServiceAccount: {e}"));
+        .unwrap_or_else(|e| crate::fail(&format!("creating the operator\'s ServiceAccount: {e}")));
     Api::<ClusterRole>::all(admin.clone())
         .create(&pp, &operator_manifest("cluster_role.yaml", ns))
         .await
         .map(drop)
-        .unwrap_or_else(|e| panic!("creating the operator\'s ClusterRole: {e}"));
+        .unwrap_or_else(|e| crate::fail(&format!("creating the operator\'s ClusterRole: {e}")));
     Api::<ClusterRoleBinding>::all(admin.clone())
         .create(&pp, &operator_manifest("cluster_role_binding.yaml", ns))
         .await
         .map(drop)
-        .unwrap_or_else(|e| panic!("creating the operator\'s ClusterRoleBinding: {e}"));
+        .unwrap_or_else(|e| {
+            crate::fail(&format!("creating the operator\'s ClusterRoleBinding: {e}"))
+        });
     Api::<Role>::namespaced(admin.clone(), ns)
         .create(&pp, &operator_manifest("role.yaml", ns))
         .await
         .map(drop)
-        .unwrap_or_else(|e| panic!("creating the operator\'s Role: {e}"));
+        .unwrap_or_else(|e| crate::fail(&format!("creating the operator\'s Role: {e}")));
     Api::<RoleBinding>::namespaced(admin.clone(), ns)
         .create(&pp, &operator_manifest("role_binding.yaml", ns))
         .await
         .map(drop)
-        .unwrap_or_else(|e| panic!("creating the operator\'s RoleBinding: {e}"));
+        .unwrap_or_else(|e| crate::fail(&format!("creating the operator\'s RoleBinding: {e}")));
 }
 
 /// A token of the ServiceAccount `account` in `ns` (TokenRequest API).
@@ -74,11 +83,12 @@ pub async fn token(admin: &Client, ns: &str, account: &str) -> String {
     let answer: TokenRequest = Api::<ServiceAccount>::namespaced(admin.clone(), ns)
         .create_subresource("token", account, &PostParams::default(), &request)
         .await
-        .unwrap_or_else(|e| panic!("a token for {ns}/{account}: {e}"));
-    answer
-        .status
-        .map(|s| s.token)
-        .unwrap_or_else(|| panic!("a token for {ns}/{account}: no status in the answer"))
+        .unwrap_or_else(|e| crate::fail(&format!("a token for {ns}/{account}: {e}")));
+    answer.status.map(|s| s.token).unwrap_or_else(|| {
+        crate::fail(&format!(
+            "a token for {ns}/{account}: no status in the answer"
+        ))
+    })
 }
 
 /// A kubeconfig for `server` (TLS not verified: loopback test servers) authenticating with

@@ -143,6 +143,6 @@ fn report(err: &dyn std::error::Error) -> String {
 /// Fails the calling test. This crate exists to run tests; a harness failure is a test
 /// failure.
 #[allow(clippy::panic)]
-fn fail(message: &str) -> ! {
+pub(crate) fn fail(message: &str) -> ! {
     panic!("kube-harness: {message}")
 }

@@ -336,10 +336,11 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
         }
         assert!(
             Instant::now() < deadline,
-            "not every node locked within {LOCK:?}: gm {:?}, slave {:?}\n{}",
+            "not every node locked within {LOCK:?}: gm {:?}, slave {:?}\n{}\n{}",
             gm.status,
             slave.status,
-            format!("{}\n{}", dump(&logs), operator_tail())
+            dump(&logs),
+            operator_tail()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -391,8 +392,9 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             }
             assert!(
                 edited.elapsed() < LOCK,
-                "edit {i} not applied within {LOCK:?}\n{}",
-                format!("{}\n{}", dump(&logs), operator_tail())
+                "edit {i} not applied within {LOCK:?}\n{}\n{}",
+                dump(&logs),
+                operator_tail()
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
