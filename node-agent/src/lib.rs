@@ -32,6 +32,7 @@ const USAGE: &str = "\
 usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:PORT|off]
                  [--no-metrics] [--node-name NAME] [--help] [--version] [ptp4l options]
        ptp-agent --cluster [--clock C] [--metrics-address A] [--node-name NAME]
+                 [--run-dir DIR]
 
  --cluster     run the profiles of this node's NodePtpConfig (NODE_NAME, NAMESPACE; the
                API server from the pod's service account or KUBECONFIG)
@@ -44,6 +45,8 @@ usage: ptp-agent [--check] [--clock phc|system|virtual] [--metrics-address ADDR:
                serve Prometheus metrics (the OpenShift PTP daemon's) on http://A/metrics;
                default 0.0.0.0:9091; off (or --no-metrics) serves none
  --node-name N the metrics' node label; default $NODE_NAME, else the host name
+ --run-dir DIR with --cluster: where each profile's management socket ptp4l.N.socket
+               is made; default /var/run
  --help, --version
                as -h and -v
  ptp4l options (as ptp4l 3.1.1): -f FILE, -i IFACE (repeatable), -A|-E|-P, -2|-4|-6,

@@ -164,7 +164,7 @@ impl Drop for HostProcess {
 async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_keep_them_locked() {
     if !prerequisites_and(
         "ptp_configs_applied_to_the_api_server_make_the_nodes_lock",
-        &[Prerequisite::SOCAT],
+        &[Prerequisite::SOCAT, Prerequisite::PMC],
     ) {
         return;
     }
@@ -279,6 +279,10 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
         )
         .await
         .unwrap();
+    let lab_dir = std::path::PathBuf::from(lab.path(""));
+    for (node, _) in NODES {
+        std::fs::create_dir_all(lab_dir.join(format!("run-{node}"))).unwrap();
+    }
     let agent_args = |node: &str| -> Vec<String> {
         vec![
             format!("KUBECONFIG={kubeconfig}"),
@@ -289,6 +293,12 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
             "--clock".to_owned(),
             "virtual".to_owned(),
             "--no-metrics".to_owned(),
+            // Each node its own run directory, as each host has its /var/run.
+            "--run-dir".to_owned(),
+            lab_dir
+                .join(format!("run-{node}"))
+                .to_string_lossy()
+                .into_owned(),
         ]
     };
     let mut logs = Vec::new();
@@ -346,6 +356,20 @@ async fn ptp_configs_applied_to_the_api_server_make_the_nodes_lock_and_edits_kee
     }
     let locked_in = begin.elapsed();
     all_status(&node_configs, &slaves, "slaves LOCKED", |_, s| locked(s)).await;
+    // Debian's pmc reaches a profile through its socket, as it reached the daemon's ptp4l.
+    let socket = lab_dir.join("run-node-s1/ptp4l.0.socket");
+    let pmc = Command::new("pmc")
+        .args(["-u", "-b", "0", "-s"])
+        .arg(&socket)
+        .arg("GET PORT_DATA_SET")
+        .output()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&pmc.stdout);
+    assert!(
+        answer.contains("portState") && answer.contains("SLAVE"),
+        "pmc -s {}: {answer}",
+        socket.display()
+    );
 
     // The slaves' offsets before any edit, after 10 s to settle from their lock.
     tokio::time::sleep(Duration::from_secs(10)).await;

@@ -1,6 +1,7 @@
 //! The agent's own command-line flags, taken out before the rest goes to ptp4l's parser
 //! ([`ptp_core::config::parse_ptp4l_args`]): `--check`, `--cluster`, `--clock phc|system|virtual`,
-//! `--metrics-address ADDR:PORT|off`, `--no-metrics`, `--node-name NAME`, and the long forms
+//! `--metrics-address ADDR:PORT|off`, `--no-metrics`, `--node-name NAME`, `--run-dir DIR`, and
+//! the long forms
 //! `--help` and `--version` of ptp4l's `-h` and `-v` (ptp4l's parser would take them for
 //! options of the configuration file wanting a value). None of them is a ptp4l option, so
 //! none can shadow one.
@@ -48,6 +49,9 @@ pub struct AgentArgs {
     /// `--node-name`: the `node` label of the metrics (`None`: `NODE_NAME`, else the host
     /// name).
     pub node_name: Option<String>,
+    /// `--run-dir`: where cluster mode puts each profile's management socket
+    /// (`ptp4l.N.socket`; `None`: `/var/run`, the daemon's).
+    pub run_dir: Option<std::path::PathBuf>,
     /// Everything else, for [`ptp_core::config::parse_ptp4l_args`].
     pub ptp4l: Vec<String>,
 }
@@ -114,6 +118,7 @@ pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> 
         clock: None,
         metrics_address: Some(DEFAULT_METRICS_ADDRESS),
         node_name: None,
+        run_dir: None,
         ptp4l: Vec::with_capacity(args.len()),
     };
     let mut it = args.into_iter();
@@ -134,6 +139,8 @@ pub fn split_agent_args(args: Vec<String>) -> Result<AgentArgs, AgentArgsError> 
             out.metrics_address = parse_metrics_address(&value)?;
         } else if let Some(value) = flag_value("--node-name", &arg, &mut it)? {
             out.node_name = Some(value);
+        } else if let Some(value) = flag_value("--run-dir", &arg, &mut it)? {
+            out.run_dir = Some(value.into());
         } else {
             out.ptp4l.push(arg);
         }
@@ -159,7 +166,9 @@ mod tests {
         assert_eq!(a.clock, Some(ClockChoice::Virtual));
         assert_eq!(a.ptp4l, args(&["-f", "x.conf", "-m"]));
         let a = split_agent_args(args(&["--cluster", "--clock", "virtual"])).unwrap();
-        assert!(a.cluster && a.ptp4l.is_empty());
+        assert!(a.cluster && a.ptp4l.is_empty() && a.run_dir.is_none());
+        let a = split_agent_args(args(&["--cluster", "--run-dir=/tmp/n1"])).unwrap();
+        assert_eq!(a.run_dir.as_deref(), Some(std::path::Path::new("/tmp/n1")));
         let a = split_agent_args(args(&["--clock=phc", "-S"])).unwrap();
         assert_eq!((a.check, a.clock), (false, Some(ClockChoice::Phc)));
         assert_eq!(a.ptp4l, args(&["-S"]));

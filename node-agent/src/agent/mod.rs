@@ -147,7 +147,10 @@ fn run_cluster(args: &AgentArgs) -> anyhow::Result<ExitCode> {
             profiles: crate::cluster::profile::ProfileSettings {
                 node,
                 clock: args.clock,
-                run_dir: crate::cluster::profile::RUN_DIR.into(),
+                run_dir: args
+                    .run_dir
+                    .clone()
+                    .unwrap_or_else(|| crate::cluster::profile::RUN_DIR.into()),
             },
             sys_class_net: crate::cluster::devices::SYS_CLASS_NET.into(),
             timestamping: |name| phc::TimestampingInfo::of(name).ok(),
