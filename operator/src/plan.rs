@@ -29,7 +29,6 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Node, ObjectReference, Service, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, OwnerReference, Time};
-use kube::api::ObjectMeta;
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::Value;
@@ -283,36 +282,55 @@ pub fn plan(
 fn workload(inputs: &Inputs, settings: &AgentSettings) -> Result<Vec<Owned>, serde_json::Error> {
     let operator_config = &*inputs.operator_config;
     let owner: Vec<OwnerReference> = owner_ref(operator_config, true).into_iter().collect();
-    let own = |meta: &mut ObjectMeta| meta.owner_references = Some(owner.clone());
     let live = &inputs.workload;
-    let mut out = Vec::new();
+    let node_selector = &operator_config.spec.daemon_node_selector;
+    Ok([
+        owned(
+            agent::service_account(settings),
+            &owner,
+            live.service_account.as_deref(),
+            Owned::ServiceAccount,
+        )?,
+        owned(
+            agent::role(settings),
+            &owner,
+            live.role.as_deref(),
+            Owned::Role,
+        )?,
+        owned(
+            agent::role_binding(settings),
+            &owner,
+            live.role_binding.as_deref(),
+            Owned::RoleBinding,
+        )?,
+        owned(
+            agent::metrics_service(settings),
+            &owner,
+            live.service.as_deref(),
+            Owned::Service,
+        )?,
+        owned(
+            agent::daemon_set(settings, node_selector),
+            &owner,
+            live.daemon_set.as_deref(),
+            Owned::DaemonSet,
+        )?,
+    ]
+    .into_iter()
+    .flatten()
+    .collect())
+}
 
-    let mut sa = agent::service_account(settings);
-    own(&mut sa.metadata);
-    if let Some(sa) = hashed(sa, live.service_account.as_deref())? {
-        out.push(Owned::ServiceAccount(sa));
-    }
-    let mut role = agent::role(settings);
-    own(&mut role.metadata);
-    if let Some(role) = hashed(role, live.role.as_deref())? {
-        out.push(Owned::Role(role));
-    }
-    let mut binding = agent::role_binding(settings);
-    own(&mut binding.metadata);
-    if let Some(binding) = hashed(binding, live.role_binding.as_deref())? {
-        out.push(Owned::RoleBinding(binding));
-    }
-    let mut service = agent::metrics_service(settings);
-    own(&mut service.metadata);
-    if let Some(service) = hashed(service, live.service.as_deref())? {
-        out.push(Owned::Service(service));
-    }
-    let mut daemon_set = agent::daemon_set(settings, &operator_config.spec.daemon_node_selector);
-    own(&mut daemon_set.metadata);
-    if let Some(daemon_set) = hashed(daemon_set, live.daemon_set.as_deref())? {
-        out.push(Owned::DaemonSet(daemon_set));
-    }
-    Ok(out)
+/// `object` owned by `owner`, as an [`Owned`] to apply unless `live` already holds it (see
+/// [`hashed`]).
+fn owned<K: Resource + Serialize>(
+    mut object: K,
+    owner: &[OwnerReference],
+    live: Option<&K>,
+    wrap: fn(K) -> Owned,
+) -> Result<Option<Owned>, serde_json::Error> {
+    object.meta_mut().owner_references = Some(owner.to_vec());
+    Ok(hashed(object, live)?.map(wrap))
 }
 
 /// `desired` with its hash annotation, unless `live` already carries that hash and holds

@@ -98,10 +98,10 @@ async fn set_domain(client: &Client, ns: &str, domain: u32) -> Result<PtpConfig,
         .await
 }
 
-async fn wait_domain(client: &Client, ns: &str, node: &str, domain: u32) {
+async fn wait_domain(client: &Client, ns: &str, node: &str, domain: u32, limit: Duration) {
     let want = ptp4l_conf(domain);
     let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), ns);
-    wait_for(&api, node, LONG, |c| {
+    wait_for(&api, node, limit, |c| {
         c.spec
             .profiles
             .first()
@@ -111,6 +111,21 @@ async fn wait_domain(client: &Client, ns: &str, node: &str, domain: u32) {
     .await;
 }
 
+/// The node of the outage tests.
+const NODE: &str = "outage-node";
+
+/// A private cluster for a test that stops its API server: a namespace, our CRDs, a Node and
+/// the PtpConfig `c` selecting it.
+async fn outage_scene(test: &str) -> Option<(kube_harness::Cluster, Client, String)> {
+    let cluster = kube_harness::own_cluster(test).await?;
+    let client = cluster.client().unwrap();
+    let ns = cluster.namespace(&client, test).await.unwrap();
+    install_crds(&client).await;
+    create_node(&client, NODE, &[]).await;
+    create_config(&client, &ns, NODE).await;
+    Some((cluster, client, ns))
+}
+
 /// How long the apiserver is away in `operator_survives_an_apiserver_restart`.
 const OUTAGE: Duration = Duration::from_secs(5);
 
@@ -118,17 +133,12 @@ const OUTAGE: Duration = Duration::from_secs(5);
 /// crash, and converges on a change made after the restart.
 #[tokio::test]
 async fn operator_survives_an_apiserver_restart() {
-    let Some(mut cluster) = kube_harness::own_cluster("op_restart").await else {
+    let Some((mut cluster, client, ns)) = outage_scene("op_restart").await else {
         return;
     };
-    let client = cluster.client().unwrap();
-    let ns = cluster.namespace(&client, "restart").await.unwrap();
-    install_crds(&client).await;
-    let node = "restart-node";
-    create_node(&client, node, &[]).await;
-    create_config(&client, &ns, node).await;
+    let node = NODE;
     let replica = replica(&client, &ns, quick_lease(&ns, "only"));
-    wait_domain(&client, &ns, node, 0).await;
+    wait_domain(&client, &ns, node, 0, LONG).await;
 
     cluster.stop_apiserver();
     // The outage's length (what the scenario is, not a wait for a state): over three renew
@@ -141,7 +151,7 @@ async fn operator_survives_an_apiserver_restart() {
     cluster.start_apiserver().await.unwrap();
 
     support::eventually(|| set_domain(&client, &ns, 7)).await;
-    wait_domain(&client, &ns, node, 7).await;
+    wait_domain(&client, &ns, node, 7, LONG).await;
     assert!(!replica.task.is_finished());
     replica.stop.send(()).unwrap();
     tokio::time::timeout(LONG, replica.task)
@@ -265,7 +275,7 @@ async fn replicas_elect_one_leader_and_hand_over_in_turn() {
     history.wait_holder(Some("a")).await;
     let b_started = jiff::Timestamp::now();
     let b = replica(client, ns, contended_lease(ns, "b"));
-    wait_domain(client, ns, &node, 0).await;
+    wait_domain(client, ns, &node, 0, LONG).await;
     // b has contended for a whole lease duration (and one more try) once a renews this late;
     // a stays the holder throughout (checked on the whole history below).
     let contended = b_started + CONTENDED_LEASE + CONTENDED_RETRY;
@@ -281,7 +291,7 @@ async fn replicas_elect_one_leader_and_hand_over_in_turn() {
     tokio::time::timeout(LONG, a.task).await.unwrap().unwrap();
     history.wait_holder(Some("b")).await;
     set_domain(client, ns, 1).await.unwrap();
-    wait_domain(client, ns, &node, 1).await;
+    wait_domain(client, ns, &node, 1, LONG).await;
 
     // c joins; b crashes (no release): c takes over once the lease expires.
     let c = replica(client, ns, contended_lease(ns, "c"));
@@ -289,7 +299,7 @@ async fn replicas_elect_one_leader_and_hand_over_in_turn() {
     let _ = b.task.await;
     history.wait_holder(Some("c")).await;
     set_domain(client, ns, 2).await.unwrap();
-    wait_domain(client, ns, &node, 2).await;
+    wait_domain(client, ns, &node, 2, LONG).await;
     c.stop.send(()).unwrap();
     tokio::time::timeout(LONG, c.task).await.unwrap().unwrap();
     history
@@ -340,36 +350,23 @@ const CATCH_UP: Duration = Duration::from_secs(20);
 /// a spec change and a deletion, each arriving through a watch that had to list again.
 #[tokio::test]
 async fn watches_resume_after_an_apiserver_restart() {
-    let Some(mut cluster) = kube_harness::own_cluster("op_resume").await else {
+    let Some((mut cluster, client, ns)) = outage_scene("op_resume").await else {
         return;
     };
-    let client = cluster.client().unwrap();
-    let ns = cluster.namespace(&client, "resume").await.unwrap();
-    install_crds(&client).await;
-    let node = "resume-node";
-    create_node(&client, node, &[]).await;
-    create_config(&client, &ns, node).await;
+    let node = NODE;
     let running = support::start_operator(&client, &ns);
-    wait_domain(&client, &ns, node, 0).await;
+    wait_domain(&client, &ns, node, 0, LONG).await;
 
     cluster.stop_apiserver();
     tokio::time::sleep(Duration::from_secs(10)).await;
     cluster.start_apiserver().await.unwrap();
     support::eventually(|| set_domain(&client, &ns, 7)).await;
-    let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), &ns);
-    let want = ptp4l_conf(7);
-    wait_for(&api, node, CATCH_UP, |c| {
-        c.spec
-            .profiles
-            .first()
-            .and_then(|p| p.profile.ptp4l_conf.as_deref())
-            == Some(&want)
-    })
-    .await;
+    wait_domain(&client, &ns, node, 7, CATCH_UP).await;
     Api::<PtpConfig>::namespaced(client.clone(), &ns)
         .delete("c", &Default::default())
         .await
         .unwrap();
+    let api: Api<NodePtpConfig> = Api::namespaced(client.clone(), &ns);
     wait_for(&api, node, CATCH_UP, |c| c.spec.profiles.is_empty()).await;
     running.stop().await;
 }
